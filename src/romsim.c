@@ -1,0 +1,36 @@
+/*
+ * romsim - the virtual STM32L4R5 board: its ROM bootloader on a
+ * pseudo-terminal (AN3155) and on emulated USB (DfuSe), its flash, option
+ * bytes, read protection and BOOT0/NRST pins. See man/romsim.1.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "romsim.h"
+
+/* Front ends are linked as objects; a build without one still runs the other. */
+#pragma weak romsim_serial_main
+#pragma weak romsim_usb_main
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: romsim serial [OPTIONS]          serve the AN3155 ROM on a pseudo-terminal\n"
+		"       romsim usb [OPTIONS] -- CMD ARGS  run CMD against emulated DfuSe devices\n"
+		"       romsim COMMAND --help             options of a command\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "serial") && romsim_serial_main)
+		return romsim_serial_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "usb") && romsim_usb_main)
+		return romsim_usb_main(argc - 1, argv + 1);
+	fprintf(stderr, "romsim: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
