@@ -1,0 +1,104 @@
+/*
+ * part.h - the device table and the flash geometry of a connected part.
+ *
+ * Parts are rows of data (devtable.c), each citing its source. A row gives
+ * the largest variant; the geometry in force is built from the row plus
+ * what the chip reports (flash-size register, dual-bank option bit), so a
+ * 1 MB variant or a single-bank L4R5 get the right pages. Page numbers are
+ * linear across banks, as the ROM's Extended Erase counts them
+ * (protocol-facts A.5, "Page numbers are linear across banks").
+ */
+#ifndef SB_PART_H
+#define SB_PART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sb_err.h"
+
+/* A run of `count` erase units of `size` bytes. Arrays end with {0, 0}. */
+struct sb_sectors {
+	uint32_t count;
+	uint32_t size;
+};
+
+enum sb_part_flags {
+	SB_PART_BANK_ERASE = 1u << 0,   /* ROM accepts bank mass erase 0xFFFE/0xFFFD */
+	SB_PART_NO_MASS_ERASE = 1u << 1,
+};
+
+struct sb_part {
+	uint16_t pid;
+	const char *name;
+	const char *source;            /* document(s) the row comes from */
+	uint32_t flash_base;
+	uint32_t flash_kb;             /* largest variant of the family */
+	uint32_t page_size;            /* uniform erase unit (single-bank mode); 0: see sectors */
+	const struct sb_sectors *sectors; /* non-uniform sectors of one bank (F2/F4/F7/H7) */
+	uint8_t banks;                 /* 2: bank 2 always at base + size/2 */
+	int8_t dbank_bit;              /* OPTR bit that selects dual-bank mode, or -1 */
+	int8_t dbank_bit_half;         /* same, for the half-size variant (L4R DB1M), or -1 */
+	uint32_t page_size_dual;       /* erase unit in dual-bank mode */
+	uint32_t optr_addr;            /* FLASH_OPTR, readable through Read Memory; 0: none */
+	uint32_t optr_default;         /* factory OPTR, used when it cannot be read */
+	uint32_t flash_size_reg;       /* 16-bit flash size in KB; 0: none */
+	uint32_t ram_start, ram_end;   /* RAM a host may use (above the ROM's own) */
+	uint32_t sys_start, sys_end;   /* system memory (end exclusive) */
+	uint32_t opt_start, opt_end;   /* option bytes (end exclusive); opt2: second bank */
+	uint32_t opt2_start, opt2_end;
+	uint32_t otp_start, otp_end;
+	uint8_t write_unit;            /* programming granularity in bytes */
+	uint32_t flags;                /* enum sb_part_flags */
+};
+
+/* The row for pid, or NULL. The table lives for the whole program. */
+const struct sb_part *sb_part_by_pid(uint16_t pid);
+/* Every row (for `an3155 parts` and tests). */
+const struct sb_part *sb_part_table(size_t *count);
+
+/* A run of equal pages in the geometry in force. */
+struct sb_page_run {
+	uint32_t addr;        /* first page's address */
+	uint32_t count;
+	uint32_t size;
+	uint32_t first_page;  /* linear page number of the first page */
+};
+
+#define SB_GEOM_MAX_RUNS 16
+
+struct sb_geom {
+	uint32_t base;         /* flash start */
+	uint32_t size;         /* flash bytes */
+	uint32_t bank2;        /* bank 2 start, 0 when single-bank */
+	uint32_t npages;
+	uint8_t write_unit;
+	unsigned nruns;
+	struct sb_page_run run[SB_GEOM_MAX_RUNS];
+};
+
+/*
+ * Geometry of part p. flash_kb: from the chip's flash-size register, 0 if
+ * unknown (the table's size is used). optr: the chip's FLASH_OPTR, or -1 if
+ * unread (the row's default is used). Fails with SB_ERR_BAD_INPUT when the
+ * chip's size does not fit the row.
+ */
+int sb_geom_for_part(const struct sb_part *p, uint32_t flash_kb, int64_t optr,
+		     struct sb_geom *g, struct sb_diag *diag);
+
+/* Uniform geometry given by the user for a part not in the table. */
+int sb_geom_explicit(uint32_t base, uint32_t size, uint32_t page_size, uint8_t write_unit,
+		     struct sb_geom *g, struct sb_diag *diag);
+
+/* The page holding addr: false when addr is outside flash. */
+bool sb_geom_page(const struct sb_geom *g, uint32_t addr, uint32_t *page, uint32_t *page_addr,
+		  uint32_t *page_size);
+/* Address and size of linear page `page`: false when out of range. */
+bool sb_geom_page_addr(const struct sb_geom *g, uint32_t page, uint32_t *page_addr,
+		       uint32_t *page_size);
+/* 1 or 2; 1 for single-bank geometry. */
+int sb_geom_bank(const struct sb_geom *g, uint32_t addr);
+/* "256 x 8 KB" or "2 x 256 x 4 KB" or the sector list, into buf. */
+void sb_geom_describe(const struct sb_geom *g, char *buf, size_t len);
+
+#endif
