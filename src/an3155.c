@@ -1,0 +1,234 @@
+/*
+ * an3155 - program an STM32 through its USART ROM bootloader (ST AN3155).
+ *
+ * Thin: parse options into a struct a3_config, then run one command of
+ * an3155_cmd.c. See man/an3155.1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an3155_tool.h"
+
+static const char help_text[] =
+	"usage: an3155 [OPTIONS] COMMAND [ARGS]\n"
+	"\n"
+	"Program an STM32 through its USART ROM bootloader (AN3155, 8E1, 0x7F autobaud).\n"
+	"\n"
+	"Commands:\n"
+	"  info                      bootloader, part, flash geometry, protection, option bytes\n"
+	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
+	"  verify FILE[@ADDR]...     compare flash with the files\n"
+	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
+	"  erase RANGE | --pages LIST | --bank N | --all\n"
+	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
+	"  crc ADDR LEN              STM32 CRC-32 of a memory range\n"
+	"  go [ADDR]                 start the application (default: flash start)\n"
+	"  read-protect --force      set read protection level 1\n"
+	"  read-unprotect --force    remove read protection: MASS-ERASES the flash\n"
+	"  write-protect CODE...     write-protect pages/sectors (ROM sector codes)\n"
+	"  write-unprotect           remove all write protection\n"
+	"  list                      serial ports of this machine\n"
+	"  parts                     the device table\n"
+	"\n"
+	"Connection:\n"
+	"  -p, --port PORT           /dev/ttyUSB0, a symlink, or usb:VID:PID[:SERIAL]\n"
+	"                            (default: $STMBOOT_PORT)\n"
+	"  -b, --baud RATE           baud rate (default 115200)\n"
+	"      --retries N           re-sends of a block after a resync (default 3)\n"
+	"      --sync-tries N        0x7F attempts (default 3)\n"
+	"      --keep-latency        do not switch the adapter to low latency\n"
+	"\n"
+	"Part (for parts not in the table, or to override it):\n"
+	"      --flash-base ADDR     flash start (default 0x08000000)\n"
+	"      --flash-size SIZE     flash size (e.g. 512K)\n"
+	"      --page-size SIZE      erase page size; without it an unknown part cannot page-erase\n"
+	"      --write-unit N        programming unit in bytes (default from the part, else 4)\n"
+	"\n"
+	"write, verify:\n"
+	"  -f, --format FMT          bin, ihex, srec, elf, dfu (default: from the content)\n"
+	"  -a, --base ADDR           load address of raw binaries (default 0x08000000)\n"
+	"      --erase MODE          pages (default), all, or none\n"
+	"      --no-verify           do not verify after writing\n"
+	"      --keep-erased-blocks  send 256-byte blocks that are all 0xFF too\n"
+	"      --read-unprotect      first remove read protection (needs --force; wipes flash)\n"
+	"  -g, --go                  start the application after writing\n"
+	"      --go-addr ADDR        address of its vector table (default: image start)\n"
+	"  -n, --dry-run             print the plan; erase and write nothing\n"
+	"\n"
+	"erase:\n"
+	"      --pages LIST          page numbers: 0-3,8\n"
+	"      --bank N              mass-erase bank 1 or 2\n"
+	"      --all                 mass-erase the whole flash\n"
+	"\n"
+	"General:\n"
+	"      --force               allow destructive or irreversible commands\n"
+	"      --json                newline-delimited JSON events on stdout\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             more detail (-vv: debug)\n"
+	"      --trace               hex dump of every byte\n"
+	"  -h, --help                this text\n"
+	"      --version             program version\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 bad input file, 4 no port/device, 5 I/O,\n"
+	"6 protocol (NACK), 7 timeout, 8 protection active, 9 verify mismatch.\n";
+
+enum {
+	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
+	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_RUNP,
+	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "port", required_argument, NULL, 'p' },
+	{ "baud", required_argument, NULL, 'b' },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "sync-tries", required_argument, NULL, OPT_SYNC_TRIES },
+	{ "keep-latency", no_argument, NULL, OPT_KEEP_LATENCY },
+	{ "flash-base", required_argument, NULL, OPT_FLASH_BASE },
+	{ "flash-size", required_argument, NULL, OPT_FLASH_SIZE },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "write-unit", required_argument, NULL, OPT_WRITE_UNIT },
+	{ "format", required_argument, NULL, 'f' },
+	{ "base", required_argument, NULL, 'a' },
+	{ "erase", required_argument, NULL, OPT_ERASE },
+	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
+	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
+	{ "go", no_argument, NULL, 'g' },
+	{ "go-addr", required_argument, NULL, OPT_GO_ADDR },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "pages", required_argument, NULL, OPT_PAGES },
+	{ "bank", required_argument, NULL, OPT_BANK },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Numeric option value, or a usage error naming the option. */
+static int num_opt(struct a3_config *c, const char *name, const char *arg, uint32_t *out)
+{
+	if (cli_parse_u32(arg, out))
+		return 0;
+	return cli_usage(&c->cli, "--%s: '%s' is not a number", name, arg);
+}
+
+static int parse_option(struct a3_config *c, int opt, const char *arg)
+{
+	uint32_t v = 0;
+	int f;
+
+	switch (opt) {
+	case 'p': c->port = arg; return 0;
+	case 'b': return num_opt(c, "baud", arg, &c->baud);
+	case OPT_RETRIES: return num_opt(c, "retries", arg, &c->retries);
+	case OPT_SYNC_TRIES: return num_opt(c, "sync-tries", arg, &c->sync_tries);
+	case OPT_KEEP_LATENCY: c->keep_latency = true; return 0;
+	case OPT_FLASH_BASE: c->has_flash_base = true; return num_opt(c, "flash-base", arg, &c->flash_base);
+	case OPT_FLASH_SIZE: return num_opt(c, "flash-size", arg, &c->flash_size);
+	case OPT_PAGE_SIZE: return num_opt(c, "page-size", arg, &c->page_size);
+	case OPT_WRITE_UNIT: return num_opt(c, "write-unit", arg, &c->write_unit);
+	case 'f':
+		if ((f = sb_format_parse(arg)) < 0)
+			return cli_usage(&c->cli, "--format: unknown format '%s' (bin, ihex, srec, elf, dfu)", arg);
+		c->format = (enum sb_format)f;
+		return 0;
+	case 'a': c->has_base = true; return num_opt(c, "base", arg, &c->base);
+	case OPT_ERASE:
+		if (!strcmp(arg, "pages")) c->erase = SB_ERASE_PAGES;
+		else if (!strcmp(arg, "all")) c->erase = SB_ERASE_ALL;
+		else if (!strcmp(arg, "none")) c->erase = SB_ERASE_NONE;
+		else return cli_usage(&c->cli, "--erase: '%s' is not pages, all or none", arg);
+		return 0;
+	case OPT_NO_VERIFY: c->verify = false; return 0;
+	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
+	case OPT_RUNP: c->read_unprotect = true; return 0;
+	case 'g': c->go = true; return 0;
+	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return num_opt(c, "go-addr", arg, &c->go_addr);
+	case 'n': c->dry_run = true; return 0;
+	case OPT_PAGES: c->pages = arg; return 0;
+	case OPT_BANK:
+		if (num_opt(c, "bank", arg, &v) || (v != 1 && v != 2))
+			return cli_usage(&c->cli, "--bank: give 1 or 2");
+		c->bank = (int)v;
+		return 0;
+	case OPT_ALL: c->all = true; return 0;
+	case OPT_FORCE: c->force = true; return 0;
+	case OPT_JSON: c->cli.json = true; return 0;
+	case 'q': c->cli.verbosity = 0; return 0;
+	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
+	case OPT_TRACE: c->cli.trace = true; return 0;
+	default: return EXIT_USAGE;
+	}
+}
+
+static void config_defaults(struct a3_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cli.prog = "an3155";
+	c->cli.verbosity = 1;
+	c->port = getenv("STMBOOT_PORT");
+	c->baud = 115200;
+	c->retries = 3;
+	c->sync_tries = 3;
+	c->flash_base = 0x08000000;
+	c->base = 0x08000000;
+	c->verify = true;
+	c->erase = SB_ERASE_PAGES;
+}
+
+static int parse_config(struct a3_config *c, int argc, char **argv)
+{
+	int opt, err;
+
+	config_defaults(c);
+	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(help_text, stdout);
+			exit(EXIT_OK);
+		}
+		if (opt == OPT_VERSION) {
+			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
+			exit(EXIT_OK);
+		}
+		if (opt == '?' || (err = parse_option(c, opt, optarg)))
+			return EXIT_USAGE;
+	}
+	/* options may also follow the command word */
+	if (optind >= argc)
+		return cli_usage(&c->cli, "no command given");
+	c->command = argv[optind++];
+	while (optind < argc) {
+		if ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) == -1) {
+			c->args[c->nargs++] = argv[optind++];
+			if (c->nargs == A3_MAX_ARGS)
+				return cli_usage(&c->cli, "too many arguments");
+			continue;
+		}
+		if (opt == 'h') {
+			fputs(help_text, stdout);
+			exit(EXIT_OK);
+		}
+		if (opt == '?' || parse_option(c, opt, optarg))
+			return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct a3_config c;
+	int rc = parse_config(&c, argc, argv);
+
+	cli_init(&c.cli, "an3155");
+	if (rc)
+		return rc;
+	return a3_run(&c);
+}

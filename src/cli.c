@@ -1,0 +1,348 @@
+/*
+ * cli.c - messages, events, progress and file helpers of the programs.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case SB_OK: return EXIT_OK;
+	case SB_ERR_NACK:
+	case SB_ERR_FRAMING:
+	case SB_ERR_UNSUPPORTED:
+	case SB_ERR_STATE: return EXIT_PROTOCOL;
+	case SB_ERR_TIMEOUT: return EXIT_TIMEOUT;
+	case SB_ERR_PROTECTED: return EXIT_PROTECTED;
+	case SB_ERR_VERIFY: return EXIT_VERIFY;
+	case SB_ERR_BAD_INPUT: return EXIT_BAD_INPUT;
+	case SB_ERR_IO: return EXIT_IO;
+	case SB_ERR_NO_DEVICE: return EXIT_NO_DEVICE;
+	default: return EXIT_INTERNAL;
+	}
+}
+
+static const char *level_word[] = { "error", "warning", "", "debug", "trace" };
+
+static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
+{
+	struct cli *c = ctx;
+	size_t plen = strlen(c->prog);
+
+	cli_progress_done(c);
+	/* the engine named itself already ("an3155: ..."): say the program once */
+	if (!strncmp(msg, c->prog, plen) && !strncmp(msg + plen, ": ", 2))
+		msg += plen + 2;
+	if (level == SB_LOG_INFO)
+		fprintf(stderr, "%s: %s\n", c->prog, msg);
+	else
+		fprintf(stderr, "%s: %s: %s\n", c->prog, level_word[level], msg);
+}
+
+void cli_init(struct cli *c, const char *prog)
+{
+	enum sb_log_level max = SB_LOG_WARN;
+
+	c->prog = prog;
+	if (c->verbosity >= 2)
+		max = SB_LOG_INFO;
+	if (c->verbosity >= 3)
+		max = SB_LOG_DEBUG;
+	if (c->trace)
+		max = SB_LOG_TRACE;
+	if (c->verbosity == 0 && !c->trace)
+		max = SB_LOG_ERROR;
+	c->log = (struct sb_log){ .fn = log_cb, .ctx = c, .max = max };
+	c->bar = c->verbosity > 0 && !c->json && isatty(STDERR_FILENO);
+	c->last_pct = -1;
+}
+
+static void vmsg(struct cli *c, const char *kind, const char *fmt, va_list ap)
+{
+	cli_progress_done(c);
+	fprintf(stderr, "%s: %s", c->prog, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_info(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vmsg(c, "", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(c, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+const char *cli_json_str(char *buf, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 7 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)ch;
+		} else if (ch < 0x20) {
+			n += (size_t)snprintf(buf + n, len - n, "\\u%04x", ch);
+		} else {
+			buf[n++] = (char)ch;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+void cli_event(struct cli *c, const char *event, const char *fields, ...)
+{
+	va_list ap;
+
+	if (!c->json)
+		return;
+	printf("{\"event\":\"%s\",\"program\":\"%s\"", event, c->prog);
+	if (fields) {
+		putchar(',');
+		va_start(ap, fields);
+		vprintf(fields, ap);
+		va_end(ap);
+	}
+	printf("}\n");
+	fflush(stdout);
+}
+
+int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
+{
+	char msg[700], esc[1400];
+	const char *detail = d && d->msg[0] ? d->msg : sb_strerror(err);
+	int code = cli_exit_code(err);
+
+	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
+	cli_progress_done(c);
+	fprintf(stderr, "%s: error: %s\n", c->prog, msg);
+	if (d && d->has_addr)
+		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"address\":%lu,\"message\":\"%s\"",
+			  sb_errname(err), code, d->addr, cli_json_str(esc, sizeof(esc), msg));
+	else
+		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"message\":\"%s\"", sb_errname(err),
+			  code, cli_json_str(esc, sizeof(esc), msg));
+	return code;
+}
+
+int cli_usage(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", c->prog);
+	return EXIT_USAGE;
+}
+
+uint64_t cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void cli_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000u, (long)(ms % 1000u) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total)
+{
+	int pct = total ? (int)(done * 100 / total) : 100;
+	uint64_t now = cli_now_ms();
+
+	if (c->phase != phase)
+		c->last_pct = -1;
+	c->phase = phase;
+	if (pct == c->last_pct || (done < total && now - c->last_ms < 100 && c->last_pct >= 0))
+		return;
+	c->last_pct = pct;
+	c->last_ms = now;
+	cli_event(c, "progress", "\"phase\":\"%s\",\"done\":%llu,\"total\":%llu", phase,
+		  (unsigned long long)done, (unsigned long long)total);
+	if (c->bar) {
+		int w = pct * 30 / 100;
+		fprintf(stderr, "\r%-7s [%.*s%*s] %3d%% %llu/%llu", phase, w,
+			"##############################", 30 - w, "", pct, (unsigned long long)done,
+			(unsigned long long)total);
+		fflush(stderr);
+	}
+}
+
+void cli_progress_done(struct cli *c)
+{
+	if (c->bar && c->last_pct >= 0) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	c->last_pct = -1;
+	c->phase = NULL;
+}
+
+int cli_read_file(const char *path, uint8_t **buf, size_t *len, struct sb_diag *d)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *b;
+
+	if (!f)
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: %s", path, strerror(errno));
+	b = malloc(cap);
+	while (b) {
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		uint8_t *nb = realloc(b, cap *= 2);
+		if (!nb)
+			free(b);
+		b = nb;
+	}
+	int bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (!b)
+		return sb_diag_set(d, SB_ERR_NOMEM, "%s: out of memory", path);
+	if (bad) {
+		free(b);
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: read error", path);
+	}
+	*buf = b;
+	*len = n;
+	return SB_OK;
+}
+
+int cli_write_file(const char *path, const uint8_t *buf, size_t len, struct sb_diag *d)
+{
+	char tmp[4096];
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0
+			       ? SB_OK : sb_diag_set(d, SB_ERR_IO, "stdout: write failed");
+	snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return sb_diag_set(d, SB_ERR_IO, "%s: %s", path, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return sb_diag_set(d, SB_ERR_IO, "%s: %s", path, strerror(e));
+		}
+		off += (size_t)w;
+	}
+	fchmod(fd, 0644);
+	if (close(fd) || rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		return sb_diag_set(d, SB_ERR_IO, "%s: %s", path, strerror(e));
+	}
+	return SB_OK;
+}
+
+int cli_load_image(const char *spec, enum sb_format fmt, uint32_t default_base,
+		   struct sb_image *img, struct sb_diag *d)
+{
+	char path[4096];
+	const char *at = strrchr(spec, '@');
+	uint32_t base = default_base;
+	uint8_t *buf;
+	size_t len;
+	int err;
+
+	snprintf(path, sizeof(path), "%s", spec);
+	if (at && cli_parse_u32(at + 1, &base)) {
+		path[at - spec] = '\0';
+		if (fmt == SB_FMT_AUTO)
+			fmt = SB_FMT_BIN;
+	}
+	err = cli_read_file(path, &buf, &len, d);
+	if (err)
+		return err;
+	err = sb_image_load(img, fmt, buf, len, path, base, d);
+	free(buf);
+	return err;
+}
+
+bool cli_parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (*end == 'K' || *end == 'k') {
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v *= 1024 * 1024;
+		end++;
+	}
+	if (*end || v > 0xFFFFFFFFull)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool cli_parse_range(const char *s, uint32_t *addr, uint32_t *len)
+{
+	char a[64];
+	const char *sep = strstr(s, "..");
+	size_t alen;
+	uint32_t second;
+
+	if (!sep)
+		sep = strchr(s, ':');
+	if (!sep || (alen = (size_t)(sep - s)) >= sizeof(a))
+		return false;
+	memcpy(a, s, alen);
+	a[alen] = '\0';
+	if (!cli_parse_u32(a, addr) || !cli_parse_u32(sep + (*sep == ':' ? 1 : 2), &second))
+		return false;
+	if (*sep == ':') {
+		*len = second;
+		return (uint64_t)*addr + second <= 0x100000000ull;
+	}
+	if (second <= *addr)
+		return false;
+	*len = second - *addr;
+	return true;
+}
