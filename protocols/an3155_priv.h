@@ -1,0 +1,91 @@
+/*
+ * an3155_priv.h - internals shared by an3155.c, an3155_conn.c,
+ * an3155_mem.c and an3155_cmd.c. Not part of the API; include an3155.h.
+ */
+#ifndef SB_AN3155_PRIV_H
+#define SB_AN3155_PRIV_H
+
+#include "an3155.h"
+
+/* Reply bytes (facts A.2). */
+enum { A3_ACK = 0x79, A3_NACK = 0x1F, A3_BUSY = 0x76 };
+
+/* Largest Read/Write Memory payload (facts A.5: N+1 <= 256). */
+enum { A3_BLOCK = 256 };
+
+/* How far the last command got before it failed; decides what a retry must do. */
+enum a3_stage {
+	A3_ST_CMD,    /* command byte + complement, waiting for the first ACK */
+	A3_ST_ADDR,   /* address + checksum */
+	A3_ST_PARAM,  /* length / count parameter */
+	A3_ST_DATA,   /* data sent (write, erase list), waiting for the final ACK */
+	A3_ST_REPLY,  /* reading the ROM's reply bytes */
+};
+
+enum a3_state {
+	A3_IDLE,            /* never connected */
+	A3_READY,
+	A3_RESET_PENDING,   /* the ROM reset itself: reconnect first */
+	A3_LEFT,            /* Go: the application runs */
+};
+
+struct an3155 {
+	struct sb_link link;
+	struct sb_log log;
+	struct an3155_opts o;
+	struct an3155_info info;
+	enum a3_state state;
+	enum a3_stage stage;    /* of the command that failed last */
+	int bad;                /* last unexpected reply byte, -1 none */
+	unsigned attempts;      /* of the last a3_retry() */
+	bool lost;              /* the last resync failed */
+	unsigned settle_ms;     /* to sleep in the next reconnect */
+	const char *reset_by;   /* name of the command that reset the ROM */
+};
+
+/* One attempt of a command; a3_retry() repeats it after a resync. */
+typedef int (*a3_once_fn)(struct an3155 *b, void *arg);
+
+/* Link I/O with TRACE hex dumps. a3_rx returns SB_OK only for all n bytes. */
+int a3_tx(struct an3155 *b, const uint8_t *buf, size_t n);
+int a3_rx(struct an3155 *b, uint8_t *buf, size_t n, unsigned ms);
+int a3_wait_ack(struct an3155 *b, unsigned ms);
+void a3_sleep(struct an3155 *b, unsigned ms);
+/* Discard received bytes (no-op if the link has no flush). */
+int a3_flush(struct an3155 *b);
+
+/* Command byte + complement and its ACK (facts A.3); stage CMD. */
+int a3_cmd(struct an3155 *b, uint8_t code);
+/* Address big-endian + XOR (facts A.3) and its ACK; stage ADDR. */
+int a3_addr(struct an3155 *b, uint32_t addr);
+/* XOR of n bytes (facts A.3). */
+uint8_t a3_xor(const uint8_t *buf, size_t n);
+
+/* Bring the ROM back to "waiting for a command" (facts A.1 last row). */
+int a3_resync(struct an3155 *b);
+
+/*
+ * Run once() up to 1 + opts.retries times, resyncing between attempts while
+ * the failure is retryable (NACK, timeout, framing). rdp_gated: the command
+ * is refused under RDP level 1, so a NACK at its command byte twice in a row
+ * (or on the only attempt) means SB_ERR_PROTECTED (facts A.6).
+ */
+int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated);
+bool a3_retryable(int err);
+/* Count NACKs at a command byte (count reset by other failures); true when
+ * they mean read protection: two in a row, or one on the last attempt. */
+bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last);
+
+/* SB_OK if connected and Get listed code; else SB_ERR_STATE / SB_ERR_UNSUPPORTED with diag. */
+int a3_need(struct an3155 *b, uint8_t code, const char *name, struct sb_diag *d);
+
+/* Fill diag for err from a command named what, at addr when has_addr. */
+int a3_fail(struct an3155 *b, struct sb_diag *d, int err, const char *what,
+	    uint32_t addr, bool has_addr);
+
+/* The ROM will reset after this command: remember how long to settle. */
+void a3_mark_reset(struct an3155 *b, const char *by, unsigned settle_ms);
+
+void a3_progress(struct an3155 *b, uint32_t addr, size_t done, size_t total);
+
+#endif
