@@ -98,12 +98,13 @@ $(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ)
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit $(UNIT_BINS)
 
-# Tests through the OS: real programs against the virtual board.
+# Tests through the OS: real programs against the virtual board. Build
+# fragments (mk/*.mk) add the shims and fakes they need to TEST_HELPERS.
 TEST_HELPERS :=
+-include $(wildcard mk/*.mk)
+
 cli: all $(TEST_HELPERS)
 	$(Q)BUILD=$(BUILD) scripts/run-cli tests/cli/*.sh
-
--include $(wildcard mk/*.mk)
 
 lint-man:
 	$(Q)BUILD=$(BUILD) scripts/lint-man $(PROGRAMS:%=man/%.1)

@@ -28,7 +28,39 @@ struct board_config {
 				    * shared so other processes see writes at once: bytes
 				    * [0, flash_kb*1024) are the flash contents. */
 	uint8_t bl_id;             /* bootloader ID byte at 0x1FFF6FFE; 0 = 0x95 */
+	/* Added fields; zero keeps the behaviour described above. */
+	bool boot0_low;            /* BOOT0 pin low at power-up (default high: the ROM runs) */
+	bool pempty_por_only;      /* an NRST reset keeps the PEMPTY latch and the loaded
+				    * options; only power-up and option-loading resets
+				    * re-evaluate them (protocol-facts C "Empty check", INF).
+				    * Default: every reset re-evaluates, as board_reset() says. */
 };
+
+/*
+ * State-file layout (all multi-byte fields little-endian), F = flash_kb*1024:
+ *   [0, F)                 flash contents, erased = 0xFF
+ *   F+0x000  8 bytes       magic "STMBSIM1"
+ *   F+0x008  u32           layout version (1)
+ *   F+0x00C  u32           flash_kb
+ *   F+0x040  40 bytes      option bytes bank 1 as at 0x1FF00000 (value/complement words)
+ *   F+0x080  40 bytes      option bytes bank 2 as at 0x1FF01000
+ *   F+0x100  16 bytes      OTP "programmed" bitmap, bit i = double-word i (LSB first)
+ *   F+0x400  1024 bytes    OTP contents (0x1FFF7000..)
+ *   F+0x800  F/64 bytes    flash "programmed" bitmap, bit i = double-word i since erase
+ * An existing file with this magic is used as is (the fresh-state options in
+ * board_config are then ignored). A file of at most F bytes without the magic
+ * is taken as a raw flash image: it is padded with 0xFF, the layout is added,
+ * and double-words that are not all 0xFF count as programmed. Anything else
+ * makes board_new() fail.
+ */
+#define BOARD_STATE_MAGIC "STMBSIM1"
+#define BOARD_STATE_META_OB1 0x040u
+#define BOARD_STATE_META_OB2 0x080u
+#define BOARD_STATE_META_OTPMAP 0x100u
+#define BOARD_STATE_META_OTP 0x400u
+#define BOARD_STATE_META_PROGMAP 0x800u
+/* Total state-file size for a flash of flash_bytes. */
+#define BOARD_STATE_SIZE(flash_bytes) ((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / 64u)
 
 enum board_status {
 	BOARD_OK = 0,
@@ -49,8 +81,14 @@ enum board_mode {
 
 struct board;
 
+/* Powers the board up (not counted as a reset). NULL if the state file
+ * cannot be opened, mapped or recognised, or on allocation failure. */
 struct board *board_new(const struct board_config *cfg);
 void board_free(struct board *b);
+
+/* Added: configuration details the device sides need. */
+bool board_offer_crc(const struct board *b);
+uint8_t board_bl_id(const struct board *b);
 
 /* ---- memory, as the ROM bootloader sees it ---- */
 
@@ -68,6 +106,13 @@ int board_read(struct board *b, uint32_t addr, uint8_t *buf, size_t n);
  * reset (the caller then calls board_reset(), as the ROM does).
  */
 int board_write(struct board *b, uint32_t addr, const uint8_t *buf, size_t n);
+
+/* Added: would board_read (write=false) or board_write (write=true) of
+ * [addr, addr+n) pass the address and protection checks? BOARD_OK,
+ * BOARD_EADDR or BOARD_ERDP; nothing is read or written. */
+int board_check(struct board *b, uint32_t addr, size_t n, bool write);
+/* Added: addr lies in an option-byte area (0x1FF00000 or 0x1FF01000, 40 bytes). */
+bool board_is_option_area(uint32_t addr);
 
 /* Linear page number across banks (bank-2 pages follow bank-1 pages). */
 int board_erase_page(struct board *b, uint32_t page);
@@ -88,10 +133,16 @@ int board_rdp_level(const struct board *b);
 int board_rdp_set(struct board *b);
 /* Readout Unprotect: mass erase now, stage RDP = 0xAA, wipe SRAM at reset. */
 int board_rdp_clear(struct board *b);
-/* Write Protect the listed pages / remove all write protection (staged). */
+/* Write Protect the listed pages / remove all write protection (staged).
+ * Pages are 0..255 within bank 1 (the whole flash in single-bank mode); the
+ * protection becomes exactly the listed pages: contiguous runs each take one
+ * WRP area (WRP1A, WRP1B, then WRP2A, WRP2B in single-bank mode); more runs
+ * than areas -> BOARD_EADDR, nothing staged. */
 int board_wrp_set(struct board *b, const uint8_t *pages, size_t n);
 int board_wrp_clear(struct board *b);
 bool board_page_protected(const struct board *b, uint32_t page);
+/* Added: FLASH_OPTR as loaded at the last option load (also readable at 0x40022020). */
+uint32_t board_optr(const struct board *b);
 
 /* ---- pins, reset, boot selection ---- */
 
@@ -109,6 +160,10 @@ void board_reset(struct board *b);
 enum board_mode board_mode(const struct board *b);
 /* Counts resets since board_new(); device sides use it to return to their initial state. */
 unsigned board_reset_count(const struct board *b);
+/* Added: power cycle (POR): options and PEMPTY always re-evaluated; counted as a reset. */
+void board_power_cycle(struct board *b);
+/* Added: the PEMPTY latch (FLASH_SR bit 17) as evaluated at the last option load. */
+bool board_pempty(const struct board *b);
 
 /* Go: leave the ROM for the application at addr (vector table). False if
  * addr is not in flash or SRAM (the ROM NACKs). */

@@ -67,7 +67,7 @@ start_board() {
 stop_board() {
 	local name=$1 pid
 	for pid in "${_pids[@]}"; do
-		if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q -- "--pty-link $T/$name "; then
+		if tr '\0' ' ' 2>/dev/null </proc/"$pid"/cmdline | grep -q -- "--pty-link $T/$name "; then
 			kill "$pid"; wait "$pid" 2>/dev/null
 		fi
 	done
@@ -81,10 +81,68 @@ stm32flash_shim() { LD_PRELOAD="$BUILD/serialshim.so" stm32flash "$@"; }
 # flash_bytes STATE ADDR LEN > out: bytes of the board's flash.
 flash_bytes() {
 	local off=$(( $2 - 0x08000000 ))
-	tail -c +$((off + 1)) "$1" | head -c "$3"
+	tail -c +$((off + 1)) "$1" | head -c "$(($3))"
 }
 
 # flash_equals STATE ADDR FILE: the flash at ADDR holds FILE's bytes.
 flash_equals() { cmp -s <(flash_bytes "$1" "$2" "$(stat -c %s "$3")") "$3"; }
 
 finish() { [ "$_failures" -eq 0 ]; }
+
+# ---- added for tests/cli/an3155.sh and tests/cli/stm32flash.sh -------------
+
+# fresh_board NAME [romsim serial options]: stop NAME's board if it runs,
+# forget its state, log and output, and start a new one (erased flash).
+fresh_board() {
+	local name=$1
+	stop_board "$name"
+	rm -f "$T/$name.state" "$T/$name.log" "$T/$name.out"
+	start_board "$@"
+}
+
+# bounded SECS CMD...: CMD, killed after SECS seconds (exit 124) so that a
+# hung program fails its check instead of hanging the test run.
+bounded() { local s=$1; shift; timeout -k 5 "$s" "$@"; }
+
+# state_sum NAME: checksum of the board's whole state file (flash, options, OTP).
+state_sum() { cksum <"$T/$1.state"; }
+
+# log_has NAME ERE: a line of the board's log matches ERE.
+log_has() { grep -Eq -- "$2" "$T/$1.log" 2>/dev/null; }
+# log_count NAME ERE: how many lines of the board's log match ERE.
+log_count() { grep -Ec -- "$2" "$T/$1.log" 2>/dev/null; }
+# log_lacks NAME ERE: no line of the board's log matches ERE.
+log_lacks() { [ -f "$T/$1.log" ] && ! log_has "$@"; }
+# log_size NAME: the log's line count now; log_since_has / log_since_lacks
+# NAME LINES ERE: whether a line added after that count matches ERE (for
+# "nothing happened since" checks).
+log_size() { wc -l <"$T/$1.log" 2>/dev/null || echo 0; }
+log_since_has() { tail -n +$(($2 + 1)) "$T/$1.log" 2>/dev/null | grep -Eq -- "$3"; }
+log_since_lacks() { [ -f "$T/$1.log" ] && ! log_since_has "$@"; }
+
+# flash_erased STATE ADDR LEN: LEN bytes of flash at ADDR are all 0xFF.
+flash_erased() {
+	local n=$(($3))
+	cmp -s <(flash_bytes "$1" "$2" "$n") <(head -c "$n" /dev/zero | tr '\0' '\377')
+}
+
+# poke_flash STATE ADDR HEXBYTE: change one flash byte behind the board's
+# back (the state file is mapped shared, so a running board sees it).
+poke_flash() {
+	printf "\\x$3" | dd of="$1" bs=1 seek=$(($2 - 0x08000000)) conv=notrunc status=none
+}
+
+# board_ctl NAME MSG: one control message (sim/sersim.h: PIN, GET, MODE,
+# POWER) on the board's pins socket; prints the answer.
+board_ctl() { printf '%s' "$2" | timeout 10 socat -t 5 - "UNIX-CONNECT:$T/$1.pins,type=5"; }
+
+# wait_until CMD...: poll CMD every 50 ms until it succeeds, for at most
+# WAIT_SECS seconds (default 10). A bound on waiting, never a timing test.
+wait_until() {
+	local i
+	for i in $(seq 1 $(( ${WAIT_SECS:-10} * 20 ))); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}

@@ -1,0 +1,70 @@
+/*
+ * an3155_dev_priv.h - insides of struct an3155dev shared by
+ * sim/an3155_dev.c (machinery, dispatch, public API) and
+ * sim/an3155_dev_cmds.c (one dialogue per command).
+ */
+#ifndef SIM_AN3155_DEV_PRIV_H
+#define SIM_AN3155_DEV_PRIV_H
+
+#include "an3155_dev.h"
+
+#define BUF_SIZE (2u * 65536u + 8u)  /* largest block: Extended Erase page list */
+
+struct an3155dev;
+typedef void (*stage_fn)(struct an3155dev *d);
+
+struct an3155dev {
+	struct board *b;
+	struct an3155dev_config cfg;
+	struct an3155dev_hooks hooks;
+	enum an3155dev_phase phase;
+	unsigned seen_resets;
+	uint8_t code;
+	enum an3155dev_fate fate;
+	stage_fn stage;
+	size_t have, need;
+	uint32_t addr, n;
+	unsigned done;
+	uint8_t *out;
+	size_t out_len, out_cap;
+	uint8_t buf[BUF_SIZE];
+};
+
+/* ---- machinery (an3155_dev.c) ---- */
+
+void adev_put(struct an3155dev *d, uint8_t c);
+void adev_ack(struct an3155dev *d);
+void adev_nack(struct an3155dev *d);
+/* Follow board resets (back to awaiting 0x7F) and mode changes. */
+void adev_follow_board(struct an3155dev *d);
+/* End the current command and report it; back to waiting for a command. */
+__attribute__((format(printf, 3, 4)))
+void adev_finish(struct an3155dev *d, bool ok, const char *fmt, ...);
+/* NACK and end the current command, reporting why. */
+__attribute__((format(printf, 2, 3)))
+void adev_fail(struct an3155dev *d, const char *fmt, ...);
+/* The next stage runs when n more bytes have arrived. */
+void adev_expect(struct an3155dev *d, size_t n, stage_fn next);
+/* NACK_LATE fault: refuse the final step. True if it did. */
+bool adev_late_nack(struct an3155dev *d);
+uint8_t adev_xor(const uint8_t *p, size_t n);
+uint32_t adev_be32(const uint8_t *p);
+/* A.3: 4 address bytes MSB first and their XOR into d->addr; false if the XOR is wrong. */
+bool adev_take_addr(struct an3155dev *d);
+
+/* ---- command dialogues (an3155_dev_cmds.c), started after the opcode pair ---- */
+
+void adev_cmd_get(struct an3155dev *d);
+void adev_cmd_gv(struct an3155dev *d);
+void adev_cmd_gid(struct an3155dev *d);
+void adev_cmd_read(struct an3155dev *d);
+void adev_cmd_go(struct an3155dev *d);
+void adev_cmd_write(struct an3155dev *d);
+void adev_cmd_erase(struct an3155dev *d);
+void adev_cmd_wp(struct an3155dev *d);
+void adev_cmd_wu(struct an3155dev *d);
+void adev_cmd_rp(struct an3155dev *d);
+void adev_cmd_ru(struct an3155dev *d);
+void adev_cmd_crc(struct an3155dev *d);
+
+#endif

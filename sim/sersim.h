@@ -1,0 +1,70 @@
+/*
+ * sersim.h - the serial side of the virtual board, without the OS: what
+ * happens on the wire between a host and the L4R5's USART ROM loader.
+ *
+ * It ties together the AN3155 device side (an3155_dev.h), fault injection
+ * (faults.h), the line model (uart_line.h: parity and baud mismatches), an
+ * adapter model mapping DTR/RTS to BOOT0/NRST, an optional timing model, and
+ * the application's banner. The caller (src/romsim_serial.c) moves bytes
+ * between a pseudo-terminal and this object, passes control messages in,
+ * and asks when output is due. Times are monotonic nanoseconds.
+ *
+ * Control messages (one text line each, answered in reply):
+ *   CFLAG speed=N bits=N parity=none|even|odd|mark|space stop=N   host line settings
+ *   TIOCM dtr=0|1 rts=0|1                              host modem lines
+ *   PIN boot0|nrst 0|1                                 drive a board pin
+ *   GET boot0|nrst      -> "0" / "1"
+ *   MODE                -> "rom" / "app" / "reset"
+ *   POWER               power-cycle the board
+ * Answers are "ok" (or the value asked for) once the board has processed the
+ * change, or "error: ..." for a malformed message.
+ *
+ * Ownership: sersim_new() returns an object freed with sersim_free(); the
+ * board is borrowed and must outlive it.
+ */
+#ifndef SIM_SERSIM_H
+#define SIM_SERSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "an3155_dev.h"
+#include "board.h"
+
+struct sersim_config {
+	struct an3155dev_config dev;
+	const char *faults;      /* fault spec (faults.h) or NULL */
+	uint64_t seed;
+	const char *adapter;     /* e.g. "rts=boot0,dtr=nrst:inv"; NULL: modem lines unwired */
+	bool timing;             /* timing model on */
+	unsigned baud;           /* timing model line rate; 0 = 115200 */
+	unsigned latency_ms;     /* per-reply adapter latency (timing model) */
+	const char *app_banner;  /* printed when the application starts; NULL: silent */
+};
+
+struct sersim;
+
+/* NULL with a message in err for a bad fault spec or adapter map. */
+struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char *err, size_t errlen);
+void sersim_free(struct sersim *s);
+/* Every line of the human log (commands, faults, resets, line changes). */
+void sersim_set_log(struct sersim *s, void (*fn)(void *ctx, const char *line), void *ctx);
+
+/* Bytes the host wrote, received at time now. */
+void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now);
+/* Move output due at or before now into buf (up to max); returns the count. */
+size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max);
+/* When the next queued output byte is due; UINT64_MAX if none is queued. */
+uint64_t sersim_next_due(const struct sersim *s);
+
+/* A control message (see above); the answer goes to reply. */
+void sersim_message(struct sersim *s, const char *msg, char *reply, size_t len, uint64_t now);
+
+/* The host opened / closed the port: Linux raises DTR and RTS on open and
+ * drops them on the last close (HUPCL); the host's line settings are
+ * forgotten on close. */
+void sersim_host_open(struct sersim *s, uint64_t now);
+void sersim_host_close(struct sersim *s, uint64_t now);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * sersim_ctl.c - the host's line settings against the ROM's 8E1 frame, the
+ * DTR/RTS adapter model, and the control messages of sersim.h.
+ *
+ * Line model (documented in man/romsim.1): the ROM receives 8 data bits,
+ * even parity, 1 stop bit at the rate it autobauded to from the first byte
+ * after reset (protocol-facts A.1). It does not act on parity or framing
+ * errors (INF: it keeps the byte as sampled), so a host frame that differs
+ * shows up as altered, lost or extra bytes. The host side gets each reply
+ * as its own settings sample it; where the host asked for parity, a byte
+ * with a parity or framing error arrives as 0x00, as Linux delivers it with
+ * INPCK and neither IGNPAR nor PARMRK. Until a CFLAG message says
+ * otherwise the host is assumed to match the ROM.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sersim_priv.h"
+
+/* ---- adapter map: "rts=boot0,dtr=nrst:inv" ---- */
+
+static int parse_wire(struct sersim *s, char *tok)
+{
+	char *eq = strchr(tok, '='), *colon;
+	int sig, pin;
+
+	if (!eq)
+		return -1;
+	*eq++ = '\0';
+	colon = strchr(eq, ':');
+	if (colon && strcmp(colon, ":inv"))
+		return -1;
+	if (colon)
+		*colon = '\0';
+	sig = !strcmp(tok, "dtr") ? SIG_DTR : !strcmp(tok, "rts") ? SIG_RTS : -1;
+	pin = !strcmp(eq, "boot0") ? BOARD_PIN_BOOT0 : !strcmp(eq, "nrst") ? BOARD_PIN_NRST
+	      : !strcmp(eq, "none") ? -1 : -2;
+	if (sig < 0 || pin == -2)
+		return -1;
+	s->map[sig].pin = pin;
+	s->map[sig].inv = colon != NULL;
+	return 0;
+}
+
+int sersim_parse_adapter(struct sersim *s, const char *spec, char *err, size_t errlen)
+{
+	char *copy, *save = NULL, *tok;
+	int rc = 0;
+
+	s->map[SIG_DTR].pin = s->map[SIG_RTS].pin = -1;
+	if (!spec || !*spec)
+		return 0;
+	copy = strdup(spec);
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
+		rc = parse_wire(s, tok);
+	free(copy);
+	if (!rc && s->map[SIG_DTR].pin >= 0 && s->map[SIG_DTR].pin == s->map[SIG_RTS].pin)
+		rc = -1;
+	if (rc)
+		snprintf(err, errlen, "bad adapter map '%s' (want e.g. rts=boot0,dtr=nrst:inv)", spec);
+	return rc;
+}
+
+/* ---- line model ---- */
+
+void sersim_autobaud(struct sersim *s)
+{
+	s->rom_baud = s->host_known ? s->host.baud : 0;
+}
+
+static struct uart_frame rom_frame(const struct sersim *s)
+{
+	struct uart_frame f = { s->rom_baud ? s->rom_baud : s->host.baud, 8, 'E', 1 };
+
+	return f;
+}
+
+static size_t copy_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t max)
+{
+	n = n < max ? n : max;
+	memcpy(out, in, n);
+	return n;
+}
+
+size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max)
+{
+	struct uart_frame rom = rom_frame(s);
+	struct uart_rx *rx;
+	size_t got;
+
+	if (!s->host_known || uart_frames_match(&s->host, &rom))
+		return copy_bytes(in, n, out, max);
+	rx = malloc(max * sizeof *rx);
+	if (!rx)
+		return 0;
+	got = uart_resample(&s->host, &rom, in, n, rx, max);
+	for (size_t i = 0; i < got; i++)
+		out[i] = rx[i].data;  /* the ROM ignores PE/FE (INF) */
+	free(rx);
+	return got;
+}
+
+size_t sersim_line_out(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max)
+{
+	struct uart_frame rom = rom_frame(s);
+	struct uart_rx *rx;
+	size_t got;
+
+	if (!s->host_known || uart_frames_match(&rom, &s->host))
+		return copy_bytes(in, n, out, max);
+	rx = malloc(max * sizeof *rx);
+	if (!rx)
+		return 0;
+	got = uart_resample(&rom, &s->host, in, n, rx, max);
+	for (size_t i = 0; i < got; i++) {
+		bool bad = rx[i].parity_err || rx[i].framing_err;
+
+		out[i] = s->host.parity != 'N' && bad ? 0x00 : rx[i].data;
+	}
+	free(rx);
+	return got;
+}
+
+/* ---- pins ---- */
+
+static const char *pin_name(int pin)
+{
+	return pin == BOARD_PIN_BOOT0 ? "boot0" : "nrst";
+}
+
+static void set_pin(struct sersim *s, int pin, int level, uint64_t now)
+{
+	if (board_get_pin(s->b, (enum board_pin)pin) == level)
+		return;
+	sersim_log(s, "pin: %s=%d", pin_name(pin), level);
+	board_set_pin(s->b, (enum board_pin)pin, level);
+	if (pin == BOARD_PIN_NRST && !level)
+		sersim_cut_output(s, now);
+	sersim_follow_board(s, now);
+}
+
+/* BOOT0 first, so that an NRST release in the same change samples the new BOOT0. */
+static void apply_modem(struct sersim *s, const int level[SIG_COUNT], uint64_t now)
+{
+	static const int order[] = { BOARD_PIN_BOOT0, BOARD_PIN_NRST };
+
+	for (int o = 0; o < 2; o++)
+		for (int sig = 0; sig < SIG_COUNT; sig++)
+			if (level[sig] >= 0 && s->map[sig].pin == order[o])
+				set_pin(s, order[o], level[sig] ^ s->map[sig].inv, now);
+}
+
+void sersim_host_open(struct sersim *s, uint64_t now)
+{
+	const int up[SIG_COUNT] = { 1, 1 };
+
+	sersim_log(s, "host: open");
+	apply_modem(s, up, now);  /* Linux asserts DTR and RTS on open */
+}
+
+void sersim_host_close(struct sersim *s, uint64_t now)
+{
+	const int down[SIG_COUNT] = { 0, 0 };
+
+	sersim_log(s, "host: close");
+	s->host_known = false;
+	apply_modem(s, down, now);  /* HUPCL drops them on the last close */
+}
+
+/* ---- messages ---- */
+
+/* Value of " key=" in msg, copied to val. */
+static bool kv(const char *msg, const char *key, char *val, size_t len)
+{
+	size_t kl = strlen(key), n;
+	const char *p = msg;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == msg || p[-1] == ' ') && p[kl] == '=') {
+			p += kl + 1;
+			n = strcspn(p, " \n");
+			if (n >= len)
+				return false;
+			memcpy(val, p, n);
+			val[n] = '\0';
+			return true;
+		}
+		p += kl;
+	}
+	return false;
+}
+
+static long kv_num(const char *msg, const char *key, long def)
+{
+	char v[32], *end;
+	long n;
+
+	if (!kv(msg, key, v, sizeof v))
+		return def;
+	n = strtol(v, &end, 0);
+	return *end || end == v ? -1 : n;
+}
+
+/* Linux termios speed codes (B50..B4000000) as some shims report c_cflag speeds. */
+static unsigned baud_of(long v)
+{
+	static const unsigned low[] = { 0, 50, 75, 110, 134, 150, 200, 300, 600, 1200,
+					1800, 2400, 4800, 9600, 19200, 38400 };
+	static const unsigned high[] = { 57600, 115200, 230400, 460800, 500000, 576000,
+					 921600, 1000000, 1152000, 1500000, 2000000,
+					 2500000, 3000000, 3500000, 4000000 };
+
+	if (v > 0 && v < 16)
+		return low[v];
+	if (v >= 010001 && v <= 010017)
+		return high[v - 010001];
+	return v > 0 ? (unsigned)v : 0;
+}
+
+static const char *msg_cflag(struct sersim *s, const char *msg)
+{
+	long speed = kv_num(msg, "speed", -1), bits = kv_num(msg, "bits", 8);
+	long stop = kv_num(msg, "stop", 1);
+	char par[8] = "none";
+
+	kv(msg, "parity", par, sizeof par);
+	if (baud_of(speed) == 0 || bits < 5 || bits > 8 || (stop != 1 && stop != 2))
+		return "error: bad CFLAG";
+	if (!strchr("neoms", par[0]) || (strcmp(par, "none") && strcmp(par, "even") &&
+	    strcmp(par, "odd") && strcmp(par, "mark") && strcmp(par, "space")))
+		return "error: bad parity";
+	s->host.baud = baud_of(speed);
+	s->host.bits = (unsigned)bits;
+	s->host.parity = par[0] == 'n' ? 'N' : (char)(par[0] - 'a' + 'A');
+	s->host.stop = (unsigned)stop;
+	s->host_known = true;
+	sersim_log(s, "line: host %u %u%c%u", s->host.baud, s->host.bits, s->host.parity, s->host.stop);
+	return "ok";
+}
+
+static const char *msg_tiocm(struct sersim *s, const char *msg, uint64_t now)
+{
+	int level[SIG_COUNT];
+
+	level[SIG_DTR] = (int)kv_num(msg, "dtr", -1);
+	level[SIG_RTS] = (int)kv_num(msg, "rts", -1);
+	if (level[SIG_DTR] > 1 || level[SIG_RTS] > 1)
+		return "error: bad TIOCM";
+	sersim_log(s, "modem: dtr=%d rts=%d", level[SIG_DTR], level[SIG_RTS]);
+	apply_modem(s, level, now);
+	return "ok";
+}
+
+static int parse_pin(const char *name, size_t n)
+{
+	if (n == 5 && !strncmp(name, "boot0", 5))
+		return BOARD_PIN_BOOT0;
+	if (n == 4 && !strncmp(name, "nrst", 4))
+		return BOARD_PIN_NRST;
+	return -1;
+}
+
+static const char *msg_pin(struct sersim *s, const char *args, bool get, uint64_t now)
+{
+	size_t n = strcspn(args, " ");
+	int pin = parse_pin(args, n);
+	const char *lv = args + n + (args[n] == ' ');
+
+	if (pin < 0)
+		return "error: unknown pin (boot0, nrst)";
+	if (get)
+		return board_get_pin(s->b, (enum board_pin)pin) ? "1" : "0";
+	if (strcmp(lv, "0") && strcmp(lv, "1"))
+		return "error: level must be 0 or 1";
+	set_pin(s, pin, lv[0] - '0', now);
+	return "ok";
+}
+
+static const char *mode_name(enum board_mode m)
+{
+	return m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "reset";
+}
+
+static const char *dispatch(struct sersim *s, const char *msg, uint64_t now)
+{
+	if (!strncmp(msg, "CFLAG ", 6))
+		return msg_cflag(s, msg + 6);
+	if (!strncmp(msg, "TIOCM ", 6))
+		return msg_tiocm(s, msg + 6, now);
+	if (!strncmp(msg, "PIN ", 4))
+		return msg_pin(s, msg + 4, false, now);
+	if (!strncmp(msg, "GET ", 4))
+		return msg_pin(s, msg + 4, true, now);
+	if (!strcmp(msg, "MODE"))
+		return mode_name(board_mode(s->b));
+	if (!strcmp(msg, "POWER")) {
+		sersim_log(s, "power: cycle");
+		board_power_cycle(s->b);
+		sersim_cut_output(s, now);
+		sersim_follow_board(s, now);
+		return "ok";
+	}
+	return "error: unknown message";
+}
+
+void sersim_message(struct sersim *s, const char *msg, char *reply, size_t len, uint64_t now)
+{
+	char line[256];
+	size_t n = strcspn(msg, "\r\n");
+
+	if (n >= sizeof line)
+		n = sizeof line - 1;
+	memcpy(line, msg, n);
+	line[n] = '\0';
+	snprintf(reply, len, "%s", dispatch(s, line, now));
+}

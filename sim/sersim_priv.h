@@ -1,0 +1,57 @@
+/*
+ * sersim_priv.h - insides of struct sersim shared by sim/sersim.c (bytes,
+ * timing, banner) and sim/sersim_ctl.c (line model, adapter, messages).
+ */
+#ifndef SIM_SERSIM_PRIV_H
+#define SIM_SERSIM_PRIV_H
+
+#include "sersim.h"
+#include "uart_line.h"
+
+struct faults;
+
+struct qbyte {
+	uint8_t c;
+	uint64_t due;
+};
+
+/* A modem line wired to a board pin. */
+struct pinmap {
+	int pin;      /* BOARD_PIN_BOOT0, BOARD_PIN_NRST, or -1: not wired */
+	bool inv;     /* pin level = !asserted */
+};
+
+enum { SIG_DTR, SIG_RTS, SIG_COUNT };
+
+struct sersim {
+	struct board *b;
+	struct an3155dev *dev;
+	struct faults *faults;
+	struct sersim_config cfg;     /* string fields not used after sersim_new */
+	char *banner;
+	struct pinmap map[SIG_COUNT];
+	bool host_known;              /* a CFLAG message told the host's settings */
+	struct uart_frame host;
+	unsigned rom_baud;            /* autobauded rate; 0: the host's, whatever it is */
+	uint64_t byte_ns, latency_ns, rx_t, tx_t;
+	struct qbyte *q;
+	size_t q_len, q_cap;
+	unsigned seen_resets;
+	enum board_mode seen_mode;
+	void (*log_fn)(void *ctx, const char *line);
+	void *log_ctx;
+};
+
+__attribute__((format(printf, 2, 3)))
+void sersim_log(struct sersim *s, const char *fmt, ...);
+void sersim_schedule(struct sersim *s, const uint8_t *p, size_t n, uint64_t t);
+void sersim_follow_board(struct sersim *s, uint64_t t);
+void sersim_cut_output(struct sersim *s, uint64_t now);
+
+/* sersim_ctl.c */
+int sersim_parse_adapter(struct sersim *s, const char *spec, char *err, size_t errlen);
+void sersim_autobaud(struct sersim *s);
+size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max);
+size_t sersim_line_out(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max);
+
+#endif
