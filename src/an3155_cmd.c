@@ -118,6 +118,12 @@ static int identify(struct session *s)
 	return SB_OK;
 }
 
+static uint64_t clock_ms(void *ctx)
+{
+	(void)ctx;
+	return cli_now_ms();
+}
+
 static int session_open(struct session *s, struct a3_config *c)
 {
 	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
@@ -142,6 +148,7 @@ static int session_open(struct session *s, struct a3_config *c)
 		o.write_unit = c->write_unit;
 	o.progress = on_progress;
 	o.progress_ctx = s;
+	o.now_ms = clock_ms;  /* BUSY bytes extend a wait only up to its deadline */
 	if ((err = an3155_new(&s->bl, &s->link, &c->cli.log, &o))) {
 		sb_diag_set(&s->d, err, "cannot set up the protocol engine: %s", sb_strerror(err));
 		return err;
@@ -307,8 +314,28 @@ static int check_files(struct session *s)
 	return SB_OK;
 }
 
+/* "0-15, 48-63" from an ascending page list. */
+static void page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used + 24 < len;) {
+		size_t j = i;
+		while (j + 1 < n && pages[j + 1] == pages[j] + 1)
+			j++;
+		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? ", " : "", pages[i]);
+		if (j > i)
+			used += (size_t)snprintf(buf + used, len - used, "-%u", pages[j]);
+		i = j + 1;
+		if (i < n && used + 24 >= len)
+			snprintf(buf + used, len - used, ", ...");
+	}
+}
+
 static void print_plan(struct session *s, const struct sb_plan *p)
 {
+	char ranges[512];
 	struct cli *cli = &s->c->cli;
 	char geom[128];
 
@@ -327,9 +354,11 @@ static void print_plan(struct session *s, const struct sb_plan *p)
 		       p->seg[i].len);
 	if (p->mass_erase)
 		printf("erase: mass erase of the whole flash\n");
-	else if (p->npages)
-		printf("erase: %zu page(s), %llu bytes: pages %u..%u\n", p->npages,
-		       (unsigned long long)p->erase_bytes, p->pages[0], p->pages[p->npages - 1]);
+	else if (p->npages) {
+		page_ranges(p->pages, p->npages, ranges, sizeof(ranges));
+		printf("erase: %zu page(s), %llu bytes: pages %s\n", p->npages,
+		       (unsigned long long)p->erase_bytes, ranges);
+	}
 	else
 		printf("erase: none\n");
 	printf("write: %zu block(s), %llu bytes; %zu block(s) of 0xFF skipped\n", p->nblocks,

@@ -68,6 +68,7 @@ void cli_init(struct cli *c, const char *prog)
 
 static void vmsg(struct cli *c, const char *kind, const char *fmt, va_list ap)
 {
+	fflush(stdout);   /* keep messages in order with what went to stdout */
 	cli_progress_done(c);
 	fprintf(stderr, "%s: %s", c->prog, kind);
 	vfprintf(stderr, fmt, ap);
