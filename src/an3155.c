@@ -109,8 +109,21 @@ static const struct option long_opts[] = {
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	SB_LINEOPTS_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
+
+static void print_help(void)
+{
+	/* the line options sit before "General:" and the exit status */
+	const char *general = strstr(help_text, "General:");
+
+	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
+	fputs(sb_lineopts_help(), stdout);
+	fputs("\n", stdout);
+	fputs(general, stdout);
+	exit(EXIT_OK);
+}
 
 /* Numeric option value, or a usage error naming the option. */
 static int num_opt(struct a3_config *c, const char *name, const char *arg, uint32_t *out)
@@ -122,11 +135,16 @@ static int num_opt(struct a3_config *c, const char *name, const char *arg, uint3
 
 static int parse_option(struct a3_config *c, int opt, const char *arg)
 {
+	struct sb_diag d = { 0 };
 	uint32_t v = 0;
-	int f;
+	int f, r;
 
 	switch (opt) {
-	case 'p': c->port = arg; return 0;
+	case 'p':
+		c->port = arg;
+		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
+			return cli_usage(&c->cli, "%s", d.msg);
+		return 0;
 	case 'b': return num_opt(c, "baud", arg, &c->baud);
 	case OPT_RETRIES: return num_opt(c, "retries", arg, &c->retries);
 	case OPT_SYNC_TRIES: return num_opt(c, "sync-tries", arg, &c->sync_tries);
@@ -165,7 +183,11 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 	case 'q': c->cli.verbosity = 0; return 0;
 	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
 	case OPT_TRACE: c->cli.trace = true; return 0;
-	default: return EXIT_USAGE;
+	default:
+		r = sb_lineopts_getopt(&c->lo, opt, arg, &d);
+		if (r == 1)
+			return 0;
+		return r ? cli_usage(&c->cli, "%s", d.msg) : EXIT_USAGE;
 	}
 }
 
@@ -174,7 +196,7 @@ static void config_defaults(struct a3_config *c)
 	memset(c, 0, sizeof(*c));
 	c->cli.prog = "an3155";
 	c->cli.verbosity = 1;
-	c->port = getenv("STMBOOT_PORT");
+	sb_lineopts_init(&c->lo, "an3155");
 	c->baud = 115200;
 	c->retries = 3;
 	c->sync_tries = 3;
@@ -190,10 +212,8 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 
 	config_defaults(c);
 	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
-		}
+		if (opt == 'h')
+			print_help();
 		if (opt == OPT_VERSION) {
 			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
 			exit(EXIT_OK);
@@ -212,13 +232,32 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 				return cli_usage(&c->cli, "too many arguments");
 			continue;
 		}
-		if (opt == 'h') {
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
-		}
+		if (opt == 'h')
+			print_help();
 		if (opt == '?' || parse_option(c, opt, optarg))
 			return EXIT_USAGE;
 	}
+	return 0;
+}
+
+static const char *env_get(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+/* Options > environment > jig profile: lines, sequences, and the port. */
+static int resolve_lines(struct a3_config *c)
+{
+	struct sb_diag d = { 0 };
+
+	if (sb_lineopts_resolve(&c->lo, env_get, NULL, &d)) {
+		if (c->lo.in_file)
+			return cli_fail(&c->cli, SB_ERR_BAD_INPUT, &d, NULL);
+		return cli_usage(&c->cli, "%s", d.msg);
+	}
+	c->port = sb_lineopts_port(&c->lo);
+	c->lines = sb_lineopts_wired(&c->lo);
 	return 0;
 }
 
@@ -228,6 +267,8 @@ int main(int argc, char **argv)
 	int rc = parse_config(&c, argc, argv);
 
 	cli_init(&c.cli, "an3155");
+	if (!rc)
+		rc = resolve_lines(&c);
 	if (rc)
 		return rc;
 	return a3_run(&c);

@@ -24,6 +24,9 @@ struct session {
 	struct sb_diag d;
 	const char *phase;     /* progress accounting across engine calls */
 	uint64_t phase_base, phase_total;
+	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
+	bool lines_open;
+	bool connected;        /* the ROM loader answered */
 };
 
 /* ---- session ------------------------------------------------------------ */
@@ -124,6 +127,44 @@ static uint64_t clock_ms(void *ctx)
 	return cli_now_ms();
 }
 
+/* The ROM autobauds once per reset (protocol-facts A.1): re-enter it through the lines. */
+static int lines_reset(void *ctx)
+{
+	struct session *s = ctx;
+
+	return sb_lineopts_enter(&s->c->lo, &s->lines, &s->c->cli.log, &s->d);
+}
+
+/* Hold the lines for the job and run the entry sequence. */
+static int lines_enter(struct session *s)
+{
+	struct a3_config *c = s->c;
+	const struct sb_seq *job[2];
+	size_t n = sb_lineopts_job(&c->lo, job);
+	bool modem = sb_lineopts_needs_port(&c->lo, job, n);
+	int err = sb_lineopts_open(&c->lo, job, n, modem ? &s->link : NULL, NULL, &s->lines, &s->d);
+
+	if (err)
+		return err;
+	s->lines_open = true;
+	return sb_lineopts_enter(&c->lo, &s->lines, &c->cli.log, &s->d);
+}
+
+/* No answer although the lines were driven: point at the wiring, not at a bare timeout. */
+static void blame_wiring(struct session *s, int err)
+{
+	char boot0[64], nrst[64], msg[sizeof(s->d.msg)];
+
+	if (!s->lines_open || (err != SB_ERR_TIMEOUT && err != SB_ERR_FRAMING))
+		return;
+	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
+	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
+	snprintf(msg, sizeof(msg),
+		 "%s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch the board",
+		 s->d.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)", s->c->lo.nrst.kind ? nrst : "(not wired)");
+	memcpy(s->d.msg, msg, sizeof(msg));
+}
+
 static int session_open(struct session *s, struct a3_config *c)
 {
 	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
@@ -141,6 +182,8 @@ static int session_open(struct session *s, struct a3_config *c)
 	if (err)
 		return err;
 	s->link_open = true;
+	if (c->lines && (err = lines_enter(s)))
+		return err;
 	an3155_default_opts(&o);
 	o.retries = c->retries;
 	o.sync_tries = c->sync_tries ? c->sync_tries : 1;
@@ -149,31 +192,47 @@ static int session_open(struct session *s, struct a3_config *c)
 	o.progress = on_progress;
 	o.progress_ctx = s;
 	o.now_ms = clock_ms;  /* BUSY bytes extend a wait only up to its deadline */
+	if (s->lines_open) {
+		o.reset = lines_reset;
+		o.reset_ctx = s;
+	}
 	if ((err = an3155_new(&s->bl, &s->link, &c->cli.log, &o))) {
 		sb_diag_set(&s->d, err, "cannot set up the protocol engine: %s", sb_strerror(err));
 		return err;
 	}
-	if ((err = an3155_connect(s->bl, &s->d)))
+	if ((err = an3155_connect(s->bl, &s->d))) {
+		blame_wiring(s, err);
 		return err;
+	}
+	s->connected = true;
 	return identify(s);
 }
 
-static void session_close(struct session *s)
+/* After a successful job the exit sequence starts the application; after a
+ * failure the part stays in the ROM loader for another try. */
+static int session_close(struct session *s, int err)
 {
+	if (s->lines_open) {
+		if (!err)
+			err = sb_lineopts_exit(&s->c->lo, &s->lines, &s->c->cli.log, &s->d);
+		else if (s->connected)
+			cli_info(&s->c->cli, "the part was left in its ROM loader ('bootctl run' starts the application)");
+		sb_lines_close(&s->lines);
+		s->lines_open = false;
+	}
 	an3155_free(s->bl);
 	s->bl = NULL;
 	if (s->link_open && s->link.ops->close)
 		s->link.ops->close(s->link.h);
 	s->link_open = false;
+	return err;
 }
 
 /* Close the session and turn err into the exit status, reporting it. */
 static int finish(struct session *s, int err, const char *what)
 {
-	int rc = err ? cli_fail(&s->c->cli, err, &s->d, what) : EXIT_OK;
-
-	session_close(s);
-	return rc;
+	err = session_close(s, err);
+	return err ? cli_fail(&s->c->cli, err, &s->d, what) : EXIT_OK;
 }
 
 static int need_geom(struct session *s)

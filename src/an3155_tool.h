@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "lineopts.h"
 #include "plan.h"
 
 #ifndef STMBOOT_VERSION
@@ -40,6 +41,9 @@ struct a3_config {
 	int bank;
 	bool all;
 	bool force;
+	/* BOOT0/NRST lines (gpio/lineopts.h): options, environment, jig profile */
+	struct sb_lineopts lo;
+	bool lines;          /* BOOT0 or NRST is wired: run entry/exit around the job */
 };
 
 /* Run c->command; returns the exit status. */
