@@ -8,6 +8,7 @@
 
 #include "an3155.h"
 #include "an3155_tool.h"
+#include "job.h"
 #include "serial.h"
 
 struct session {
@@ -326,103 +327,16 @@ static int cmd_info(struct session *s)
 
 /* ---- write / verify ------------------------------------------------------ */
 
-/* Load every file; each must fit the flash on its own (its name in the message). */
-static int load_files(struct a3_config *c, struct sb_image *all, struct sb_diag *d)
+static struct job_files files_of(const struct a3_config *c)
 {
-	sb_image_init(all);
-	if (c->nargs == 0) {
-		sb_diag_set(d, SB_ERR_BAD_INPUT, "no input file given");
-		return SB_ERR_BAD_INPUT;
-	}
-	for (int i = 0; i < c->nargs; i++) {
-		struct sb_image img;
-		int err;
-		sb_image_init(&img);
-		err = cli_load_image(c->args[i], c->format, c->base, &img, d);
-		if (!err)
-			err = sb_image_merge(all, &img, c->args[i], d);
-		sb_image_free(&img);
-		if (err) {
-			sb_image_free(all);
-			return err;
-		}
-	}
-	if (all->nseg == 0) {
-		sb_image_free(all);
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: no data to write", c->args[0]);
-	}
-	return SB_OK;
+	return (struct job_files){ c->args, c->nargs, c->format, c->base };
 }
 
-/* Each file against the flash, so the message names the file at fault. */
 static int check_files(struct session *s)
 {
-	struct a3_config *c = s->c;
+	struct job_files f = files_of(s->c);
 
-	for (int i = 0; i < c->nargs; i++) {
-		struct sb_image img;
-		int err;
-		sb_image_init(&img);
-		err = cli_load_image(c->args[i], c->format, c->base, &img, &s->d);
-		if (!err)
-			err = sb_plan_check(&img, &s->geom, c->args[i], &s->d);
-		sb_image_free(&img);
-		if (err)
-			return err;
-	}
-	return SB_OK;
-}
-
-/* "0-15, 48-63" from an ascending page list. */
-static void page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used + 24 < len;) {
-		size_t j = i;
-		while (j + 1 < n && pages[j + 1] == pages[j] + 1)
-			j++;
-		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? ", " : "", pages[i]);
-		if (j > i)
-			used += (size_t)snprintf(buf + used, len - used, "-%u", pages[j]);
-		i = j + 1;
-		if (i < n && used + 24 >= len)
-			snprintf(buf + used, len - used, ", ...");
-	}
-}
-
-static void print_plan(struct session *s, const struct sb_plan *p)
-{
-	char ranges[512];
-	struct cli *cli = &s->c->cli;
-	char geom[128];
-
-	sb_geom_describe(&s->geom, geom, sizeof(geom));
-	cli_event(cli, "plan",
-		  "\"image_bytes\":%llu,\"erase_pages\":%zu,\"mass_erase\":%s,\"erase_bytes\":%llu,"
-		  "\"blocks\":%zu,\"write_bytes\":%llu,\"skipped_blocks\":%zu",
-		  (unsigned long long)p->image_bytes, p->npages, p->mass_erase ? "true" : "false",
-		  (unsigned long long)p->erase_bytes, p->nblocks, (unsigned long long)p->write_bytes,
-		  p->nskipped);
-	if (cli->json || cli->verbosity < 1)
-		return;
-	printf("flash: %u KB at 0x%08X, %s\n", s->geom.size / 1024, s->geom.base, geom);
-	for (size_t i = 0; i < p->nseg; i++)
-		printf("segment 0x%08X-0x%08X (%u bytes)\n", p->seg[i].addr, p->seg[i].addr + p->seg[i].len - 1,
-		       p->seg[i].len);
-	if (p->mass_erase)
-		printf("erase: mass erase of the whole flash\n");
-	else if (p->npages) {
-		page_ranges(p->pages, p->npages, ranges, sizeof(ranges));
-		printf("erase: %zu page(s), %llu bytes: pages %s\n", p->npages,
-		       (unsigned long long)p->erase_bytes, ranges);
-	}
-	else
-		printf("erase: none\n");
-	printf("write: %zu block(s), %llu bytes; %zu block(s) of 0xFF skipped\n", p->nblocks,
-	       (unsigned long long)p->write_bytes, p->nskipped);
-	printf("verify: %s\n", s->c->verify ? "after writing" : "off (--no-verify)");
+	return job_check(&f, &s->geom, &s->d);
 }
 
 static int do_erase_plan(struct session *s, const struct sb_plan *p)
@@ -552,7 +466,7 @@ static int write_connected(struct session *s, const struct sb_image *img, uint64
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
-	print_plan(s, &p);
+	job_print_plan(&c->cli, &s->geom, &p, c->verify);
 	warn_boot_config(s, &p);
 	if (c->dry_run) {
 		sb_plan_free(&p);
@@ -594,7 +508,9 @@ static int run_write(struct a3_config *c)
 
 	if (c->read_unprotect && !c->force)
 		return cli_usage(&c->cli, "--read-unprotect mass-erases the whole flash; add --force to do it");
-	if ((err = load_files(c, &img, &d)))   /* before the port is even opened */
+	struct job_files f = files_of(c);
+
+	if ((err = job_load(&f, &img, &d)))   /* before the port is even opened */
 		return cli_fail(&c->cli, err, &d, NULL);
 	if (c->dry_run && !c->port) {
 		err = cmd_write_offline(c, &img);
@@ -638,7 +554,9 @@ static int run_verify(struct a3_config *c)
 	struct sb_diag d = { 0 };
 	int err;
 
-	if ((err = load_files(c, &img, &d)))
+	struct job_files f = files_of(c);
+
+	if ((err = job_load(&f, &img, &d)))
 		return cli_fail(&c->cli, err, &d, NULL);
 	err = session_open(&s, c);
 	if (!err && s.protected)
@@ -656,21 +574,11 @@ static int run_verify(struct a3_config *c)
 
 /* ---- read, crc, go ------------------------------------------------------- */
 
-static int parse_addr_len(struct a3_config *c, int first, uint32_t *addr, uint32_t *len)
-{
-	if (c->nargs > first && cli_parse_range(c->args[first], addr, len))
-		return 1;
-	if (c->nargs > first + 1 && cli_parse_u32(c->args[first], addr) &&
-	    cli_parse_u32(c->args[first + 1], len) && *len && (uint64_t)*addr + *len <= 0x100000000ull)
-		return 2;
-	return 0;
-}
-
 static int run_read(struct a3_config *c)
 {
 	struct session s;
 	uint32_t addr, len;
-	int used = parse_addr_len(c, 0, &addr, &len), err;
+	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 	uint8_t *buf;
 
 	if (!used || c->nargs != used + 1)
@@ -697,7 +605,7 @@ static int run_crc(struct a3_config *c)
 {
 	struct session s;
 	uint32_t addr, len, crc = 0;
-	int used = parse_addr_len(c, 0, &addr, &len), err;
+	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 
 	if (!used || c->nargs != used)
 		return cli_usage(&c->cli, "crc ADDR LEN (both multiples of 4)");
@@ -738,66 +646,12 @@ static int run_go(struct a3_config *c)
 
 /* ---- erase ---------------------------------------------------------------- */
 
-/* "0-3,8" into pages (at most cap), checked against the geometry. */
-static int parse_pages(struct session *s, const char *list, uint16_t *pages, size_t cap, size_t *n)
-{
-	const char *p = list;
-
-	*n = 0;
-	while (*p) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 0), b = a;
-		if (end == p)
-			return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "--pages: bad page list '%s'", list);
-		if (*end == '-') {
-			p = end + 1;
-			b = strtoul(p, &end, 0);
-			if (end == p || b < a)
-				return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "--pages: bad range in '%s'", list);
-		}
-		for (unsigned long k = a; k <= b; k++) {
-			if (k >= s->geom.npages || *n == cap)
-				return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "--pages: page %lu does not exist (the part has %u pages)",
-						   k, s->geom.npages);
-			pages[(*n)++] = (uint16_t)k;
-		}
-		p = end;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "--pages: unexpected '%c' in '%s'", *p, list);
-	}
-	return SB_OK;
-}
-
-/* A page-aligned address range into page numbers. */
-static int range_pages(struct session *s, uint32_t addr, uint32_t len, uint16_t *pages, size_t cap, size_t *n)
-{
-	uint32_t page, pa, ps;
-	uint64_t end = (uint64_t)addr + len;
-
-	*n = 0;
-	for (uint64_t a = addr; a < end; a = (uint64_t)pa + ps) {
-		if (!sb_geom_page(&s->geom, (uint32_t)a, &page, &pa, &ps))
-			return sb_diag_addr(&s->d, SB_ERR_BAD_INPUT, (unsigned long)a, "0x%08llX is outside flash",
-					    (unsigned long long)a);
-		if (pa != a || (uint64_t)pa + ps > end)
-			return sb_diag_addr(&s->d, SB_ERR_BAD_INPUT, (unsigned long)a,
-					    "the range is not page aligned: the page at 0x%08X is %u bytes; erase whole pages only",
-					    pa, ps);
-		if (*n == cap)
-			return SB_ERR_BAD_INPUT;
-		pages[(*n)++] = (uint16_t)page;
-	}
-	return SB_OK;
-}
-
 static int erase_selected(struct session *s)
 {
 	struct a3_config *c = s->c;
-	uint16_t *pages;
+	uint32_t *pages, addr, len;
+	uint16_t *p16;
 	size_t n = 0;
-	uint32_t addr, len;
 	int err;
 
 	if (c->all)
@@ -811,20 +665,25 @@ static int erase_selected(struct session *s)
 	}
 	if (!s->geom.npages)
 		return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "the page layout of this part is unknown: give --page-size, or use --all");
-	if (!(pages = calloc(s->geom.npages, sizeof(*pages))))
-		return SB_ERR_NOMEM;
-	if (c->pages)
-		err = parse_pages(s, c->pages, pages, s->geom.npages, &n);
-	else if (parse_addr_len(c, 0, &addr, &len))
-		err = range_pages(s, addr, len, pages, s->geom.npages, &n);
+	pages = calloc(s->geom.npages, sizeof(*pages));
+	p16 = calloc(s->geom.npages, sizeof(*p16));
+	if (!pages || !p16)
+		err = SB_ERR_NOMEM;
+	else if (c->pages)
+		err = job_parse_pages(&s->geom, c->pages, pages, &n, &s->d);
+	else if (job_parse_addr_len(c->args, c->nargs, 0, &addr, &len))
+		err = job_range_pages(&s->geom, addr, len, pages, &n, &s->d);
 	else
 		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "bad range '%s'", c->args[0]);
 	if (!err) {
+		for (size_t i = 0; i < n; i++)
+			p16[i] = (uint16_t)pages[i];
 		phase_begin(s, "erase", n);
-		err = an3155_erase_pages(s->bl, pages, n, &s->d);
+		err = an3155_erase_pages(s->bl, p16, n, &s->d);
 		phase_end(s);
 	}
 	free(pages);
+	free(p16);
 	return err;
 }
 

@@ -292,7 +292,7 @@ check "dry-run with a port: the part was asked (Get ID)" \
 stop_board dry
 fresh_board dry --dbank 0
 expect_exit 0 "dry-run on a single-bank board: exit 0" A dry --dry-run write "$FW@0x08010000"
-expect_match "dry-run single bank: 8 KB pages 8..10" "erase: 3 page.*pages 8\.\.10"
+expect_match "dry-run single bank: 8 KB pages 8..10" "erase: 3 page.*pages 8-10"
 stop_board dry
 expect_exit 0 "dry-run without a port works offline" env -u STMBOOT_PORT "$BUILD/an3155" --dry-run write "$FIX/fw.hex"
 expect_match "dry-run offline: plan names the pages" "erase: 6 page.*pages 0-5"

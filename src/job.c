@@ -1,0 +1,163 @@
+/*
+ * job.c - input files, plan printing and page/range arguments shared by
+ * an3155 and dfuse.
+ */
+#include "job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d)
+{
+	sb_image_init(img);
+	if (f->n == 0)
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "no input file given");
+	for (int i = 0; i < f->n; i++) {
+		struct sb_image one;
+		int err;
+		sb_image_init(&one);
+		err = cli_load_image(f->names[i], f->format, f->base, &one, d);
+		if (!err)
+			err = sb_image_merge(img, &one, f->names[i], d);
+		sb_image_free(&one);
+		if (err) {
+			sb_image_free(img);
+			return err;
+		}
+	}
+	if (img->nseg == 0) {
+		sb_image_free(img);
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: no data to write", f->names[0]);
+	}
+	return SB_OK;
+}
+
+int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d)
+{
+	for (int i = 0; i < f->n; i++) {
+		struct sb_image one;
+		int err;
+		sb_image_init(&one);
+		err = cli_load_image(f->names[i], f->format, f->base, &one, d);
+		if (!err)
+			err = sb_plan_check(&one, g, f->names[i], d);
+		sb_image_free(&one);
+		if (err)
+			return err;
+	}
+	return SB_OK;
+}
+
+void job_page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used + 24 < len;) {
+		size_t j = i;
+		while (j + 1 < n && pages[j + 1] == pages[j] + 1)
+			j++;
+		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? ", " : "", pages[i]);
+		if (j > i)
+			used += (size_t)snprintf(buf + used, len - used, "-%u", pages[j]);
+		i = j + 1;
+		if (i < n && used + 24 >= len)
+			snprintf(buf + used, len - used, ", ...");
+	}
+}
+
+void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan *p, bool verify)
+{
+	char ranges[512], geom[128];
+
+	cli_event(c, "plan",
+		  "\"image_bytes\":%llu,\"erase_pages\":%zu,\"mass_erase\":%s,\"erase_bytes\":%llu,"
+		  "\"blocks\":%zu,\"write_bytes\":%llu,\"skipped_blocks\":%zu",
+		  (unsigned long long)p->image_bytes, p->npages, p->mass_erase ? "true" : "false",
+		  (unsigned long long)p->erase_bytes, p->nblocks, (unsigned long long)p->write_bytes,
+		  p->nskipped);
+	if (c->json || c->verbosity < 1)
+		return;
+	sb_geom_describe(g, geom, sizeof(geom));
+	printf("flash: %u KB at 0x%08X, %s\n", g->size / 1024, g->base, geom);
+	for (size_t i = 0; i < p->nseg; i++)
+		printf("segment 0x%08X-0x%08X (%u bytes)\n", p->seg[i].addr,
+		       p->seg[i].addr + p->seg[i].len - 1, p->seg[i].len);
+	if (p->mass_erase)
+		printf("erase: mass erase of the whole flash\n");
+	else if (p->npages) {
+		job_page_ranges(p->pages, p->npages, ranges, sizeof(ranges));
+		printf("erase: %zu page(s), %llu bytes: pages %s\n", p->npages,
+		       (unsigned long long)p->erase_bytes, ranges);
+	} else
+		printf("erase: none\n");
+	printf("write: %zu block(s), %llu bytes; %zu block(s) of 0xFF skipped\n", p->nblocks,
+	       (unsigned long long)p->write_bytes, p->nskipped);
+	printf("verify: %s\n", verify ? "after writing" : "off (--no-verify)");
+	fflush(stdout);
+}
+
+int job_parse_pages(const struct sb_geom *g, const char *list, uint32_t *pages, size_t *n,
+		    struct sb_diag *d)
+{
+	const char *p = list;
+
+	*n = 0;
+	while (*p) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 0), b = a;
+		if (end == p)
+			return sb_diag_set(d, SB_ERR_BAD_INPUT, "--pages: bad page list '%s'", list);
+		if (*end == '-') {
+			p = end + 1;
+			b = strtoul(p, &end, 0);
+			if (end == p || b < a)
+				return sb_diag_set(d, SB_ERR_BAD_INPUT, "--pages: bad range in '%s'", list);
+		}
+		for (unsigned long k = a; k <= b; k++) {
+			if (k >= g->npages || *n == g->npages)
+				return sb_diag_set(d, SB_ERR_BAD_INPUT,
+						   "--pages: page %lu does not exist (the part has %u pages)",
+						   k, g->npages);
+			pages[(*n)++] = (uint32_t)k;
+		}
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return sb_diag_set(d, SB_ERR_BAD_INPUT, "--pages: unexpected '%c' in '%s'", *p, list);
+	}
+	return SB_OK;
+}
+
+int job_range_pages(const struct sb_geom *g, uint32_t addr, uint32_t len, uint32_t *pages,
+		    size_t *n, struct sb_diag *d)
+{
+	uint32_t page, pa, ps;
+	uint64_t end = (uint64_t)addr + len;
+
+	*n = 0;
+	for (uint64_t a = addr; a < end; a = (uint64_t)pa + ps) {
+		if (!sb_geom_page(g, (uint32_t)a, &page, &pa, &ps))
+			return sb_diag_addr(d, SB_ERR_BAD_INPUT, (unsigned long)a,
+					    "0x%08llX is outside flash", (unsigned long long)a);
+		if (pa != a || (uint64_t)pa + ps > end)
+			return sb_diag_addr(d, SB_ERR_BAD_INPUT, (unsigned long)a,
+					    "the range is not page aligned: the page at 0x%08X is %u bytes; erase whole pages only",
+					    pa, ps);
+		if (*n == g->npages)
+			return SB_ERR_BAD_INPUT;
+		pages[(*n)++] = page;
+	}
+	return SB_OK;
+}
+
+int job_parse_addr_len(char *const *args, int nargs, int first, uint32_t *addr, uint32_t *len)
+{
+	if (nargs > first && cli_parse_range(args[first], addr, len))
+		return 1;
+	if (nargs > first + 1 && cli_parse_u32(args[first], addr) &&
+	    cli_parse_u32(args[first + 1], len) && *len && (uint64_t)*addr + *len <= 0x100000000ull)
+		return 2;
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * job.h - the parts of a flashing job that every program shares: loading
+ * the input files, checking them against the flash, printing the plan,
+ * page lists and address ranges from the command line.
+ */
+#ifndef SB_JOB_H
+#define SB_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "plan.h"
+
+/* The input files of a job, as given on the command line. */
+struct job_files {
+	char *const *names;    /* "FILE" or "FILE@ADDR" */
+	int n;
+	enum sb_format format; /* SB_FMT_AUTO: from the content */
+	uint32_t base;         /* load address of raw binaries without @ADDR */
+};
+
+/*
+ * Load and merge every file into img (initialised here; free with
+ * sb_image_free). Overlaps with different data and empty input are errors
+ * naming the file. Nothing but the files is touched.
+ */
+int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d);
+
+/* Each file on its own against the flash, so a message names the file at fault. */
+int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d);
+
+/* The plan: a "plan" event with --json, else text on stdout (not with -q). */
+void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan *p, bool verify);
+
+/* "0-15, 48-63" from an ascending page list. */
+void job_page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len);
+
+/* "0-3,8" into linear page numbers (at most g->npages of them). */
+int job_parse_pages(const struct sb_geom *g, const char *list, uint32_t *pages, size_t *n,
+		    struct sb_diag *d);
+
+/* A page-aligned range into page numbers (at most g->npages); unaligned is an error. */
+int job_range_pages(const struct sb_geom *g, uint32_t addr, uint32_t len, uint32_t *pages,
+		    size_t *n, struct sb_diag *d);
+
+/*
+ * ADDR LEN (two arguments) or ADDR:LEN / ADDR..END (one) at args[first]:
+ * returns how many arguments it used, 0 if they are not a range.
+ */
+int job_parse_addr_len(char *const *args, int nargs, int first, uint32_t *addr, uint32_t *len);
+
+#endif
