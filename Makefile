@@ -10,6 +10,8 @@
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+# udev reads rules from /etc/udev/rules.d (and /usr/lib/udev/rules.d), not from PREFIX
+UDEVRULESDIR ?= /etc/udev/rules.d
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS   ?= -O2 -g
@@ -30,7 +32,8 @@ UMOCK_LIBS   = $(shell $(PKG_CONFIG) --libs umockdev-1.0 2>/dev/null)
 CMOCKA_LIBS  = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-ALL_CPPFLAGS = -Iprotocols -Igpio -Isim -Isrc -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) $(CPPFLAGS)
+ALL_CPPFLAGS = -Iprotocols -Igpio -Isim -Isrc -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) \
+	-DSB_UDEV_RULES_DIR='"$(UDEVRULESDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 
 PROGRAMS := $(basename $(notdir $(wildcard $(addprefix src/,an3155.c dfuse.c bootctl.c romsim.c))))
@@ -127,9 +130,10 @@ bench: deps
 	$(Q)BUILD=$(BUILD) scripts/bench
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(UDEVRULESDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard $(PROGRAMS:%=man/%.1)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 udev/50-stmboot-dfu.rules $(DESTDIR)$(UDEVRULESDIR)/
 
 clean:
 	rm -rf $(BUILD)
