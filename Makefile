@@ -54,6 +54,8 @@ LIBGLUE    := $(BUILD)/libglue.a
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 
 .PHONY: all deps demo check test unit cli bench install clean lint-man
+# keep the sanitizer objects between runs
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(BINS)

@@ -1,0 +1,535 @@
+/*
+ * romsim_usb.c - `romsim usb`: runs a command against one or several
+ * emulated STM32L4R5 DfuSe ROM devices (0483:DF11) on a umockdev testbed.
+ *
+ * The testbed and the device models live in this process; the command
+ * runs in a child with LD_PRELOAD=libumockdev-preload.so.0 (prepended to
+ * any LD_PRELOAD it already had) and the UMOCKDEV_DIR of the testbed, so its
+ * libusb finds the devices through udev/sysfs and talks to them through
+ * emulated usbdevfs (testing-without-hardware §1). This process re-executes
+ * itself with the same preload first: umockdev sends uevents through
+ * libudev, which must see the testbed's sysfs, or a device that leaves or
+ * re-enumerates would never be announced to the child's libusb hotplug
+ * thread. romsim prints nothing on stdout: the child owns it.
+ * Exit status: the child's (128+N if it died of signal N), 2 for a usage
+ * error, 3 for an unusable state file, 1 otherwise.
+ *
+ * Bus events and pins: src/usbsim*.c; the device model: sim/dfu_dev.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "romsim.h"
+#include "usbsim.h"
+
+#define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
+#define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
+#define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
+#define OPT1_BASE 0x1FF00000u      /* C: option bytes bank 1, OPTR first */
+#define PRELOAD "libumockdev-preload.so.0"
+
+struct usb_opts {
+	unsigned devices;
+	const char *state[USBSIM_MAX_DEVICES];
+	unsigned nstate;
+	unsigned flash_kb;
+	int dbank, rdp, boot0;       /* -1: leave as the state file has it */
+	bool timing, verbose, trace;
+	int reenum_ms;               /* -1: default */
+	unsigned appear_ms;
+	struct dfu_dev_faults faults;
+	const char *log_path, *stats_path, *pins_path;
+	char **cmd;
+};
+
+struct usb_run {
+	struct usb_opts o;
+	struct board *board[USBSIM_MAX_DEVICES];
+	char state_path[USBSIM_MAX_DEVICES][1024];
+	struct usbsim *sim;
+	struct usbsim_pins *pins;
+	FILE *log;
+	uint64_t t0_us;
+};
+
+/* The child, for the signal handler only (a handler cannot take arguments). */
+static volatile pid_t child_pid;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: romsim usb [OPTIONS] -- CMD [ARG...]\n"
+		"Run CMD with emulated STM32L4R5 DfuSe ROM devices (0483:df11) on USB bus 1.\n"
+		"  -n, --devices N      devices, 1..%d (default 1); port paths 1-1, 1-2, ...\n"
+		"  -s, --state FILE     board state of the next device (repeat per device); a FILE\n"
+		"                       containing %%d serves that and all later devices, %%d\n"
+		"                       replaced by the device number; default: memory only\n"
+		"      --flash-kb KB    2048 (default) or 1024\n"
+		"      --dbank 0|1      single- or dual-bank flash option before start\n"
+		"      --rdp 0|1        read protection before start (0 on a protected board\n"
+		"                       is a Read Unprotect: the flash is erased)\n"
+		"      --boot0 0|1      BOOT0 pin (default 1: the ROM runs)\n"
+		"      --timing         transfers, erases and programming take their modelled time\n"
+		"      --reenum-ms MS   delay before a device that reset into the ROM reappears\n"
+		"                       (default 0, 200 with --timing)\n"
+		"      --appear-ms MS   devices first appear MS after romsim starts (default 0)\n"
+		"      --faults SPEC    stall=PCT,status=PCT,busystall=N,vanish=N,starterr\n"
+		"      --seed N         seed of the fault injection (default 1)\n"
+		"      --pins-sock PATH socket for \"PIN boot0|nrst 0|1\", \"GET\", \"MODE\", \"POWER\"\n"
+		"                       messages (romsim serial's protocol); %%d in PATH: one per\n"
+		"                       device, else device 1 only\n"
+		"      --log FILE       human log of every request and bus event\n"
+		"      --stats FILE     counters and final board state per device, at exit\n"
+		"      --trace-ioctl    log every usbdevfs ioctl (with --log)\n"
+		"  -v, --verbose        progress on stderr\n"
+		"  -h, --help\n"
+		"Exit status: CMD's (128+N if killed by signal N); 2 usage; 3 bad state file;\n"
+		"1 other failure. Nothing is printed on stdout.\n",
+		USBSIM_MAX_DEVICES);
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return *s && !*end && !errno && *out <= max;
+}
+
+static bool parse_bit(const char *s, int *out)
+{
+	unsigned long v;
+
+	if (!parse_uint(s, 1, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
+       O_STATS, O_TRACE, O_PINS, O_APPEAR };
+
+static const struct option long_opts[] = {
+	{ "devices", required_argument, NULL, 'n' },
+	{ "state", required_argument, NULL, 's' },
+	{ "flash-kb", required_argument, NULL, O_FLASH },
+	{ "dbank", required_argument, NULL, O_DBANK },
+	{ "rdp", required_argument, NULL, O_RDP },
+	{ "boot0", required_argument, NULL, O_BOOT0 },
+	{ "timing", no_argument, NULL, O_TIMING },
+	{ "reenum-ms", required_argument, NULL, O_REENUM },
+	{ "faults", required_argument, NULL, O_FAULTS },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "log", required_argument, NULL, O_LOG },
+	{ "stats", required_argument, NULL, O_STATS },
+	{ "trace-ioctl", no_argument, NULL, O_TRACE },
+	{ "pins-sock", required_argument, NULL, O_PINS },
+	{ "appear-ms", required_argument, NULL, O_APPEAR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option; false on a bad value. */
+static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **faults)
+{
+	unsigned long v;
+
+	switch (c) {
+	case 'n':
+		if (!parse_uint(arg, USBSIM_MAX_DEVICES, &v) || v == 0)
+			return false;
+		o->devices = (unsigned)v;
+		return true;
+	case 's':
+		if (o->nstate == USBSIM_MAX_DEVICES)
+			return false;
+		o->state[o->nstate++] = arg;
+		return true;
+	case O_FLASH:
+		o->flash_kb = (unsigned)(parse_uint(arg, 4096, &v) ? v : 0);
+		return v == 1024 || v == 2048;
+	case O_DBANK: return parse_bit(arg, &o->dbank);
+	case O_RDP: return parse_bit(arg, &o->rdp);
+	case O_BOOT0: return parse_bit(arg, &o->boot0);
+	case O_TIMING: o->timing = true; return true;
+	case O_REENUM:
+		o->reenum_ms = (int)(parse_uint(arg, 600000, &v) ? v : 0);
+		return parse_uint(arg, 600000, &v);
+	case O_APPEAR:
+		o->appear_ms = (unsigned)(parse_uint(arg, 600000, &v) ? v : 0);
+		return parse_uint(arg, 600000, &v);
+	case O_FAULTS: *faults = arg; return true;
+	case O_SEED:
+		o->faults.seed = (uint32_t)(parse_uint(arg, 0xFFFFFFFFul, &v) ? v : 0);
+		return parse_uint(arg, 0xFFFFFFFFul, &v);
+	case O_LOG: o->log_path = arg; return true;
+	case O_STATS: o->stats_path = arg; return true;
+	case O_TRACE: o->trace = true; return true;
+	case O_PINS: o->pins_path = arg; return true;
+	case 'v': o->verbose = true; return true;
+	default: return false;
+	}
+}
+
+/* 0 ok, 1 --help, 2 usage error (message printed). */
+static int parse_opts(struct usb_opts *o, int argc, char **argv)
+{
+	const char *faults = NULL;
+	int c;
+
+	*o = (struct usb_opts){ .devices = 1, .flash_kb = 2048, .dbank = -1, .rdp = -1,
+				.boot0 = 1, .reenum_ms = -1 };
+	o->faults.seed = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:s:vh", long_opts, NULL)) != -1) {
+		if (c == 'h')
+			return 1;
+		if (c == '?' || !take_opt(o, c, optarg, &faults)) {
+			if (c != '?')
+				fprintf(stderr, "romsim usb: bad value '%s'\n", optarg ? optarg : "");
+			return 2;
+		}
+	}
+	if (faults && dfu_dev_parse_faults(faults, &o->faults) < 0) {
+		fprintf(stderr, "romsim usb: bad --faults '%s'\n", faults);
+		return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "romsim usb: no command (romsim usb [OPTIONS] -- CMD ARGS)\n");
+		return 2;
+	}
+	o->cmd = argv + optind;
+	if (o->reenum_ms < 0)
+		o->reenum_ms = o->timing ? 200 : 0;
+	return 0;
+}
+
+/* ---- boards ---- */
+
+/* The state file of device num (1-based): "" for memory only, NULL if not given. */
+static const char *state_file(struct usb_run *r, unsigned num)
+{
+	const struct usb_opts *o = &r->o;
+	const char *s, *pct;
+	char *out = r->state_path[num - 1];
+
+	if (o->nstate == 0)
+		return "";
+	s = num <= o->nstate ? o->state[num - 1] : o->state[o->nstate - 1];
+	pct = strstr(s, "%d");
+	if (!pct)
+		return num <= o->nstate ? s : NULL;
+	snprintf(out, sizeof(r->state_path[0]), "%.*s%u%s", (int)(pct - s), s, num, pct + 2);
+	return out;
+}
+
+static uint32_t fresh_optr(const struct usb_opts *o)
+{
+	uint32_t optr = OPTR_FACTORY;
+	uint32_t bank_bit = o->flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
+
+	if (o->dbank == 0)
+		optr &= ~bank_bit;
+	if (o->rdp == 1)
+		optr = (optr & ~0xFFu) | 0xBBu;   /* E.4: any value but AA/CC is level 1 */
+	return optr;
+}
+
+/* Bring an existing state file to --dbank/--rdp the way the ROM would:
+ * an option-byte write, Readout Protect/Unprotect, then a reset. */
+static int apply_options(const struct usb_opts *o, struct board *b)
+{
+	bool changed = false;
+
+	if (o->dbank >= 0 && board_dual_bank(b) != (o->dbank == 1)) {
+		uint32_t bit = o->flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
+		uint32_t optr = o->dbank ? board_optr(b) | bit : board_optr(b) & ~bit;
+		uint8_t v[4] = { (uint8_t)optr, (uint8_t)(optr >> 8), (uint8_t)(optr >> 16),
+				 (uint8_t)(optr >> 24) };
+
+		if (board_write(b, OPT1_BASE, v, sizeof(v)) != BOARD_OK)
+			return -1;
+		changed = true;
+	}
+	if (o->rdp >= 0 && (board_rdp_level(b) != 0) != (o->rdp == 1)) {
+		if ((o->rdp ? board_rdp_set(b) : board_rdp_clear(b)) != BOARD_OK)
+			return -1;
+		changed = true;
+	}
+	if (changed)
+		board_reset(b);
+	board_take_busy_us(b);
+	return 0;
+}
+
+static int open_boards(struct usb_run *r)
+{
+	for (unsigned num = 1; num <= r->o.devices; num++) {
+		const char *path = state_file(r, num);
+		struct board_config bc = { .flash_kb = r->o.flash_kb, .optr = fresh_optr(&r->o),
+					   .boot0_low = r->o.boot0 == 0 };
+
+		if (!path) {
+			fprintf(stderr, "romsim usb: no --state for device %u (give one per device "
+				"or a FILE with %%d)\n", num);
+			return 2;
+		}
+		bc.state_file = *path ? path : NULL;
+		r->board[num - 1] = board_new(&bc);
+		if (!r->board[num - 1]) {
+			fprintf(stderr, "romsim usb: cannot use state file '%s'\n", path);
+			return 3;
+		}
+		if (apply_options(&r->o, r->board[num - 1]) < 0) {
+			fprintf(stderr, "romsim usb: device %u: cannot apply --dbank/--rdp "
+				"(read protection active?)\n", num);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- log ---- */
+
+static void log_line(void *ctx, const char *line)
+{
+	struct usb_run *r = ctx;
+	uint64_t t = usbsim_now_us() - r->t0_us;
+
+	fprintf(r->log, "%6llu.%03llu %s\n", (unsigned long long)(t / 1000000u),
+		(unsigned long long)(t / 1000u % 1000u), line);
+	fflush(r->log);
+}
+
+static const char *mode_name(enum board_mode m)
+{
+	return m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "reset";
+}
+
+/* One line per device: counters of the model and where the board ended. */
+static void device_summary(struct usb_run *r, unsigned num, char *out, size_t cap)
+{
+	struct dfu_dev *d = usbsim_dev(r->sim, num);
+	struct board *b = usbsim_board(r->sim, num);
+	struct dfu_dev_stats st;
+
+	dfu_dev_stats(d, &st);
+	snprintf(out, cap,
+		 "device=1-%u serial=%s mode=%s app_entry=0x%08X rdp=%d dual_bank=%d "
+		 "requests=%u stalls=%u getstatus=%u commands=%u blocks=%u uploads=%u errors=%u "
+		 "page_erases=%u mass_erases=%u detaches=%u enumerations=%u faults=%u "
+		 "bytes_down=%llu bytes_up=%llu bus_us=%llu flash_us=%llu wait_us=%llu",
+		 num, dfu_dev_serial(d), mode_name(board_mode(b)), (unsigned)board_app_entry(b),
+		 board_rdp_level(b), board_dual_bank(b), st.requests, st.stalls, st.getstatus,
+		 st.commands, st.blocks, st.uploads, st.errors, st.page_erases, st.mass_erases,
+		 st.detaches, st.enumerations, st.faults, (unsigned long long)st.bytes_down,
+		 (unsigned long long)st.bytes_up, (unsigned long long)st.bus_us,
+		 (unsigned long long)st.flash_us, (unsigned long long)st.wait_us);
+}
+
+static void report(struct usb_run *r)
+{
+	FILE *stats = r->o.stats_path ? fopen(r->o.stats_path, "we") : NULL;
+	char line[768];
+
+	if (r->o.stats_path && !stats)
+		fprintf(stderr, "romsim usb: cannot write %s: %s\n", r->o.stats_path, strerror(errno));
+	usbsim_lock(r->sim);
+	for (unsigned num = 1; num <= usbsim_count(r->sim); num++) {
+		device_summary(r, num, line, sizeof(line));
+		if (stats)
+			fprintf(stats, "%s\n", line);
+		if (r->log)
+			log_line(r, line);
+		if (r->o.verbose)
+			fprintf(stderr, "romsim usb: %s\n", line);
+	}
+	usbsim_unlock(r->sim);
+	if (stats)
+		fclose(stats);
+}
+
+/* ---- the bus and the child ---- */
+
+static int start_pins(struct usb_run *r)
+{
+	char err[256];
+
+	if (!r->o.pins_path)
+		return 0;
+	r->pins = usbsim_pins_start(r->sim, r->o.pins_path, err, sizeof(err));
+	if (!r->pins) {
+		fprintf(stderr, "romsim usb: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int start_bus(struct usb_run *r)
+{
+	struct usbsim_config sc = { .timing = r->o.timing, .reenum_ms = (unsigned)r->o.reenum_ms,
+				    .appear_ms = r->o.appear_ms, .trace_ioctl = r->o.trace };
+
+	if (r->log) {
+		sc.log = log_line;
+		sc.log_ctx = r;
+	}
+	r->sim = usbsim_new(&sc);
+	if (!r->sim) {
+		fprintf(stderr, "romsim usb: cannot create the umockdev testbed\n");
+		return 1;
+	}
+	for (unsigned num = 1; num <= r->o.devices; num++) {
+		struct dfu_dev_config dc = { .timing = r->o.timing, .faults = r->o.faults };
+
+		if (usbsim_add(r->sim, r->board[num - 1], &dc) < 0) {
+			fprintf(stderr, "romsim usb: cannot add device %u\n", num);
+			return 1;
+		}
+		if (!r->o.appear_ms &&
+		    !usbsim_wait_present(r->sim, num, board_mode(r->board[num - 1]) == BOARD_MODE_ROM,
+					 5000))
+			fprintf(stderr, "romsim usb: device %u did not appear\n", num);
+		if (r->o.verbose)
+			fprintf(stderr, "romsim usb: 1-%u serial %s, %s, board in %s mode\n", num,
+				dfu_dev_serial(usbsim_dev(r->sim, num)),
+				*r->state_path[num - 1] ? r->state_path[num - 1] : "state in memory",
+				mode_name(board_mode(r->board[num - 1])));
+	}
+	if (r->o.verbose)
+		fprintf(stderr, "romsim usb: testbed %s\n", usbsim_root(r->sim));
+	return start_pins(r);
+}
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* LD_PRELOAD with the umockdev preload first (the child inherits it). */
+static int set_preload(void)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v;
+	int rc;
+
+	if (old && strstr(old, "libumockdev-preload"))
+		return 0;
+	if (!old || !*old)
+		return setenv("LD_PRELOAD", PRELOAD, 1);
+	v = malloc(strlen(PRELOAD) + strlen(old) + 2);
+	if (!v)
+		return -1;
+	sprintf(v, "%s:%s", PRELOAD, old);
+	rc = setenv("LD_PRELOAD", v, 1);
+	free(v);
+	return rc;
+}
+
+#define REEXEC_ENV "ROMSIM_USB_PRELOADED"
+
+/*
+ * Run this program again with the preload loaded (see the top of the file).
+ * Returns only if that is done already or impossible; then the bus works
+ * except for uevents, which umockdev reports on stderr.
+ */
+static void reexec_preloaded(int argc, char **argv)
+{
+	char **av;
+
+	if (getenv(REEXEC_ENV)) {
+		unsetenv(REEXEC_ENV);
+		return;
+	}
+	av = calloc((size_t)argc + 2, sizeof(*av));
+	if (!av || set_preload() < 0 || setenv(REEXEC_ENV, "1", 1) < 0) {
+		free(av);
+		return;
+	}
+	av[0] = "romsim";
+	memcpy(av + 1, argv, (size_t)argc * sizeof(*av));
+	execv("/proc/self/exe", av);
+	fprintf(stderr, "romsim usb: cannot re-execute with %s: %s\n", PRELOAD, strerror(errno));
+	unsetenv(REEXEC_ENV);
+	free(av);
+}
+
+static int run_child(struct usb_run *r)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status;
+	pid_t pid;
+
+	if (set_preload() < 0)
+		return 1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		execvp(r->o.cmd[0], r->o.cmd);
+		fprintf(stderr, "romsim usb: cannot run %s: %s\n", r->o.cmd[0], strerror(errno));
+		_exit(127);
+	}
+	child_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	child_pid = 0;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void cleanup(struct usb_run *r)
+{
+	usbsim_pins_stop(r->pins);
+	usbsim_free(r->sim);
+	for (unsigned i = 0; i < USBSIM_MAX_DEVICES; i++)
+		board_free(r->board[i]);
+	if (r->log)
+		fclose(r->log);
+}
+
+int romsim_usb_main(int argc, char **argv)
+{
+	struct usb_run r = { .t0_us = usbsim_now_us() };
+	int rc = parse_opts(&r.o, argc, argv);
+
+	if (rc == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (rc == 2) {
+		usage(stderr);
+		return 2;
+	}
+	reexec_preloaded(argc, argv);
+	if (r.o.log_path && !(r.log = fopen(r.o.log_path, "we"))) {
+		fprintf(stderr, "romsim usb: cannot write %s: %s\n", r.o.log_path, strerror(errno));
+		return 1;
+	}
+	rc = open_boards(&r);
+	if (rc == 0)
+		rc = start_bus(&r);
+	if (rc == 0) {
+		rc = run_child(&r);
+		report(&r);
+	}
+	cleanup(&r);
+	return rc;
+}
