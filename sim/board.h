@@ -181,6 +181,26 @@ struct board_stats {
 };
 void board_stats(const struct board *b, struct board_stats *out);
 
+/* ---- control messages (romsim's pins socket; the fake libgpiod) ---- */
+
+enum board_ctl_op { BOARD_CTL_PIN, BOARD_CTL_GET, BOARD_CTL_MODE, BOARD_CTL_POWER };
+
+struct board_ctl {
+	enum board_ctl_op op;
+	enum board_pin pin;   /* PIN, GET */
+	int level;            /* PIN: 0 or 1 */
+};
+
+/*
+ * Parse "PIN boot0|nrst 0|1", "GET boot0|nrst", "MODE" or "POWER" (a
+ * trailing CR/LF is ignored). NULL on success, else the error reply to send
+ * ("error: ..."). Pure; the front end applies the message to its board.
+ */
+const char *board_ctl_parse(const char *msg, struct board_ctl *out);
+
+/* "rom", "app" or "reset": the MODE reply. */
+const char *board_mode_name(enum board_mode mode);
+
 const char *board_status_str(int status);
 
 #endif

@@ -254,34 +254,30 @@ static const char *msg_tiocm(struct sersim *s, const char *msg, uint64_t now)
 	return "ok";
 }
 
-static int parse_pin(const char *name, size_t n)
+/* PIN, GET, MODE, POWER (sim/board_ctl.c), with the line model following the board. */
+static const char *board_message(struct sersim *s, const char *msg, uint64_t now)
 {
-	if (n == 5 && !strncmp(name, "boot0", 5))
-		return BOARD_PIN_BOOT0;
-	if (n == 4 && !strncmp(name, "nrst", 4))
-		return BOARD_PIN_NRST;
-	return -1;
-}
+	struct board_ctl c;
+	const char *err = board_ctl_parse(msg, &c);
 
-static const char *msg_pin(struct sersim *s, const char *args, bool get, uint64_t now)
-{
-	size_t n = strcspn(args, " ");
-	int pin = parse_pin(args, n);
-	const char *lv = args + n + (args[n] == ' ');
-
-	if (pin < 0)
-		return "error: unknown pin (boot0, nrst)";
-	if (get)
-		return board_get_pin(s->b, (enum board_pin)pin) ? "1" : "0";
-	if (strcmp(lv, "0") && strcmp(lv, "1"))
-		return "error: level must be 0 or 1";
-	set_pin(s, pin, lv[0] - '0', now);
-	return "ok";
-}
-
-static const char *mode_name(enum board_mode m)
-{
-	return m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "reset";
+	if (err)
+		return err;
+	switch (c.op) {
+	case BOARD_CTL_GET:
+		return board_get_pin(s->b, c.pin) ? "1" : "0";
+	case BOARD_CTL_MODE:
+		return board_mode_name(board_mode(s->b));
+	case BOARD_CTL_POWER:
+		sersim_log(s, "power: cycle");
+		board_power_cycle(s->b);
+		sersim_cut_output(s, now);
+		sersim_follow_board(s, now);
+		return "ok";
+	case BOARD_CTL_PIN:
+		set_pin(s, c.pin, c.level, now);
+		return "ok";
+	}
+	return "error: unknown message";
 }
 
 static const char *dispatch(struct sersim *s, const char *msg, uint64_t now)
@@ -290,20 +286,7 @@ static const char *dispatch(struct sersim *s, const char *msg, uint64_t now)
 		return msg_cflag(s, msg + 6);
 	if (!strncmp(msg, "TIOCM ", 6))
 		return msg_tiocm(s, msg + 6, now);
-	if (!strncmp(msg, "PIN ", 4))
-		return msg_pin(s, msg + 4, false, now);
-	if (!strncmp(msg, "GET ", 4))
-		return msg_pin(s, msg + 4, true, now);
-	if (!strcmp(msg, "MODE"))
-		return mode_name(board_mode(s->b));
-	if (!strcmp(msg, "POWER")) {
-		sersim_log(s, "power: cycle");
-		board_power_cycle(s->b);
-		sersim_cut_output(s, now);
-		sersim_follow_board(s, now);
-		return "ok";
-	}
-	return "error: unknown message";
+	return board_message(s, msg, now);
 }
 
 void sersim_message(struct sersim *s, const char *msg, char *reply, size_t len, uint64_t now)

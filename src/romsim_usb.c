@@ -310,10 +310,6 @@ static void log_line(void *ctx, const char *line)
 	fflush(r->log);
 }
 
-static const char *mode_name(enum board_mode m)
-{
-	return m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "reset";
-}
 
 /* One line per device: counters of the model and where the board ended. */
 static void device_summary(struct usb_run *r, unsigned num, char *out, size_t cap)
@@ -328,7 +324,7 @@ static void device_summary(struct usb_run *r, unsigned num, char *out, size_t ca
 		 "requests=%u stalls=%u getstatus=%u commands=%u blocks=%u uploads=%u errors=%u "
 		 "page_erases=%u mass_erases=%u detaches=%u enumerations=%u faults=%u "
 		 "bytes_down=%llu bytes_up=%llu bus_us=%llu flash_us=%llu wait_us=%llu",
-		 num, dfu_dev_serial(d), mode_name(board_mode(b)), (unsigned)board_app_entry(b),
+		 num, dfu_dev_serial(d), board_mode_name(board_mode(b)), (unsigned)board_app_entry(b),
 		 board_rdp_level(b), board_dual_bank(b), st.requests, st.stalls, st.getstatus,
 		 st.commands, st.blocks, st.uploads, st.errors, st.page_erases, st.mass_erases,
 		 st.detaches, st.enumerations, st.faults, (unsigned long long)st.bytes_down,
@@ -403,7 +399,7 @@ static int start_bus(struct usb_run *r)
 			fprintf(stderr, "romsim usb: 1-%u serial %s, %s, board in %s mode\n", num,
 				dfu_dev_serial(usbsim_dev(r->sim, num)),
 				*r->state_path[num - 1] ? r->state_path[num - 1] : "state in memory",
-				mode_name(board_mode(r->board[num - 1])));
+				board_mode_name(board_mode(r->board[num - 1])));
 	}
 	if (r->o.verbose)
 		fprintf(stderr, "romsim usb: testbed %s\n", usbsim_root(r->sim));

@@ -36,49 +36,25 @@ struct usbsim_pins {
 	pthread_t thread;
 };
 
-static int parse_pin(const char *name, size_t n)
-{
-	if (n == 5 && !strncmp(name, "boot0", 5))
-		return BOARD_PIN_BOOT0;
-	if (n == 4 && !strncmp(name, "nrst", 4))
-		return BOARD_PIN_NRST;
-	return -1;
-}
-
-static const char *pin_message(struct board *b, const char *args, bool get)
-{
-	size_t n = strcspn(args, " ");
-	int pin = parse_pin(args, n);
-	const char *lv = args + n + (args[n] == ' ');
-
-	if (pin < 0)
-		return "error: unknown pin (boot0, nrst)";
-	if (get)
-		return board_get_pin(b, (enum board_pin)pin) ? "1" : "0";
-	if (strcmp(lv, "0") && strcmp(lv, "1"))
-		return "error: level must be 0 or 1";
-	board_set_pin(b, (enum board_pin)pin, lv[0] - '0');
-	return "ok";
-}
-
-static const char *mode_str(enum board_mode m)
-{
-	return m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "reset";
-}
-
 /* One message for device num; the reply is static text. Lock held. */
 static const char *dispatch(struct usbsim *s, unsigned num, const char *msg)
 {
 	struct board *b = s->slot[num - 1].b;
+	struct board_ctl c;
+	const char *err = board_ctl_parse(msg, &c);
 
-	if (!strncmp(msg, "PIN ", 4))
-		return pin_message(b, msg + 4, false);
-	if (!strncmp(msg, "GET ", 4))
-		return pin_message(b, msg + 4, true);
-	if (!strcmp(msg, "MODE"))
-		return mode_str(board_mode(b));
-	if (!strcmp(msg, "POWER")) {
+	if (err)
+		return err;
+	switch (c.op) {
+	case BOARD_CTL_GET:
+		return board_get_pin(b, c.pin) ? "1" : "0";
+	case BOARD_CTL_MODE:
+		return board_mode_name(board_mode(b));
+	case BOARD_CTL_POWER:
 		board_power_cycle(b);
+		return "ok";
+	case BOARD_CTL_PIN:
+		board_set_pin(b, c.pin, c.level);
 		return "ok";
 	}
 	return "error: unknown message";
@@ -101,7 +77,7 @@ static void serve(struct usbsim_pins *p, unsigned i)
 	pthread_mutex_lock(&s->lock);
 	reply = dispatch(s, p->client_dev[i], msg);
 	usbsim_logf(s, "1-%u: pins: %s -> %s (board %s)", p->client_dev[i], msg, reply,
-		    mode_str(board_mode(s->slot[p->client_dev[i] - 1].b)));
+		    board_mode_name(board_mode(s->slot[p->client_dev[i] - 1].b)));
 	pthread_cond_signal(&s->kick);
 	pthread_mutex_unlock(&s->lock);
 	send(p->client[i], reply, strlen(reply), MSG_NOSIGNAL);

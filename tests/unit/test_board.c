@@ -553,6 +553,34 @@ static void foreign_file_untouched(void **state)
 	unlink(path);
 }
 
+/* The control messages of the pins socket (sim/board_ctl.c). */
+static void ctl_messages_parse(void **state)
+{
+	struct board_ctl c;
+
+	(void)state;
+	assert_null(board_ctl_parse("PIN boot0 1", &c));
+	assert_int_equal(c.op, BOARD_CTL_PIN);
+	assert_int_equal(c.pin, BOARD_PIN_BOOT0);
+	assert_int_equal(c.level, 1);
+	assert_null(board_ctl_parse("PIN nrst 0\n", &c));
+	assert_int_equal(c.pin, BOARD_PIN_NRST);
+	assert_int_equal(c.level, 0);
+	assert_null(board_ctl_parse("GET nrst", &c));
+	assert_int_equal(c.op, BOARD_CTL_GET);
+	assert_null(board_ctl_parse("MODE\r\n", &c));
+	assert_int_equal(c.op, BOARD_CTL_MODE);
+	assert_null(board_ctl_parse("POWER", &c));
+	assert_int_equal(c.op, BOARD_CTL_POWER);
+	assert_string_equal(board_ctl_parse("PIN boot1 1", &c), "error: unknown pin (boot0, nrst)");
+	assert_string_equal(board_ctl_parse("PIN boot0 2", &c), "error: level must be 0 or 1");
+	assert_string_equal(board_ctl_parse("PIN boot0 10", &c), "error: level must be 0 or 1");
+	assert_string_equal(board_ctl_parse("MODES", &c), "error: unknown message");
+	assert_string_equal(board_mode_name(BOARD_MODE_ROM), "rom");
+	assert_string_equal(board_mode_name(BOARD_MODE_APP), "app");
+	assert_string_equal(board_mode_name(BOARD_MODE_RESET), "reset");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +609,7 @@ int main(void)
 		cmocka_unit_test(state_file_persists),
 		cmocka_unit_test(raw_image_imported),
 		cmocka_unit_test(foreign_file_untouched),
+		cmocka_unit_test(ctl_messages_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
