@@ -12,9 +12,6 @@
 
 /* BUSY bytes accepted per reply when no clock is given (an3155.h, now_ms). */
 enum { A3_MAX_BUSY = 64 };
-/* Resync: 0xFF bytes sent at once to fill a command's pending data phase;
- * more stray bytes than A3_STRAY_MAX means the line only carries garbage. */
-enum { A3_BURST = 32, A3_STRAY_MAX = 2048 };
 
 void an3155_default_opts(struct an3155_opts *o)
 {
@@ -214,6 +211,66 @@ int a3_addr(struct an3155 *b, uint32_t addr)
 
 /* ---- resync (facts A.1 last row) ----------------------------------------- */
 
+/*
+ * Resync filler and burst sizes.
+ *
+ * stm32flash resyncs with "FF 00" (facts A.1 last row). Those two bytes are
+ * only harmless when the ROM waits for a command. A ROM that lost our frame
+ * sync is often inside a longer phase, and there FF/00 can complete a VALID
+ * frame: after a lost address ACK of Write Memory, FF is taken as N (256 data
+ * bytes) and the FF/00 stream that follows is data whose XOR checksum
+ * (facts A.3) matches for some alignments - the ROM then programs garbage that
+ * an L4 double-word cannot lose again (facts A.7). In the Extended Erase count
+ * phase "FF FF 00" is even the global mass erase code (facts A.5).
+ *
+ * 0x02 cannot complete a valid frame in any phase that only our filler fills:
+ *  - command (facts A.3): 02 02 is no code/complement pair (02 FD); the only
+ *    pair ending in 02 is FD 02, and 0xFD is no command (facts A.4) -> NACK;
+ *  - address + XOR (Read, Write, Go, Get Checksum; facts A.3/A.5):
+ *    XOR(02 02 02 02) = 00, not 02 -> NACK;
+ *  - Read Memory length "N ~N": 02 02 -> NACK;
+ *  - Write Memory / Write Protect / legacy Erase block "N d0..dN X": N = 02,
+ *    three bytes, X: XOR(02 02 02 02) = 00 != 02 -> NACK (5 bytes in all);
+ *    (N = FF, the legacy global erase, needs a 00 that we never send);
+ *  - Extended Erase "Nhi Nlo P.. X": 0x0202 is no special code (0xFFFx), and
+ *    the 0x203 pages (1031 bytes after the count) XOR to 00 with the count,
+ *    X = 02 -> NACK (and 515 pages exceed any part);
+ *  - Get Checksum length (4 bytes + XOR): as the address -> NACK;
+ *  - 0x50/0x51 (OBL only, facts A.5): "OPhi OPlo X" and "Lhi Llo data X"
+ *    (L = 0x0202) both hold an even number of 02 before X: XOR 00 != 02 -> NACK.
+ * So a NACK after one of our single bytes means the ROM just ended a frame and
+ * waits for a command (facts A.2). What remains: a ROM that already holds
+ * part of a REAL frame (a byte of ours was lost) takes our filler as the rest
+ * of it, and its checksum matches about 1 time in 256 (one lost byte of a
+ * data block: exactly when that byte was 0x02). For a Write Memory data frame
+ * that programs wrong data; write_block() in an3155_mem.c reads back every
+ * block whose data phase was reached, so that is reported as SB_ERR_VERIFY,
+ * never as a good write.
+ *
+ * Bursts: after two silent single bytes the ROM is inside a longer phase.
+ * A3_BURST = 258 bytes is the longest Write Memory data phase (N, 256 bytes,
+ * X; facts A.5), so one burst ends any write data phase; four end the longest
+ * phase our filler can start itself (Extended Erase, 2 + 1031 bytes). Every
+ * silent burst uses up one of opts.resync_probes, so the resync is bounded:
+ * with the defaults (32 probes, resync_ms 100) a ROM that never answers costs
+ * 32 x 100 ms of silence plus 2 + 30 x 258 bytes (0.74 s at 115200 8E1), about
+ * 4 s. Probes answered otherwise than by a NACK to a single byte (at most
+ * A3_ANSWERED_MAX, 8 x (100 ms + 258 bytes) = 1 s) and stray bytes (at most
+ * A3_STRAY_MAX, 0.4 s at 115200) add the rest: under 6 s in the worst case.
+ * A phase longer than that budget exists only when a byte of our own frame
+ * was lost (e.g. "FF FF 00" missing an FF reads as a 0xFF00-page list, 130 KB):
+ * such a ROM is declared lost ("reset the part").
+ */
+enum {
+	A3_FILL = 0x02,
+	A3_BURST = 258,
+	/* A burst answered in the command phase gives up to A3_BURST / 2 NACKs; with
+	 * the rest of a 256-byte reply drained first and a noisy line, 4096 is far
+	 * above what a live ROM sends, and bounds a babbling line. */
+	A3_STRAY_MAX = 4096,
+	A3_ANSWERED_MAX = 8,
+};
+
 enum { RS_SILENT, RS_NACK, RS_OTHER };
 
 /* Read what the ROM sends until silence (or a NACK, with stop_at_nack). */
@@ -238,28 +295,38 @@ static int collect(struct an3155 *b, size_t *seen, bool stop_at_nack)
 	}
 }
 
+/* Send one filler byte, or a burst and wait until it has left the host, so
+ * that the silence that follows is measured from its last byte. */
+static int send_fill(struct an3155 *b, bool single)
+{
+	uint8_t fill[A3_BURST];
+	int r;
+
+	memset(fill, A3_FILL, sizeof(fill));
+	r = a3_tx(b, fill, single ? 1 : sizeof(fill));
+	if (r == SB_OK && !single && b->link.ops->drain)
+		r = b->link.ops->drain(b->link.h);
+	return r;
+}
+
 /*
- * stm32flash sends "FF 00" until a NACK (facts A.1). We send the same two
- * bytes one at a time and wait for silence in between, because a ROM left
- * holding one byte of a broken command would pair our FF with that byte and
- * NACK, leaving our 00 pending: the next command would then be misread. With
- * single bytes, a NACK always ends a pair we completed, so the ROM is waiting
- * for a command afterwards (facts A.2). Only the pair 00 FF is a valid command
- * (Get), which is harmless. After two silent bytes the ROM is inside a data
- * phase (up to 258 bytes): a burst of 0xFF fills it faster, then single bytes
- * find the alignment again.
+ * Single bytes first, waiting resync_ms for an answer after each: a NACK to
+ * a single byte ends a frame we completed, so nothing of ours is pending
+ * (see above). After two silent single bytes, bursts until something
+ * answers; drain the answers (NACKs for the pairs of the burst that the ROM
+ * took as commands) until silence, then single bytes again to find the
+ * alignment: the ROM may hold the last byte of the burst as an opcode, and
+ * then the next single byte is NACKed at once.
  */
 static int resync_probe(struct an3155 *b, size_t *seen)
 {
-	unsigned silent = 0, quiet = 0;
-	uint8_t next = 0xFF, burst[A3_BURST];
+	unsigned silent = 0, answered = 0, quiet = 0;
 	int r;
 
-	memset(burst, 0xFF, sizeof(burst));
-	while (silent < b->o.resync_probes) {
+	while (silent < b->o.resync_probes && answered < A3_ANSWERED_MAX) {
 		bool single = quiet < 2;
 
-		r = single ? a3_tx(b, &next, 1) : a3_tx(b, burst, sizeof(burst));
+		r = send_fill(b, single);
 		if (r)
 			return r;
 		/* After a single byte nothing of ours is pending once a NACK comes;
@@ -271,11 +338,10 @@ static int resync_probe(struct an3155 *b, size_t *seen)
 			return SB_OK;
 		if (r == RS_SILENT) {
 			silent++;
-			quiet = single ? quiet + 1 : 0;
-			next = single ? (uint8_t)~next : 0xFF;
+			quiet++;
 		} else {
+			answered++;
 			quiet = 0;
-			next = 0xFF;
 		}
 	}
 	return *seen ? SB_ERR_FRAMING : SB_ERR_TIMEOUT;

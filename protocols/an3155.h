@@ -25,7 +25,9 @@
  * re-sent up to opts.retries times, each time after re-synchronising with the
  * ROM (facts A.1 last row). A Write Memory block whose data was sent but whose
  * final ACK never arrived is read back before anything is re-sent, because an
- * L4 double-word can be programmed only once per erase (facts A.7).
+ * L4 double-word can be programmed only once per erase (facts A.7). Read
+ * Memory data has no checksum (facts A.5): a read-back that differs is read
+ * again (up to opts.retries times) before it counts as a mismatch.
  *
  * Threads: a handle is used by one thread at a time; distinct handles on
  * distinct links are independent.
@@ -190,7 +192,8 @@ int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
  * 256-byte boundary. addr and len must be multiples of opts.write_unit
  * (SB_ERR_BAD_INPUT otherwise; see an3155_align_span()). Every block ends
  * confirmed by its ACK or by a read-back; a block that holds neither the data
- * nor erased 0xFF after a lost ACK gives SB_ERR_VERIFY naming the address.
+ * nor erased 0xFF after a lost ACK gives SB_ERR_VERIFY naming the address
+ * (SB_ERR_FRAMING if its read-back never reads the same twice).
  * Writing to the option-byte area makes the ROM reset (facts A.4): call
  * an3155_reconnect() afterwards.
  */
@@ -209,8 +212,10 @@ void an3155_align_copy(unsigned unit, uint32_t addr, const uint8_t *data, size_t
 		       uint8_t *out);
 
 /* Read back [addr, addr+len) and compare with data; SB_ERR_VERIFY names the
- * first differing address. Uses Get Checksum first when listed (len and addr
- * multiples of 4), reading back only to locate a mismatch. */
+ * first differing address once two reads of its block agree (SB_ERR_FRAMING
+ * when opts.retries re-reads never do: the line garbles the data). Uses Get
+ * Checksum first when listed (len and addr multiples of 4), reading back only
+ * to locate a mismatch. */
 int an3155_verify(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t len,
 		  struct sb_diag *diag);
 

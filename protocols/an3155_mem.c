@@ -66,6 +66,85 @@ static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 	return r ? a3_fail(b, d, r, "read", addr, true) : SB_OK;
 }
 
+static bool all_ff(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0xFF)
+			return false;
+	return true;
+}
+
+/* Does a unit read back hold what was written, or (erased_ok) erased 0xFF? */
+static bool unit_ok(const uint8_t *got, const uint8_t *want, unsigned unit, bool erased_ok)
+{
+	return !memcmp(got, want, unit) || (erased_ok && all_ff(got, unit));
+}
+
+static bool any_left(const bool *done, size_t nu)
+{
+	for (size_t u = 0; u < nu; u++)
+		if (!done[u])
+			return true;
+	return false;
+}
+
+/* Read the block once more into buf. Units that now read right are marked
+ * done; *stable tells whether every unit still wrong read as before. */
+static int reread_units(struct an3155 *b, uint32_t addr, uint8_t *buf, const uint8_t *want,
+			size_t n, unsigned unit, bool erased_ok, bool *done, bool *stable,
+			struct sb_diag *d)
+{
+	uint8_t cur[A3_BLOCK];
+	int r = read_block(b, addr, cur, n, d);
+
+	*stable = true;
+	for (size_t o = 0; r == SB_OK && o < n; o += unit) {
+		if (done[o / unit])
+			continue;
+		done[o / unit] = unit_ok(cur + o, want + o, unit, erased_ok);
+		if (!done[o / unit])
+			*stable &= !memcmp(cur + o, buf + o, unit);
+		memcpy(buf + o, cur + o, unit);
+	}
+	return r;
+}
+
+/*
+ * Read a block back for a comparison. Read Memory data carries no checksum
+ * (facts A.5: "D N+1 data bytes"), so a byte garbled on the wire looks just
+ * like flash that holds other data. A unit that reads wrong (neither the
+ * data nor, with erased_ok, 0xFF) is read again, up to opts.retries times: it
+ * is right once one read shows it right (a garbled byte turning into exactly
+ * the expected value is a 1 in 255 chance on top of the error itself), and
+ * really wrong once two reads in a row show every wrong unit alike. On return
+ * buf holds, per unit, the read that decided it; the caller compares again.
+ * Reads that never settle give SB_ERR_FRAMING: the line garbles the data too
+ * often to tell what the flash holds - not a verify failure.
+ */
+static int read_settled(struct an3155 *b, uint32_t addr, uint8_t *buf, const uint8_t *want,
+			size_t n, unsigned unit, bool erased_ok, struct sb_diag *d)
+{
+	bool done[A3_BLOCK], stable = false;
+	int r = read_block(b, addr, buf, n, d);
+
+	for (size_t o = 0; r == SB_OK && o < n; o += unit)
+		done[o / unit] = unit_ok(buf + o, want + o, unit, erased_ok);
+	for (unsigned i = 0; r == SB_OK && !stable && any_left(done, n / unit); i++) {
+		if (i >= b->o.retries && i == 0)
+			return SB_OK;   /* no retries: the only read decides */
+		if (i >= b->o.retries)
+			return sb_diag_addr(d, SB_ERR_FRAMING, addr, "read-back of %zu bytes at"
+					    " 0x%08lX did not settle in %u reads: the line garbles"
+					    " bytes (Read Memory data has no checksum, facts A.5), so"
+					    " what the flash holds is unknown", n,
+					    (unsigned long)addr, i + 1);
+		sb_logf(&b->log, SB_LOG_INFO, "an3155: read-back of 0x%08lX differs, reading"
+			" it again (%u of %u)", (unsigned long)addr, i + 1, b->o.retries);
+		r = reread_units(b, addr, buf, want, n, unit, erased_ok, done, &stable, d);
+	}
+	return r;
+}
+
 int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 		struct sb_diag *d)
 {
@@ -123,14 +202,6 @@ static bool next_run(const bool *need, size_t nu, size_t *lo, size_t *hi)
 	return true;
 }
 
-static bool all_ff(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xFF)
-			return false;
-	return true;
-}
-
 /*
  * The data of units [lo, hi) was sent but not confirmed. A double-word can
  * be programmed only once per erase (facts A.7), so look before re-sending:
@@ -143,7 +214,7 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 	unsigned unit = b->o.write_unit;
 	uint8_t rb[A3_BLOCK];
 	size_t off = lo * unit, n = (hi - lo) * unit;
-	int r = read_block(b, addr + (uint32_t)off, rb, n, d);
+	int r = read_settled(b, addr + (uint32_t)off, rb, data + off, n, unit, true, d);
 
 	if (r)
 		return r;
@@ -382,7 +453,7 @@ static int compare_back(struct an3155 *b, uint32_t addr, const uint8_t *data, si
 		uint32_t at = addr + (uint32_t)done;
 		size_t n = chunk_len(at, len - done);
 
-		r = read_block(b, at, buf, n, d);
+		r = read_settled(b, at, buf, data + done, n, 1, false, d);
 		for (size_t i = 0; r == SB_OK && i < n; i++)
 			if (buf[i] != data[done + i])
 				return sb_diag_addr(d, SB_ERR_VERIFY, at + (uint32_t)i,

@@ -42,8 +42,17 @@
 	SL_TX(0x01, 0xFE), SL_RX(0x79, 0x22, 0x00, 0x00, 0x79), \
 	SL_TX(0x02, 0xFD), SL_RX(0x79, 0x01, 0x04, 0x10, 0x79)
 
-/* Resync on an aligned ROM: drain, FF (silence), 00 -> NACK (facts A.1 last row). */
-#define RESYNC SL_FLUSH(), SL_SILENCE(), SL_TX(0xFF), SL_SILENCE(), SL_TX(0x00), SL_RX(0x1F)
+/*
+ * Resync on an aligned ROM: drain, filler 02 (silence: the ROM holds it as an
+ * opcode), 02 -> NACK (02 02 is no command pair, facts A.3). The engine's
+ * filler is 0x02, not stm32flash's FF 00 (facts A.1 last row): see an3155.c.
+ */
+#define RESYNC SL_FLUSH(), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+/* The resync burst: 258 filler bytes (the longest Write Memory data phase). */
+#define BURST_LEN 258
+static uint8_t burst_02[BURST_LEN];
+/* NACKs in a row (a burst answered in the command phase); filled in main(). */
+static uint8_t nacks[BURST_LEN];
 
 #define ADDR_08000000 SL_TX(0x08, 0x00, 0x00, 0x00, 0x08)
 #define DATA_1_8 SL_TX(0x07, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0F)
@@ -457,7 +466,7 @@ static void test_read_bad_address(void **state)
 
 /*
  * The reply stops short; the ROM was left holding one byte of ours, so the
- * first FF of the resync completes a pair and is NACKed at once.
+ * first 02 of the resync completes a pair and is NACKed at once.
  */
 static void test_read_short_reply_resync(void **state)
 {
@@ -467,7 +476,7 @@ static void test_read_short_reply_resync(void **state)
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 0xAA), SL_SILENCE(),
 		SL_FLUSH(), SL_RX(0xBB), SL_SILENCE(),           /* late stray byte drained */
-		SL_TX(0xFF), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 1, 2, 3, 4), SL_END()
 	};
@@ -480,17 +489,21 @@ static void test_read_short_reply_resync(void **state)
 	assert_script_done(f->sl);
 }
 
-/* A ROM holding a 00 answers our FF as Get (00 FF): drained, then FF 00 -> NACK. */
-static void test_resync_get_misread(void **state)
+/*
+ * A single byte answered by something other than a NACK is no proof of
+ * alignment: here the ROM held four address bytes of a Read whose ACK was
+ * lost, our first 02 completed the address and the XOR happened to match
+ * (ACK). The ROM now waits for "N ~N": 02 (silence), 02 -> NACK, in step.
+ */
+static void test_resync_ack_then_nack(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
 		SL_FLUSH(), SL_SILENCE(),
-		SL_TX(0xFF), SL_RX(0x79, 0x0B, 0x31, 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0x63,
-				   0x73, 0x82, 0x92, 0x79), SL_SILENCE(),
-		SL_TX(0xFF), SL_SILENCE(), SL_TX(0x00), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x42), SL_END()
 	};
@@ -503,33 +516,41 @@ static void test_resync_get_misread(void **state)
 	assert_script_done(f->sl);
 }
 
-/* A ROM stuck in a data phase swallows FF, 00: a burst of FF fills it, the
- * rest of the burst is answered with NACKs, then single bytes realign. */
+/*
+ * A ROM deep in a long phase (here: an Extended Erase page list that our own
+ * filler started, 02 02 = 0x203 pages, 1031 more bytes; facts A.5) stays
+ * silent for the two single bytes and for three bursts; the fourth completes
+ * the list: the checksum is wrong (NACK), and the last byte of the burst is
+ * held as an opcode, so the next single 02 is NACKed at once.
+ */
 static void test_resync_burst(void **state)
 {
 	struct fx *f = *state;
-	uint8_t burst[32];
-
-	memset(burst, 0xFF, sizeof(burst));
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
-		SL_TX(0x11, 0xEE), SL_SILENCE(),
+		SL_TX(0x44, 0xBB), SL_SILENCE(),
 		SL_FLUSH(), SL_SILENCE(),
-		SL_TX(0xFF), SL_SILENCE(), SL_TX(0x00), SL_SILENCE(),
-		SL_TXN(burst, 32), SL_RX(0x1F, 0x1F, 0x1F), SL_SILENCE(),
-		SL_TX(0xFF), SL_RX(0x1F),
-		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
-		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x42), SL_END()
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_RX(0x79),
+		SL_END()
 	};
-	uint8_t buf[1];
+	const uint16_t pages[] = { 7 };
 
 	start(f, s);
 	connect_ok(f);
-	assert_rc(f, an3155_read(f->b, 0x08000000, buf, 1, &f->d), SB_OK);
+	assert_rc(f, an3155_erase_pages(f->b, pages, 1, &f->d), SB_OK);
 	assert_script_done(f->sl);
 }
 
-/* The ROM is gone: resync gives up after resync_probes silent probes. */
+/*
+ * The ROM is gone: resync gives up after resync_probes silent probes; after
+ * two silent single bytes every further probe is a burst (bounded time).
+ */
 static void test_resync_lost(void **state)
 {
 	struct fx *f = *state;
@@ -537,15 +558,41 @@ static void test_resync_lost(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
 		SL_FLUSH(), SL_SILENCE(),
-		SL_TX(0xFF), SL_SILENCE(), SL_TX(0x00), SL_SILENCE(), SL_END()
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), SL_END()
 	};
 	uint8_t buf[1];
 
-	f->o.resync_probes = 2;
+	f->o.resync_probes = 4;
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_read(f->b, 0x08000000, buf, 1, &f->d), SB_ERR_TIMEOUT);
 	assert_msg(f, "no longer answers");
+	assert_script_done(f->sl);
+}
+
+/* Answers that never are a NACK to a single byte (a babbling line) are
+ * bounded too: 8 answered probes end the resync with a framing error. */
+static void test_resync_babble(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x11, 0xEE), SL_SILENCE(),
+		SL_FLUSH(), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		SL_END()
+	};
+	uint8_t buf[1];
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_read(f->b, 0x08000000, buf, 1, &f->d), SB_ERR_FRAMING);
+	assert_msg(f, "re-synchronisation failed");
 	assert_script_done(f->sl);
 }
 
@@ -610,7 +657,7 @@ static void test_write_lost_ack_erased(void **state)
 	assert_script_done(f->sl);
 }
 
-/* Final ACK lost, read-back shows other data: SB_ERR_VERIFY at the first byte. */
+/* Final ACK lost, read-back shows other data, twice: SB_ERR_VERIFY at the first byte. */
 static void test_write_lost_ack_other(void **state)
 {
 	struct fx *f = *state;
@@ -618,6 +665,7 @@ static void test_write_lost_ack_other(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_SILENCE(), RESYNC,
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0), SL_END()
 	};
 
@@ -627,6 +675,25 @@ static void test_write_lost_ack_other(void **state)
 	assert_true(f->d.has_addr);
 	assert_int_equal(f->d.addr, 0x08000004);
 	assert_msg(f, "0x08000004");
+	assert_script_done(f->sl);
+}
+
+/* Final ACK lost, the read-back is garbled on the wire (Read Memory data has
+ * no checksum, facts A.5): read again, it shows the data: done, not re-sent. */
+static void test_write_lost_ack_garbled_readback(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_SILENCE(), RESYNC,
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 0xA6, 7, 8),
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
 	assert_script_done(f->sl);
 }
 
@@ -690,6 +757,44 @@ static void test_write_nack_addr_retried(void **state)
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/*
+ * The ACK of the ADDRESS is lost: the ROM sits in the data phase, waiting for
+ * N, N+1 bytes and the checksum (facts A.5). The resync filler is taken as
+ * that block: 02 (N = 2), 02, then from the burst 02 02 and the checksum 02,
+ * whose XOR rule fails (02^02^02^02 = 00, not 02; facts A.3) -> NACK and
+ * nothing is programmed. The other 253 bytes of the burst reach the command
+ * phase: 126 pairs "02 02" are NACKed (127 NACKs in all), one 02 is held as an
+ * opcode and the next single 02 completes it -> NACK: in step. Stage was
+ * ADDRESS, so no read-back: the block is simply sent again.
+ * (With stm32flash's FF 00 the ROM took FF as N = 256 bytes and the
+ * FF/00 stream could pass the checksum: garbage programmed.)
+ */
+static void test_write_lost_addr_ack(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_SILENCE(),
+		SL_FLUSH(), SL_SILENCE(),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_RXN(nacks, 127), SL_SILENCE(),
+		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x79), SL_END()
+	};
+	uint8_t blk[5];
+
+	/* The five filler bytes the ROM takes as a Write Memory block are refused. */
+	memset(blk, 0x02, sizeof(blk));
+	assert_int_not_equal(blk[0] ^ blk[1] ^ blk[2] ^ blk[3], blk[4]);
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_int_equal(f->nprog, 1);
+	assert_null(strstr(f->logbuf, "read back"));
 	assert_script_done(f->sl);
 }
 
@@ -917,11 +1022,13 @@ static void test_checksum_bad_xor(void **state)
 	assert_script_done(f->sl);
 }
 
+/* A mismatch counts once two reads of the block agree. */
 static void test_verify_readback_mismatch(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8), SL_END()
+		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8),
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8), SL_END()
 	};
 
 	start(f, s);
@@ -929,6 +1036,75 @@ static void test_verify_readback_mismatch(void **state)
 	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_VERIFY);
 	assert_int_equal(f->d.addr, 0x08000006);
 	assert_msg(f, "read 0x77, expected 0x07");
+	assert_script_done(f->sl);
+}
+
+/* A byte garbled on the wire during the read-back: the second read matches. */
+static void test_verify_garbled_once(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8),
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_non_null(strstr(f->logbuf, "reading it again"));
+	assert_script_done(f->sl);
+}
+
+/* Each read garbles another byte: every byte was read right once, so the
+ * flash holds the data (a garbled byte rarely turns into the right value). */
+static void test_verify_garbled_twice(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8),
+		READBACK_8, SL_RX(0x79, 0x81, 2, 3, 4, 5, 6, 7, 8), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* A byte that reads wrong, differently each time (retries 2): not a verify
+ * mismatch but a line that garbles data (SB_ERR_FRAMING). */
+static void test_verify_unstable(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8),
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x78, 8),
+		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x79, 8), SL_END()
+	};
+
+	f->o.retries = 2;
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_FRAMING);
+	assert_msg(f, "3 reads");
+	assert_true(f->d.has_addr);
+	assert_int_equal(f->d.addr, 0x08000000);
+	assert_script_done(f->sl);
+}
+
+/* With retries 0 the only read decides. */
+static void test_verify_no_retries(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5, READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 0x77, 8), SL_END()
+	};
+
+	f->o.retries = 0;
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_VERIFY);
+	assert_int_equal(f->d.addr, 0x08000006);
 	assert_script_done(f->sl);
 }
 
@@ -1220,16 +1396,19 @@ int main(void)
 		T(test_read_protected_confirmed),
 		T(test_read_bad_address),
 		T(test_read_short_reply_resync),
-		T(test_resync_get_misread),
+		T(test_resync_ack_then_nack),
 		T(test_resync_burst),
 		T(test_resync_lost),
+		T(test_resync_babble),
 		T(test_write_8),
 		T(test_write_lost_ack_programmed),
 		T(test_write_lost_ack_erased),
 		T(test_write_lost_ack_other),
+		T(test_write_lost_ack_garbled_readback),
 		T(test_write_lost_ack_partial),
 		T(test_write_nack_data_retried),
 		T(test_write_nack_addr_retried),
+		T(test_write_lost_addr_ack),
 		T(test_write_retries_exhausted),
 		T(test_write_protected),
 		T(test_write_busy),
@@ -1243,6 +1422,10 @@ int main(void)
 		T(test_checksum_frame),
 		T(test_checksum_bad_xor),
 		T(test_verify_readback_mismatch),
+		T(test_verify_garbled_once),
+		T(test_verify_garbled_twice),
+		T(test_verify_unstable),
+		T(test_verify_no_retries),
 		T(test_erase_pages),
 		T(test_erase_split),
 		T(test_erase_retry),
@@ -1258,5 +1441,7 @@ int main(void)
 		T(test_bad_opts),
 	};
 
+	memset(burst_02, 0x02, sizeof(burst_02));
+	memset(nacks, 0x1F, sizeof(nacks));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * device side (sim/an3155_dev.h), in process (DESIGN.md testing tier 2).
  * The link is instantaneous: device replies are ready as soon as the host's
  * bytes are in, and "nothing pending" is a timeout. Faults come from the
- * device's hooks. Nothing depends on time.
+ * device's hooks, or from sim/faults.h (use_faults(): every byte goes through
+ * faults_feed(), as in romsim serial). Nothing depends on time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "an3155_dev.h"
 #include "board.h"
 #include "crc.h"
+#include "faults.h"
 
 struct sim {
 	struct board *bd;
@@ -28,14 +30,35 @@ struct sim {
 	int fate_code;            /* opcode that gets fate once, -1 none */
 	enum an3155dev_fate fate;
 	unsigned writes_ok, resets;
+	/* sim/faults.h injector between host and device (NULL: direct) */
+	struct faults *fl;
+	unsigned fired;           /* fault lines logged */
+	uint8_t rxq[16384];       /* device replies that passed the faults */
+	size_t rx_len;
 };
+
+/* One host byte through the faults; the replies that survive are queued. */
+static void feed_faults(struct sim *s, uint8_t c)
+{
+	uint8_t out[600];
+	size_t n = faults_feed(s->fl, c, out, sizeof(out));
+
+	assert_true(n <= sizeof(s->rxq) - s->rx_len);
+	memcpy(s->rxq + s->rx_len, out, n);
+	s->rx_len += n;
+}
 
 static int l_write(void *h, const uint8_t *buf, size_t n, unsigned ms)
 {
 	struct sim *s = h;
 
 	(void)ms;
-	an3155dev_input(s->dev, buf, n);
+	if (!s->fl) {
+		an3155dev_input(s->dev, buf, n);
+		return SB_OK;
+	}
+	for (size_t i = 0; i < n; i++)
+		feed_faults(s, buf[i]);
 	return SB_OK;
 }
 
@@ -44,7 +67,14 @@ static int l_read(void *h, uint8_t *buf, size_t n, unsigned ms)
 	struct sim *s = h;
 
 	(void)ms;
-	return (int)an3155dev_output(s->dev, buf, n);
+	if (!s->fl)
+		return (int)an3155dev_output(s->dev, buf, n);
+	if (n > s->rx_len)
+		n = s->rx_len;
+	memcpy(buf, s->rxq, n);
+	memmove(s->rxq, s->rxq + n, s->rx_len - n);
+	s->rx_len -= n;
+	return (int)n;
 }
 
 static int l_flush(void *h)
@@ -52,6 +82,7 @@ static int l_flush(void *h)
 	struct sim *s = h;
 
 	an3155dev_discard_output(s->dev);
+	s->rx_len = 0;
 	return SB_OK;
 }
 
@@ -129,6 +160,7 @@ static int teardown(void **state)
 {
 	struct sim *s = *state;
 
+	faults_free(s->fl);
 	an3155_free(s->b);
 	an3155dev_free(s->dev);
 	board_free(s->bd);
@@ -331,6 +363,152 @@ static void test_go(void **state)
 	assert_int_equal(board_mode(s->bd), BOARD_MODE_ROM);
 }
 
+/* ---- faults from sim/faults.h (the romsim serial --faults grammar) ---------- */
+
+static void count_fault(void *ctx, const char *line)
+{
+	struct sim *s = ctx;
+
+	(void)line;
+	s->fired++;
+}
+
+/* Route every byte through a fault injector with spec (seed 1). Call before
+ * connecting: faults count commands from the sync on. */
+static void use_faults(struct sim *s, const char *spec)
+{
+	char err[128] = "";
+
+	s->fl = faults_new(spec, 1, err, sizeof(err));
+	if (!s->fl)
+		fail_msg("fault spec '%s': %s", spec, err);
+	faults_set_log(s->fl, count_fault, s);
+	faults_attach(s->fl, s->dev, on_event, s);
+}
+
+/*
+ * A job like "an3155 write": erase pages 0-1 (8 KB), write 4 KB in 16
+ * blocks, verify. Then the flash holds exactly the data, and the board saw
+ * no programming error and exactly 4096 / 8 double-words programmed: no
+ * garbage anywhere (the resync filler never completed a write block).
+ */
+static void run_job(struct sim *s, const char *spec)
+{
+	static uint8_t data[4096], ff[4096];
+	const uint16_t pages[] = { 0, 1 };
+	struct board_stats st;
+
+	fill(data, sizeof(data), 13);
+	memset(ff, 0xFF, sizeof(ff));
+	use_faults(s, spec);
+	ok(s, an3155_connect(s->b, &s->d));
+	ok(s, an3155_erase_pages(s->b, pages, 2, &s->d));
+	ok(s, an3155_write(s->b, 0x08000000, data, sizeof(data), &s->d));
+	ok(s, an3155_verify(s->b, 0x08000000, data, sizeof(data), &s->d));
+	if (!s->fired)
+		fail_msg("fault '%s' never fired", spec);
+	board_stats(s->bd, &st);
+	assert_int_equal(st.prog_errors, 0);
+	assert_int_equal(st.dw_programmed, sizeof(data) / 8);
+	assert_flash(s, 0x08000000, data, sizeof(data));
+	assert_flash(s, 0x08001000, ff, sizeof(ff));
+}
+
+/*
+ * The bug romsim found (drop-out@write#3.2): the ACK of the third write's
+ * ADDRESS is lost, the ROM waits in the data phase. The old FF/00 resync was
+ * taken as a 256-byte block whose checksum could match: garbage programmed
+ * at 0x08000200 and the job failed at verify. The 0x02 filler is NACKed.
+ */
+static void test_lost_address_ack(void **state)
+{
+	struct sim *s = *state;
+
+	run_job(s, "drop-out@write#3.2");
+	assert_int_equal(s->writes_ok, 16);
+}
+
+/* Every other place a reply or a host byte can go missing in that job. */
+static void test_faults_in_job(void **state)
+{
+	static const char *const specs[] = {
+		"drop-out@write#3.1",      /* opcode ACK lost: ROM in the address phase */
+		"drop-out@write#3.last",   /* final ACK lost: read back, not re-sent */
+		"drop-out@erase#1.1",      /* ROM in the Extended Erase count phase */
+		"drop-out@erase#1.last",
+		"drop-out@read#1.1",       /* verify read: ROM in the address phase */
+		"drop-out@read#1.2",       /* ROM in the length phase */
+		"drop-out@read#1.3",
+		"corrupt-out@read#1.100",  /* read-back data garbled: read again */
+		"corrupt-in@write#3.9",    /* data byte garbled: checksum NACK */
+		"drop-in@write#3.4",       /* an address byte lost */
+		"drop-in@write#3.20",      /* a data byte lost: the filler ends the block */
+		"drop-in@erase#1.4",       /* a byte of the page list lost */
+	};
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		void *st;
+
+		assert_int_equal(setup(&st), 0);
+		run_job(st, specs[i]);
+		teardown(&st);
+	}
+	(void)state;
+}
+
+/*
+ * The filler's promise (an3155.c, resync): in every phase in which the ROM
+ * waits for host bytes, a run of 0x02 alone never completes a valid frame:
+ * the first answer is a single NACK, nothing changed on the board, and the
+ * ROM waits for a command again. The longest such run (Extended Erase,
+ * 02 02 = 0x203 pages) fits in two single bytes and four 258-byte bursts.
+ */
+static void test_filler_nacked_in_every_phase(void **state)
+{
+	static const struct {
+		const char *phase;
+		uint8_t pre[8];
+		size_t npre, fill;
+	} ph[] = {
+		{ "command", { 0 }, 0, 2 },
+		{ "command after a lost 02 of Get ID", { 0xFD }, 1, 1 },
+		{ "read address", { 0x11, 0xEE }, 2, 5 },
+		{ "read length", { 0x11, 0xEE, 0x08, 0, 0, 0, 0x08 }, 7, 2 },
+		{ "go address", { 0x21, 0xDE }, 2, 5 },
+		{ "write address", { 0x31, 0xCE }, 2, 5 },
+		{ "write data", { 0x31, 0xCE, 0x08, 0, 0, 0, 0x08 }, 7, 5 },
+		{ "extended erase", { 0x44, 0xBB }, 2, 2 + 2 * 0x203 + 1 },
+		{ "write protect", { 0x63, 0x9C }, 2, 5 },
+		{ "checksum address", { 0xA1, 0x5E }, 2, 5 },
+		{ "checksum length", { 0xA1, 0x5E, 0x08, 0, 0, 0, 0x08 }, 7, 5 },
+	};
+	struct sim *s = *state;
+	const uint8_t sync = 0x7F, fill02 = 0x02;
+
+	an3155dev_input(s->dev, &sync, 1);
+	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+		struct board_stats before, after;
+		uint8_t out[4];
+		size_t fed = 0, got = 0;
+
+		board_stats(s->bd, &before);
+		an3155dev_input(s->dev, ph[i].pre, ph[i].npre);
+		an3155dev_discard_output(s->dev);
+		while (!got && fed < 2 + 4 * 258) {
+			an3155dev_input(s->dev, &fill02, 1);
+			fed++;
+			got = an3155dev_output(s->dev, out, sizeof(out));
+		}
+		if (got != 1 || out[0] != 0x1F || fed != ph[i].fill)
+			fail_msg("%s: %zu byte(s) answered after %zu filler bytes (want NACK after %zu)",
+				 ph[i].phase, got, fed, ph[i].fill);
+		assert_true(an3155dev_idle(s->dev));
+		board_stats(s->bd, &after);
+		assert_memory_equal(&before, &after, sizeof(before));
+		assert_int_equal(board_mode(s->bd), BOARD_MODE_ROM);
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -346,6 +524,10 @@ int main(void)
 		T(test_erase),
 		T(test_rdp_cycle),
 		T(test_go),
+		T(test_lost_address_ack),
+		T(test_faults_in_job),
+		cmocka_unit_test_setup_teardown(test_filler_nacked_in_every_phase, setup_crc,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
