@@ -1,0 +1,101 @@
+#!/bin/bash
+# serial_transport.sh - the serial transport (src/serial*.c) and the serial
+# shim (tests/shim/serialshim.c) through the OS:
+#  1. $BUILD/tests/serial_os_test without the shim (termios fallback),
+#     under LD_PRELOAD=serialshim.so (libserialport, 8E1 and DTR/RTS seen on
+#     the shim's socket), and under umockdev-run with two emulated FTDI
+#     adapters (enumeration, usb:VID:PID[:SERIAL]); one "ok" line per test;
+#  2. Debian's stm32flash at its default 8E1 through the shim, against
+#     $BUILD/tests/pty_peer (a pty answering the ROM loader's first
+#     commands), with and without an -i line sequence.
+. "$(dirname "$0")/lib.sh"
+
+SHIM=$BUILD/serialshim.so
+OSTEST=$BUILD/tests/serial_os_test
+PEER=$BUILD/tests/pty_peer
+
+# run_cmocka LABEL CMD...: cmocka's TAP lines as ok/not ok checks.
+run_cmocka() {
+	local label=$1; shift
+	local out rc line seen=0
+	# to a file, not $(...): a stuck grandchild must not hold the script's pipe
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 120 "$@" >"$T/cmocka.out" 2>&1
+	rc=$?
+	out=$(cat "$T/cmocka.out")
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*" - "*) ok "$label: ${line#ok * - }"; seen=$((seen + 1)) ;;
+		"not ok "[0-9]*" - "*) not_ok "$label: ${line#not ok * - }"; seen=$((seen + 1)) ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+		not_ok "$label: exited $rc" "$(tail -5 <<<"$out")"
+	elif [ "$seen" -eq 0 ]; then
+		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
+	fi
+}
+
+for f in "$SHIM" "$OSTEST" "$PEER"; do
+	if [ ! -x "$f" ] && [ ! -f "$f" ]; then
+		not_ok "serial: $f is built" "run: make BUILD=$BUILD $f"
+		finish; exit
+	fi
+done
+
+run_cmocka "serial plain" "$OSTEST" plain
+# ASan wants to come first in the library list; the shim is preloaded before it.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	LD_PRELOAD=$SHIM run_cmocka "serial shim" "$OSTEST" shim
+# The shim must come before umockdev's library, so that its ioctl() sees TIOCM* first.
+if command -v umockdev-run >/dev/null; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		run_cmocka "serial umockdev" umockdev-run -d "$ROOT/tests/os/ftdi_pair.umockdev" -- \
+		sh -c 'LD_PRELOAD="$0${LD_PRELOAD:+:$LD_PRELOAD}" exec "$1" umockdev' "$SHIM" "$OSTEST"
+else
+	not_ok "umockdev-run is installed" "run scripts/deps"
+fi
+
+# ---- stm32flash through the shim ----------------------------------------------
+MSGS=$T/peer.msgs
+"$PEER" "$T/board" "$MSGS" >"$T/peer.out" 2>&1 &
+_pids+=($!)
+for _ in $(seq 1 100); do grep -q '^ready' "$T/peer.out" && break; sleep 0.05; done
+if ! grep -q '^ready' "$T/peer.out"; then
+	not_ok "serial: pty_peer ready" "$(cat "$T/peer.out")"
+	finish; exit
+fi
+PTS=$(sed -n 's/^ready \/dev\/pts\///p' "$T/peer.out")
+
+if ! command -v stm32flash >/dev/null; then
+	not_ok "stm32flash is installed" "run scripts/deps"
+	finish; exit
+fi
+
+expect_exit 1 "stm32flash without the shim fails at 8E1 on a pty" timeout 60 stm32flash -b 115200 "$T/board"
+expect_match "stm32flash without the shim: Failed to set terminal flags" "Failed to set terminal flags"
+
+: >"$MSGS"
+: >"$T/shim.log"
+expect_exit 0 "stm32flash 8E1 through the shim" \
+	timeout 60 env SERIALSHIM_LOG="$T/shim.log" LD_PRELOAD="$SHIM" stm32flash -b 115200 "$T/board"
+expect_match "stm32flash through the shim reads the device ID" "Device ID +: 0x0470"
+check "stm32flash through the shim: 8E1 reported on the socket" \
+	grep -qx "CFLAG speed=115200 bits=8 parity=even stop=1" "$MSGS"
+check "stm32flash through the shim: open raises DTR and RTS" \
+	grep -qx "TIOCM dtr=1 rts=1" "$MSGS"
+check "shim log names the pty" grep -qx "pts$PTS CFLAG speed=115200 bits=8 parity=even stop=1" "$T/shim.log"
+
+: >"$MSGS"
+expect_exit 0 "stm32flash -i rts,-dtr,:-rts through the shim" \
+	timeout 60 env LD_PRELOAD="$SHIM" stm32flash -b 57600 -i 'rts,-dtr,:-rts' "$T/board"
+check "stm32flash -i: entry sequence reaches the socket" grep -qx "TIOCM dtr=0 rts=1" "$MSGS"
+check "stm32flash -i: exit sequence reaches the socket" grep -qx "TIOCM dtr=0 rts=0" "$MSGS"
+check "stm32flash -i: 57600 8E1 reported" grep -qx "CFLAG speed=57600 bits=8 parity=even stop=1" "$MSGS"
+
+# The shim emulates locally when no simulator socket exists.
+rm -f "$SERIALSHIM_DIR/pts$PTS"
+expect_exit 0 "stm32flash -i through the shim without a socket" \
+	timeout 60 env LD_PRELOAD="$SHIM" stm32flash -b 115200 -i 'dtr,rts,-rts:-dtr' "$T/board"
+
+finish
