@@ -1,0 +1,418 @@
+/*
+ * dfuse - program an STM32 through its USB DFU ROM bootloader (DFU 1.1 with
+ * ST's DfuSe extensions, 0483:DF11).
+ *
+ * Thin: parse options into a struct df_config, then run one command
+ * (dfuse_cmd.c, dfuse_info.c, dfuse_pack.c). Same conventions as an3155:
+ * option names, exit codes, --json events. See man/dfuse.1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "dfuse_tool.h"
+
+static const char help_text[] =
+	"usage: dfuse [OPTIONS] COMMAND [ARGS]\n"
+	"\n"
+	"Program an STM32 through its USB DFU ROM bootloader (DfuSe, 0483:df11).\n"
+	"\n"
+	"Commands:\n"
+	"  list                      DFU devices with their alt settings and memory maps\n"
+	"  info                      descriptors, transfer size, memory maps, commands, option bytes\n"
+	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
+	"  verify FILE[@ADDR]...     compare memory with the files\n"
+	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
+	"  erase RANGE | --pages LIST | --all\n"
+	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
+	"  leave [ADDR]              start the application (default: flash start)\n"
+	"  read-unprotect --force    remove read protection: MASS-ERASES the flash, device resets\n"
+	"  option-bytes              show the option bytes (raw and decoded)\n"
+	"  option-bytes --write FILE|HEX --force\n"
+	"                            write option bytes bank 1 (40 bytes, or HEX 0xOPTR); device resets\n"
+	"  pack -o OUT.dfu FILE[@ADDR]...\n"
+	"                            write a DfuSe .dfu file from any input format\n"
+	"  unpack FILE.dfu [-o DIR | --extract]\n"
+	"                            show a .dfu file; extract its elements as ADDR.bin files\n"
+	"\n"
+	"Device:\n"
+	"  -d, --device VID:PID      USB identity (default 0483:df11)\n"
+	"  -s, --serial SERIAL       only the device with this serial number\n"
+	"      --path BUS-PORT       only the device on this port path (e.g. 1-1.2)\n"
+	"      --index N             the N-th matching device (0-based, in 'dfuse list' order)\n"
+	"      --wait SECONDS        wait for the device to appear (default 0; 5 with BOOT0/NRST wired)\n"
+	"      --alt N|NAME          alternate setting (default: the one holding the image,\n"
+	"                            \"Internal Flash\" first; for pack: the target's alt number)\n"
+	"      --port PORT           serial adapter whose RTS/DTR drive the lines (--boot0 rts ...)\n"
+	"      --retries N           retries of a failed request, command or block (default 5)\n"
+	"\n"
+	"write, verify:\n"
+	"  -f, --format FMT          bin, ihex, srec, elf, dfu (default: from the content)\n"
+	"  -a, --base ADDR           load address of raw binaries (default 0x08000000)\n"
+	"      --erase MODE          pages (default), all, or none\n"
+	"      --no-verify           do not verify after writing\n"
+	"      --keep-erased-blocks  send transfer blocks that are all 0xFF too\n"
+	"      --read-unprotect      first remove read protection (needs --force; wipes flash)\n"
+	"      --leave               start the application after writing (DfuSe leave)\n"
+	"      --leave-addr ADDR     address of its vector table (default: image start)\n"
+	"      --wait-app VID:PID[:SECONDS]\n"
+	"                            then wait for the application's USB identity (default 10 s)\n"
+	"  -n, --dry-run             print the plan; erase and write nothing\n"
+	"\n"
+	"erase:\n"
+	"      --pages LIST          page numbers: 0-3,8\n"
+	"      --all                 mass-erase the whole flash\n"
+	"\n"
+	"option-bytes:\n"
+	"      --write FILE|HEX      40 bytes for bank 1 (FILE@0x1FF01000: bank 2), or 0xOPTR\n"
+	"\n"
+	"pack, unpack:\n"
+	"  -o, --output PATH         pack: the .dfu file; unpack: directory for the elements\n"
+	"      --extract             unpack: extract the elements into the current directory\n"
+	"      --vid VID             pack: idVendor of the suffix (default 0x0483)\n"
+	"      --pid PID             pack: idProduct (default 0xDF11)\n"
+	"      --bcd-device BCD      pack: bcdDevice (default 0xFFFF: any)\n"
+	"      --target-name NAME    pack: target name (default \"ST...\")\n"
+	"\n"
+	"General:\n"
+	"      --force               allow destructive or irreversible commands\n"
+	"      --json                newline-delimited JSON events on stdout\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             more detail (-vv: debug)\n"
+	"      --trace               hex dump of every USB control transfer\n"
+	"  -h, --help                this text\n"
+	"      --version             program version\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 bad input file, 4 no device, 5 I/O,\n"
+	"6 protocol (stall, DFU status error), 7 timeout, 8 protection active, 9 verify mismatch.\n";
+
+enum {
+	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
+	OPT_KEEP_FF, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_PAGES, OPT_ALL,
+	OPT_WRITE, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME, OPT_FORCE, OPT_JSON,
+	OPT_TRACE, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "serial", required_argument, NULL, 's' },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "index", required_argument, NULL, OPT_INDEX },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "alt", required_argument, NULL, OPT_ALT },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "format", required_argument, NULL, 'f' },
+	{ "base", required_argument, NULL, 'a' },
+	{ "erase", required_argument, NULL, OPT_ERASE },
+	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
+	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
+	{ "leave", no_argument, NULL, OPT_LEAVE },
+	{ "leave-addr", required_argument, NULL, OPT_LEAVE_ADDR },
+	{ "wait-app", required_argument, NULL, OPT_WAIT_APP },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "pages", required_argument, NULL, OPT_PAGES },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "write", required_argument, NULL, OPT_WRITE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "extract", no_argument, NULL, OPT_EXTRACT },
+	{ "vid", required_argument, NULL, OPT_VID },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "bcd-device", required_argument, NULL, OPT_BCD },
+	{ "target-name", required_argument, NULL, OPT_TNAME },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	SB_LINEOPTS_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+#define SHORT_OPTS "+d:s:f:a:no:qvh"
+
+static void print_help(void)
+{
+	/* the line options sit before "General:" and the exit status */
+	const char *general = strstr(help_text, "General:");
+
+	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
+	fputs(sb_lineopts_help(), stdout);
+	fputs("\n", stdout);
+	fputs(general, stdout);
+	exit(EXIT_OK);
+}
+
+/* Numeric option value, or a usage error naming the option. */
+static int num_opt(struct df_config *c, const char *name, const char *arg, uint32_t *out)
+{
+	if (cli_parse_u32(arg, out))
+		return 0;
+	return cli_usage(&c->cli, "--%s: '%s' is not a number", name, arg);
+}
+
+static int u16_opt(struct df_config *c, const char *name, const char *arg, uint16_t *out)
+{
+	uint32_t v;
+
+	if (num_opt(c, name, arg, &v))
+		return EXIT_USAGE;
+	if (v > 0xFFFF)
+		return cli_usage(&c->cli, "--%s: '%s' does not fit 16 bits", name, arg);
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* --wait-app VID:PID[:SECONDS] */
+static int parse_wait_app(struct df_config *c, const char *arg)
+{
+	char id[32];
+	const char *second = strchr(arg, ':');
+	const char *third = second ? strchr(second + 1, ':') : NULL;
+	size_t idlen = third ? (size_t)(third - arg) : strlen(arg);
+	struct sb_diag d = { 0 };
+	uint32_t secs = 10;
+
+	if (idlen >= sizeof(id))
+		return cli_usage(&c->cli, "--wait-app: expected VID:PID[:SECONDS], got '%s'", arg);
+	memcpy(id, arg, idlen);
+	id[idlen] = '\0';
+	if (sb_usb_parse_id(id, &c->app_vid, &c->app_pid, &d))
+		return cli_usage(&c->cli, "--wait-app: %s", d.msg);
+	if (third && (!cli_parse_u32(third + 1, &secs) || secs > 3600))
+		return cli_usage(&c->cli, "--wait-app: '%s' is not a number of seconds", third + 1);
+	c->wait_app = true;
+	c->app_wait_s = secs;
+	return 0;
+}
+
+static int parse_device_option(struct df_config *c, int opt, const char *arg)
+{
+	struct sb_diag d = { 0 };
+	uint32_t v;
+
+	switch (opt) {
+	case 'd':
+		if (sb_usb_parse_id(arg, &c->sel.vid, &c->sel.pid, &d))
+			return cli_usage(&c->cli, "--device: %s", d.msg);
+		c->has_device = true;
+		return 0;
+	case 's': c->sel.serial = arg; return 0;
+	case OPT_PATH: c->sel.path = arg; return 0;
+	case OPT_INDEX:
+		if (num_opt(c, "index", arg, &v) || v > 255)
+			return cli_usage(&c->cli, "--index: give 0 to 255");
+		c->sel.index = (int)v;
+		return 0;
+	case OPT_WAIT:
+		if (num_opt(c, "wait", arg, &v) || v > 3600)
+			return cli_usage(&c->cli, "--wait: give 0 to 3600 seconds");
+		c->sel.wait_s = v;
+		c->has_wait = true;
+		return 0;
+	case OPT_ALT: c->alt = arg; return 0;
+	case OPT_RETRIES:
+		if (num_opt(c, "retries", arg, &c->retries) || c->retries > 100)
+			return cli_usage(&c->cli, "--retries: give 0 to 100");
+		return 0;
+	case OPT_PORT:
+		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
+			return cli_usage(&c->cli, "%s", d.msg);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int parse_job_option(struct df_config *c, int opt, const char *arg)
+{
+	int f;
+
+	switch (opt) {
+	case 'f':
+		if ((f = sb_format_parse(arg)) < 0)
+			return cli_usage(&c->cli, "--format: unknown format '%s' (bin, ihex, srec, elf, dfu)", arg);
+		c->format = (enum sb_format)f;
+		return 0;
+	case 'a':
+		if (num_opt(c, "base", arg, &c->base))
+			return EXIT_USAGE;
+		/* dfu-util's -a is the alt setting: a small number here is that mistake */
+		if (c->base < 0x100)
+			return cli_usage(&c->cli, "-a/--base is the load address of raw binaries (as in an3155); "
+					 "the alternate setting is --alt %s", arg);
+		return 0;
+	case OPT_ERASE:
+		if (!strcmp(arg, "pages")) c->erase = SB_ERASE_PAGES;
+		else if (!strcmp(arg, "all")) c->erase = SB_ERASE_ALL;
+		else if (!strcmp(arg, "none")) c->erase = SB_ERASE_NONE;
+		else return cli_usage(&c->cli, "--erase: '%s' is not pages, all or none", arg);
+		return 0;
+	case OPT_NO_VERIFY: c->verify = false; return 0;
+	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
+	case OPT_RUNP: c->read_unprotect = true; return 0;
+	case OPT_LEAVE: c->leave = true; return 0;
+	case OPT_LEAVE_ADDR:
+		c->leave = c->has_leave_addr = true;
+		return num_opt(c, "leave-addr", arg, &c->leave_addr);
+	case OPT_WAIT_APP: return parse_wait_app(c, arg);
+	case 'n': c->dry_run = true; return 0;
+	case OPT_PAGES: c->pages = arg; return 0;
+	case OPT_ALL: c->all = true; return 0;
+	case OPT_WRITE: c->ob_write = arg; return 0;
+	default:
+		return -1;
+	}
+}
+
+static int parse_other_option(struct df_config *c, int opt, const char *arg)
+{
+	struct sb_diag d = { 0 };
+	int r;
+
+	switch (opt) {
+	case 'o': c->output = arg; return 0;
+	case OPT_EXTRACT: c->extract = true; return 0;
+	case OPT_VID: return u16_opt(c, "vid", arg, &c->vid);
+	case OPT_PID: return u16_opt(c, "pid", arg, &c->pid);
+	case OPT_BCD: return u16_opt(c, "bcd-device", arg, &c->bcd_device);
+	case OPT_TNAME:
+		if (strlen(arg) > 254)
+			return cli_usage(&c->cli, "--target-name: at most 254 characters");
+		c->target_name = arg;
+		return 0;
+	case OPT_FORCE: c->force = true; return 0;
+	case OPT_JSON: c->cli.json = true; return 0;
+	case 'q': c->cli.verbosity = 0; return 0;
+	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
+	case OPT_TRACE: c->cli.trace = true; return 0;
+	default:
+		r = sb_lineopts_getopt(&c->lo, opt, arg, &d);
+		if (r == 1)
+			return 0;
+		return r ? cli_usage(&c->cli, "%s", d.msg) : EXIT_USAGE;
+	}
+}
+
+static int parse_option(struct df_config *c, int opt, const char *arg)
+{
+	int r = parse_device_option(c, opt, arg);
+
+	if (r < 0)
+		r = parse_job_option(c, opt, arg);
+	if (r < 0)
+		r = parse_other_option(c, opt, arg);
+	return r;
+}
+
+static void config_defaults(struct df_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cli.prog = "dfuse";
+	c->cli.verbosity = 1;
+	sb_lineopts_init(&c->lo, "dfuse");
+	sb_usb_select_default(&c->sel);
+	c->base = 0x08000000;
+	/* a retry costs milliseconds over USB; the engine reads a failed block back
+	 * before resending it, so retrying never programs a double-word twice */
+	c->retries = 5;
+	c->verify = true;
+	c->erase = SB_ERASE_PAGES;
+	c->vid = SB_USB_ST_VID;
+	c->pid = SB_USB_ST_DFU_PID;
+	c->bcd_device = 0xFFFF;  /* UM0391 / protocol-facts D.4: 0xFFFF = any version */
+	c->target_name = "ST...";
+}
+
+/* One getopt_long step: 0 done with an option, 1 no more options, else exit status. */
+static int next_option(struct df_config *c, int argc, char **argv)
+{
+	int opt = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
+
+	if (opt == -1)
+		return 1;
+	if (opt == 'h')
+		print_help();
+	if (opt == OPT_VERSION) {
+		printf("dfuse (stmboot) %s\n", STMBOOT_VERSION);
+		exit(EXIT_OK);
+	}
+	if (opt == '?' || parse_option(c, opt, optarg))
+		return EXIT_USAGE;
+	return 0;
+}
+
+static int parse_config(struct df_config *c, int argc, char **argv)
+{
+	int r;
+
+	config_defaults(c);
+	while (!(r = next_option(c, argc, argv)))
+		;
+	if (r != 1)
+		return r;
+	if (optind >= argc)
+		return cli_usage(&c->cli, "no command given");
+	c->command = argv[optind++];
+	/* options may also follow the command word */
+	while (optind < argc) {
+		if (!(r = next_option(c, argc, argv)))
+			continue;
+		if (r != 1)
+			return r;
+		if (c->nargs == DF_MAX_ARGS)
+			return cli_usage(&c->cli, "too many arguments");
+		c->args[c->nargs++] = argv[optind++];
+	}
+	return 0;
+}
+
+static const char *env_get(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+/* Options > environment > jig profile: lines, sequences, and the adapter port. */
+static int resolve_lines(struct df_config *c)
+{
+	struct sb_diag d = { 0 };
+
+	if (sb_lineopts_resolve(&c->lo, env_get, NULL, &d)) {
+		if (c->lo.in_file)
+			return cli_fail(&c->cli, SB_ERR_BAD_INPUT, &d, NULL);
+		return cli_usage(&c->cli, "%s", d.msg);
+	}
+	c->port = sb_lineopts_port(&c->lo);
+	c->lines = sb_lineopts_wired(&c->lo);
+	if (c->lines && !c->port) {
+		const struct sb_seq *job[2];
+		size_t n = sb_lineopts_job(&c->lo, job);
+		if (sb_lineopts_needs_port(&c->lo, job, n))
+			return cli_usage(&c->cli, "lines on RTS/DTR need the serial adapter: give --port PORT or set STMBOOT_PORT");
+	}
+	/* the ROM needs a moment to enumerate after the entry sequence */
+	if (c->lines && !c->has_wait)
+		c->sel.wait_s = 5;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct df_config c;
+	int rc = parse_config(&c, argc, argv);
+
+	cli_init(&c.cli, "dfuse");
+	/* sleeps are bwPollTimeouts (B.8): wake on time, not up to 50 us late */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	if (!rc)
+		rc = resolve_lines(&c);
+	if (rc)
+		return rc;
+	return df_run(&c);
+}

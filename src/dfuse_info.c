@@ -1,0 +1,566 @@
+/*
+ * dfuse_info.c - the dfuse commands that describe a device or change its
+ * protection and options: list, info, option-bytes (show / --write) and
+ * read-unprotect.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dfuse_tool.h"
+
+static uint32_t le32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put_le32(uint8_t *b, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+void df_optr_text(uint32_t optr, char *buf, size_t len)
+{
+	/* FLASH_OPTR bits of the L4/L4+ (protocol-facts E.4), as an3155 info prints them */
+	snprintf(buf, len, "0x%08X: RDP=0x%02X DBANK=%u DB1M=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
+		 optr, optr & 0xFF, optr >> 22 & 1, optr >> 21 & 1, optr >> 20 & 1, optr >> 27 & 1,
+		 optr >> 26 & 1, optr >> 23 & 1);
+}
+
+static const char *rdp_text(uint32_t optr)
+{
+	uint32_t rdp = optr & 0xFF;  /* 0xAA level 0, 0xCC level 2, else 1 (E.4) */
+
+	return rdp == 0xAA ? "level 0, no protection" : rdp == 0xCC ? "level 2, permanent" : "level 1";
+}
+
+static void hex_bytes(const uint8_t *b, size_t n, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && k + 4 < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%02x", i ? " " : "", b[i]);
+}
+
+/* The memory map of each alt as a JSON array. */
+static void alts_json(const struct sb_usb_device *dev, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(buf, len, "[");
+	for (size_t i = 0; i < dev->nalts && k < len; i++) {
+		char esc[600];
+		struct dfuse_layout l;
+		k += (size_t)snprintf(buf + k, len - k, "%s{\"alt\":%u,\"name\":\"%s\",\"regions\":[",
+				      i ? "," : "", dev->alts[i].alt,
+				      cli_json_str(esc, sizeof(esc), dev->alts[i].name));
+		if (dfuse_layout_parse(&l, dev->alts[i].name, NULL) == SB_OK) {
+			for (size_t r = 0; r < l.nregions && k < len; r++)
+				k += (size_t)snprintf(buf + k, len - k,
+						      "%s{\"address\":%u,\"pages\":%u,\"page_size\":%u,\"flags\":%u}",
+						      r ? "," : "", l.region[r].addr, l.region[r].npages,
+						      l.region[r].page_size, l.region[r].flags);
+			dfuse_layout_free(&l);
+		}
+		if (k < len)
+			k += (size_t)snprintf(buf + k, len - k, "]}");
+	}
+	if (k < len)
+		snprintf(buf + k, len - k, "]");
+}
+
+/* "  alt 0  @Internal Flash ..." and the decoded regions under it. */
+static void print_alts(const struct sb_usb_device *dev)
+{
+	for (size_t i = 0; i < dev->nalts; i++) {
+		struct dfuse_layout l;
+		struct sb_diag d;
+		char map[1024], *line, *save = NULL;
+		printf("  alt %-2u %s\n", dev->alts[i].alt, dev->alts[i].name);
+		if (dfuse_layout_parse(&l, dev->alts[i].name, &d)) {
+			printf("         (not a DfuSe memory layout: %s)\n", d.msg);
+			continue;
+		}
+		dfuse_layout_describe(&l, map, sizeof(map));
+		for (line = strtok_r(map, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			printf("         %s\n", line);
+		dfuse_layout_free(&l);
+	}
+}
+
+/* ---- list ---------------------------------------------------------------------------- */
+
+static void list_one(struct df_config *c, const struct sb_usb_device *dev)
+{
+	char id[400], esc[5][300];
+	static char alts[16384];
+
+	if (c->cli.json) {
+		alts_json(dev, alts, sizeof(alts));
+		cli_event(&c->cli, "device",
+			  "\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"bus\":%u,\"address\":%u,"
+			  "\"serial\":\"%s\",\"manufacturer\":\"%s\",\"product\":\"%s\",\"transfer_size\":%u,"
+			  "\"strings_error\":\"%s\",\"alts\":%s",
+			  dev->vid, dev->pid, dev->bcd_device, cli_json_str(esc[0], sizeof(esc[0]), dev->path),
+			  dev->bus, dev->address, cli_json_str(esc[1], sizeof(esc[1]), dev->serial),
+			  cli_json_str(esc[2], sizeof(esc[2]), dev->manufacturer),
+			  cli_json_str(esc[3], sizeof(esc[3]), dev->product), dev->func.transfer_size,
+			  cli_json_str(esc[4], sizeof(esc[4]), dev->strings_err ? dev->strings_msg : ""),
+			  alts);
+		return;
+	}
+	sb_usb_describe(dev, id, sizeof(id));
+	printf("%s\n", id);
+	if (dev->strings_err)
+		printf("  (strings unreadable: %s)\n", dev->strings_msg);
+	print_alts(dev);
+}
+
+int df_cmd_list(struct df_config *c)
+{
+	struct sb_usb_select sel = c->sel;
+	struct sb_usb_device *devs = NULL;
+	struct sb_diag d = { 0 };
+	size_t n = 0;
+	int err;
+
+	if (c->nargs)
+		return cli_usage(&c->cli, "list takes no arguments");
+	if (!c->has_device)
+		sel.vid = sel.pid = -1;  /* every DFU-mode device, not only ST ROMs */
+	if ((err = sb_usb_list(&sel, &devs, &n, &d)))
+		return cli_fail(&c->cli, err, &d, "list");
+	for (size_t i = 0; i < n; i++)
+		list_one(c, &devs[i]);
+	if (n == 0)
+		cli_info(&c->cli, "no DFU device found: is the board in its ROM bootloader (BOOT0 high during reset)?");
+	free(devs);
+	return EXIT_OK;
+}
+
+/* ---- reading the option bytes --------------------------------------------------------- */
+
+/* The alt holding the option bytes: --alt, else "Option Bytes". */
+static int ob_alt(struct df_session *s, int *alt)
+{
+	if (s->c->alt)
+		return (*alt = df_alt_by_option(s, s->c->alt)) < 0 ? SB_ERR_BAD_INPUT : SB_OK;
+	if ((*alt = df_alt_named(s, "Option Bytes")) < 0)
+		return sb_diag_set(&s->diag, SB_ERR_UNSUPPORTED,
+				   "the device offers no \"Option Bytes\" alt setting (see 'dfuse list'; --alt chooses one)");
+	return SB_OK;
+}
+
+/* Read region r of the option-byte alt (40 bytes on the L4R5). */
+static int ob_read(struct df_session *s, int alt, const struct dfuse_region *r, uint8_t *buf,
+		   size_t *len)
+{
+	size_t got = 0;
+	int err;
+
+	*len = dfuse_region_end(r) - r->addr > 256 ? 256 : (size_t)(dfuse_region_end(r) - r->addr);
+	if ((err = df_select_alt(s, alt)) || (err = dfuse_read(s->d, r->addr, buf, *len, &got, &s->diag)))
+		return err;
+	if (got < *len)
+		return sb_diag_addr(&s->diag, SB_ERR_FRAMING, r->addr, "option bytes at 0x%08X: %zu of %zu bytes read",
+				    r->addr, got, *len);
+	return SB_OK;
+}
+
+/* ---- info ------------------------------------------------------------------------------ */
+
+struct info_state {
+	uint8_t cmds[16];
+	size_t ncmds;
+	bool protected;
+	int64_t optr;   /* -1: unread */
+};
+
+static const char *cmd_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case DFUSE_CMD_GET_COMMANDS: return "get commands";
+	case DFUSE_CMD_SET_ADDRESS: return "set address";
+	case DFUSE_CMD_ERASE: return "erase";
+	case DFUSE_CMD_READ_UNPROTECT: return "read unprotect";
+	default: return "?";
+	}
+}
+
+static int info_probe(struct df_session *s, struct info_state *st)
+{
+	int flash = df_alt_named(s, "Internal Flash"), ob = df_alt_named(s, "Option Bytes"), err;
+	uint8_t b[256];
+	size_t len;
+
+	st->optr = -1;
+	if ((err = df_select_alt(s, flash >= 0 ? flash : 0)) ||
+	    (err = dfuse_get_commands(s->d, st->cmds, sizeof(st->cmds), &st->ncmds, &s->diag)))
+		return err;
+	/* read protection: errVENDOR on a read (protocol-facts B.4, B.6) */
+	if (flash >= 0 && s->layout[flash].nregions) {
+		err = dfuse_read(s->d, s->layout[flash].region[0].addr, b, 8, NULL, &s->diag);
+		if (err == SB_ERR_PROTECTED)
+			st->protected = true;
+		else if (err)
+			return err;
+	}
+	if (ob >= 0 && s->layout[ob].nregions && !st->protected) {
+		err = ob_read(s, ob, &s->layout[ob].region[0], b, &len);
+		if (err == SB_ERR_PROTECTED)
+			st->protected = true;
+		else if (err)
+			return err;
+		else if (len >= 4)
+			st->optr = le32(b);
+	}
+	return SB_OK;
+}
+
+static void attributes_text(uint8_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%02X: %s%s%s%s", a, a & 1 ? "download, " : "", a & 2 ? "upload, " : "",
+		 a & 8 ? "will-detach, " : "", a & 4 ? "manifestation-tolerant" : "not manifestation-tolerant");
+}
+
+static void info_text(struct df_session *s, const struct info_state *st)
+{
+	const struct sb_usb_device *dev = &s->dev;
+	char id[400], attr[120], opt[160];
+
+	sb_usb_describe(dev, id, sizeof(id));
+	attributes_text(dev->func.attributes, attr, sizeof(attr));
+	printf("device      %s\n", id);
+	printf("strings     manufacturer \"%s\", product \"%s\", serial \"%s\"\n", dev->manufacturer,
+	       dev->product, dev->serial);
+	printf("interface   %u of configuration %u\n", dev->interface, dev->config);
+	printf("dfu         bcdDFUVersion 0x%04X%s, wTransferSize %u, detach timeout %u ms\n",
+	       dev->func.bcd_dfu, dev->func.bcd_dfu == 0x011A ? " (DfuSe)" : "", dev->func.transfer_size,
+	       dev->func.detach_timeout_ms);
+	printf("attributes  %s\n", attr);
+	printf("commands   ");
+	for (size_t i = 0; i < st->ncmds; i++)
+		printf(" %02X (%s)%s", st->cmds[i], cmd_name(st->cmds[i]), i + 1 < st->ncmds ? "," : "");
+	printf("\nmemory\n");
+	print_alts(dev);
+	printf("protection  %s\n", st->protected ? "read protection active: reads refused (errVENDOR)"
+						 : "none (level 0)");
+	if (st->optr < 0) {
+		printf("options     %s\n", st->protected ? "unreadable under read protection" : "not offered");
+		return;
+	}
+	df_optr_text((uint32_t)st->optr, opt, sizeof(opt));
+	printf("options     OPTR %s\n", opt);
+	if (!(st->optr >> 26 & 1))
+		printf("warning     nSWBOOT0=0: the BOOT0 pin is ignored, nBOOT0=%u decides\n",
+		       (unsigned)(st->optr >> 27 & 1));
+	if (st->optr >> 20 & 1)
+		printf("warning     BFB2=1: the ROM boots bank 2 first when its vector table is valid\n");
+}
+
+static void info_json(struct df_session *s, const struct info_state *st)
+{
+	const struct sb_usb_device *dev = &s->dev;
+	char esc[4][300], cmds[64] = "";
+	static char alts[16384];
+	size_t k = 0;
+
+	for (size_t i = 0; i < st->ncmds && k + 4 < sizeof(cmds); i++)
+		k += (size_t)snprintf(cmds + k, sizeof(cmds) - k, "%s%02X", i ? " " : "", st->cmds[i]);
+	alts_json(dev, alts, sizeof(alts));
+	cli_event(&s->c->cli, "info",
+		  "\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"serial\":\"%s\",\"manufacturer\":\"%s\","
+		  "\"product\":\"%s\",\"interface\":%u,\"bcd_dfu\":%u,\"attributes\":%u,\"detach_timeout\":%u,"
+		  "\"transfer_size\":%u,\"commands\":\"%s\",\"alts\":%s,\"protected\":%s,\"optr\":%lld",
+		  dev->vid, dev->pid, dev->bcd_device, cli_json_str(esc[0], sizeof(esc[0]), dev->path),
+		  cli_json_str(esc[1], sizeof(esc[1]), dev->serial),
+		  cli_json_str(esc[2], sizeof(esc[2]), dev->manufacturer),
+		  cli_json_str(esc[3], sizeof(esc[3]), dev->product), dev->interface, dev->func.bcd_dfu,
+		  dev->func.attributes, dev->func.detach_timeout_ms, dev->func.transfer_size, cmds, alts,
+		  st->protected ? "true" : "false", (long long)st->optr);
+}
+
+int df_cmd_info(struct df_config *c)
+{
+	struct df_session s;
+	struct info_state st = { 0 };
+	int err;
+
+	if (c->nargs)
+		return cli_usage(&c->cli, "info takes no arguments");
+	err = df_session_open(&s, c);
+	if (!err)
+		err = info_probe(&s, &st);
+	if (!err && c->cli.json)
+		info_json(&s, &st);
+	else if (!err)
+		info_text(&s, &st);
+	return df_finish(&s, err, "info");
+}
+
+/* ---- option-bytes ------------------------------------------------------------------------ */
+
+/* L4R5 option-byte slots per bank (protocol-facts E.4): value word, complement word. */
+static const char *const ob_slots[2][5] = {
+	{ "OPTR", "PCROP1SR", "PCROP1ER", "WRP1AR", "WRP1BR" },
+	{ "-", "PCROP2SR", "PCROP2ER", "WRP2AR", "WRP2BR" },
+};
+
+/* v: the slot's value; next: the following slot's (PCROPxER after PCROPxSR). */
+static void ob_slot_text(const char *name, uint32_t v, uint32_t next, char *buf, size_t len)
+{
+	if (!strcmp(name, "OPTR"))
+		snprintf(buf, len, "RDP %s, DBANK=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
+			 rdp_text(v), v >> 22 & 1, v >> 20 & 1, v >> 27 & 1, v >> 26 & 1, v >> 23 & 1);
+	else if (!strncmp(name, "WRP", 3))  /* start page [7:0], end page [23:16]; start > end: none */
+		snprintf(buf, len, (v & 0xFF) > (v >> 16 & 0xFF) ? "no write protection"
+			 : "pages %u-%u write-protected", v & 0xFF, v >> 16 & 0xFF);
+	else if (!strncmp(name, "PCROP", 5) && name[6] == 'S')  /* start [16:0] > end [16:0]: none */
+		snprintf(buf, len, (v & 0x1FFFF) > (next & 0x1FFFF) ? "no PCROP area" : "PCROP area active");
+	else if (!strncmp(name, "PCROP", 5))
+		snprintf(buf, len, "PCROP_RDP=%u", v >> 31);
+	else
+		buf[0] = '\0';
+}
+
+static void ob_print(struct df_session *s, unsigned bank, uint32_t addr, const uint8_t *b, size_t len)
+{
+	char hex[800], dec[160], esc[800];
+
+	hex_bytes(b, len, hex, sizeof(hex));
+	if (s->c->cli.json) {
+		cli_event(&s->c->cli, "option-bytes", "\"bank\":%u,\"address\":%u,\"bytes\":\"%s\",\"word0\":%u",
+			  bank, addr, cli_json_str(esc, sizeof(esc), hex), len >= 4 ? le32(b) : 0);
+		return;
+	}
+	printf("bank %u at 0x%08X: %s\n", bank, addr, hex);
+	for (size_t slot = 0; len == DF_OB_LEN && bank <= 2 && slot < 5; slot++) {
+		uint32_t v = le32(b + 8 * slot), cpl = le32(b + 8 * slot + 4);
+		const char *name = ob_slots[bank - 1][slot];
+		if (!strcmp(name, "-"))
+			continue;
+		ob_slot_text(name, v, slot < 4 ? le32(b + 8 * slot + 8) : 0, dec, sizeof(dec));
+		printf("  %-9s 0x%08X%s  %s\n", name, v, cpl == ~v ? "" : " (complement differs)", dec);
+	}
+}
+
+static int ob_show(struct df_session *s, int alt)
+{
+	const struct dfuse_layout *l = &s->layout[alt];
+	uint8_t b[256];
+	size_t len;
+	int err;
+
+	for (size_t r = 0; r < l->nregions; r++) {
+		if ((err = ob_read(s, alt, &l->region[r], b, &len)))
+			return err == SB_ERR_PROTECTED
+				? sb_diag_set(&s->diag, err, "read protection is active: the option bytes cannot be read over DFU")
+				: err;
+		ob_print(s, (unsigned)r + 1, l->region[r].addr, b, len);
+	}
+	return SB_OK;
+}
+
+/* "0xFFEFF8AA": a new OPTR for bank 1, the rest of the block as it is. */
+static bool parse_optr_word(const char *arg, uint32_t *v)
+{
+	size_t n = strlen(arg);
+
+	if (n < 3 || n > 10 || arg[0] != '0' || (arg[1] != 'x' && arg[1] != 'X'))
+		return false;
+	for (size_t i = 2; i < n; i++)
+		if (!isxdigit((unsigned char)arg[i]))
+			return false;
+	return cli_parse_u32(arg, v);
+}
+
+/* "aa f8 ef ff 55 07 ..." (spaces, colons ignored) into bytes. */
+static bool parse_hex_bytes(const char *arg, uint8_t *out, size_t cap, size_t *n)
+{
+	int hi = -1;
+
+	*n = 0;
+	for (; *arg; arg++) {
+		if (*arg == ' ' || *arg == ':' || *arg == '\t' || *arg == '\n')
+			continue;
+		if (!isxdigit((unsigned char)*arg) || (hi < 0 && *n == cap))
+			return false;
+		int v = isdigit((unsigned char)*arg) ? *arg - '0' : (tolower((unsigned char)*arg) - 'a' + 10);
+		if (hi < 0)
+			hi = v;
+		else {
+			out[(*n)++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return hi < 0 && *n > 0;
+}
+
+/* The block to write: from FILE[@ADDR], HEX bytes, or 0xOPTR over the current bank 1. */
+static int ob_new_block(struct df_session *s, int alt, uint8_t *blk, size_t *len, uint32_t *addr)
+{
+	const char *arg = s->c->ob_write;
+	const struct dfuse_layout *l = &s->layout[alt];
+	char path[4096];
+	const char *at = strrchr(arg, '@');
+	struct stat st;
+	uint32_t v;
+	uint8_t *buf;
+	int err;
+
+	*addr = l->nregions ? l->region[0].addr : DF_OB1_ADDR;
+	snprintf(path, sizeof(path), "%s", arg);
+	if (at && cli_parse_u32(at + 1, addr))
+		path[at - arg] = '\0';
+	if (stat(path, &st) == 0) {
+		if ((err = cli_read_file(path, &buf, len, &s->diag)))
+			return err;
+		if (*len > 256)
+			*len = 257;  /* refused below */
+		memcpy(blk, buf, *len < 256 ? *len : 256);
+		free(buf);
+		return SB_OK;
+	}
+	if (parse_optr_word(arg, &v)) {
+		if ((err = ob_read(s, alt, &l->region[0], blk, len)))
+			return err;
+		put_le32(blk, v);
+		put_le32(blk + 4, ~v);  /* complement word (E.4, INF: the ROM ignores it) */
+		return SB_OK;
+	}
+	if (!parse_hex_bytes(arg, blk, 256, len))
+		return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT,
+				   "--write %s: not a file, not hex bytes and not a 0xOPTR word", arg);
+	return SB_OK;
+}
+
+static int ob_check_block(struct df_session *s, int alt, const uint8_t *blk, size_t len, uint32_t addr)
+{
+	const struct dfuse_region *r = dfuse_layout_find(&s->layout[alt], addr);
+
+	if (!r || r->addr != addr || dfuse_region_end(r) - r->addr != len)
+		return sb_diag_addr(&s->diag, SB_ERR_BAD_INPUT, addr,
+				    "option bytes are written as one whole block: %zu bytes at 0x%08X is not a block of \"%s\"",
+				    len, addr, s->layout[alt].name);
+	/* RDP level 2 is permanent: no ROM loader, no debug, ever (E.4) */
+	if (addr == DF_OB1_ADDR && len >= 4 && (blk[0] == 0xCC))
+		return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT,
+				   "RDP 0xCC is read protection level 2: permanent, it disables the ROM loader and debugging for good; dfuse will not write it");
+	return SB_OK;
+}
+
+/* After the reset: the options as the part reloaded them. */
+static int ob_after(struct df_session *s, const uint8_t *blk, uint32_t addr)
+{
+	struct df_config *c = s->c;
+	unsigned wait = c->has_wait ? c->sel.wait_s : 10;
+	uint8_t b[256];
+	size_t len;
+	bool back;
+	int alt, err;
+
+	if ((err = df_reopen_after_reset(s, wait, &back)))
+		return err;
+	if (!back) {
+		cli_info(&c->cli, "the device did not come back in DFU mode within %u s (BOOT0 low, or read protection set?)", wait);
+		return SB_OK;
+	}
+	if (ob_alt(s, &alt))
+		return SB_OK;
+	err = ob_read(s, alt, dfuse_layout_find(&s->layout[alt], addr), b, &len);
+	if (err == SB_ERR_PROTECTED) {
+		cli_info(&c->cli, "the device is back; read protection is now active");
+		return SB_OK;
+	}
+	if (err)
+		return err;
+	if (addr == DF_OB1_ADDR && le32(b) != le32(blk))
+		return sb_diag_addr(&s->diag, SB_ERR_VERIFY, addr, "after the reset OPTR reads 0x%08X, not 0x%08X",
+				    le32(b), le32(blk));
+	cli_info(&c->cli, "the device is back with the new option bytes");
+	if (!c->cli.json)
+		ob_print(s, addr == DF_OB1_ADDR ? 1 : 2, addr, b, len);
+	return SB_OK;
+}
+
+static int ob_write(struct df_session *s, int alt)
+{
+	uint8_t blk[260];
+	char opt[160];
+	size_t len = 0;
+	uint32_t addr;
+	int err;
+
+	if ((err = ob_new_block(s, alt, blk, &len, &addr)) || (err = ob_check_block(s, alt, blk, len, addr)) ||
+	    (err = df_select_alt(s, alt)))
+		return err;
+	if (addr == DF_OB1_ADDR) {
+		df_optr_text(le32(blk), opt, sizeof(opt));
+		cli_info(&s->c->cli, "writing option bytes bank 1, OPTR %s", opt);
+	}
+	if ((err = dfuse_write_will_reset(s->d, addr, blk, len, &s->diag)))
+		return err;
+	cli_info(&s->c->cli, "option bytes written: the part reloads them and resets");
+	cli_event(&s->c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"write\":true,\"address\":%u,\"bytes\":%zu",
+		  addr, len);
+	return ob_after(s, blk, addr);
+}
+
+int df_cmd_option_bytes(struct df_config *c)
+{
+	struct df_session s;
+	int alt, err;
+
+	if (c->nargs)
+		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force]");
+	if (c->ob_write && !c->force)
+		return cli_usage(&c->cli, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it");
+	err = df_session_open(&s, c);
+	if (!err)
+		err = ob_alt(&s, &alt);
+	if (!err && c->ob_write)
+		err = ob_write(&s, alt);
+	else if (!err) {
+		err = ob_show(&s, alt);
+		if (!err)
+			cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"write\":false");
+	}
+	return df_finish(&s, err, "option-bytes");
+}
+
+/* ---- read-unprotect ------------------------------------------------------------------------ */
+
+int df_cmd_read_unprotect(struct df_config *c)
+{
+	struct df_session s;
+	unsigned wait = c->has_wait ? c->sel.wait_s : 10;
+	int flash, err;
+	bool back = false;
+
+	if (!c->force)
+		return cli_usage(&c->cli, "read-unprotect mass-erases the whole flash and resets the part; add --force to do it");
+	if (c->nargs)
+		return cli_usage(&c->cli, "read-unprotect takes no arguments");
+	err = df_session_open(&s, c);
+	if (!err) {
+		flash = df_alt_named(&s, "Internal Flash");
+		err = df_select_alt(&s, flash >= 0 ? flash : 0);
+	}
+	if (!err && !(err = dfuse_read_unprotect(s.d, &s.diag))) {
+		cli_info(&c->cli, "read unprotect accepted: the part mass-erases its flash and resets");
+		err = df_reopen_after_reset(&s, wait, &back);
+	}
+	if (!err) {
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read-unprotect\",\"back\":%s",
+			  back ? "true" : "false");
+		if (back)
+			cli_info(&c->cli, "the device is back in DFU mode, unprotected");
+		else
+			cli_info(&c->cli, "the device did not come back in DFU mode within %u s (BOOT0 low?)", wait);
+	}
+	return df_finish(&s, err, "read-unprotect");
+}

@@ -1,0 +1,378 @@
+/*
+ * dfuse_session.c - the dfuse program's session with one DFU device: the
+ * BOOT0/NRST entry sequence, opening the device (with a wait), the DfuSe
+ * engine, the alt settings' layouts, re-finding the device after it reset,
+ * and the exit sequence with an optional wait for the application.
+ */
+#include <libusb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dfuse_tool.h"
+#include "serial.h"
+
+/* ---- progress -------------------------------------------------------------- */
+
+static void on_progress(void *ctx, const struct dfuse_progress *p)
+{
+	struct df_session *s = ctx;
+
+	if (s->phase)
+		cli_progress(&s->c->cli, s->phase, s->phase_base + p->done, s->phase_total);
+}
+
+void df_phase_begin(struct df_session *s, const char *phase, uint64_t total)
+{
+	s->phase = phase;
+	s->phase_base = 0;
+	s->phase_total = total;
+	cli_progress(&s->c->cli, phase, 0, total);
+}
+
+void df_phase_end(struct df_session *s)
+{
+	if (!s->phase)
+		return;
+	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
+	cli_progress_done(&s->c->cli);
+	s->phase = NULL;
+}
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* Hold the lines for the job (opening the adapter for rts/dtr) and run the entry sequence. */
+static int lines_enter(struct df_session *s)
+{
+	struct df_config *c = s->c;
+	struct serial_opts so = { .log = &c->cli.log };
+	const struct sb_seq *job[2];
+	size_t n = sb_lineopts_job(&c->lo, job);
+	bool modem = sb_lineopts_needs_port(&c->lo, job, n);
+	int err;
+
+	if (modem) {
+		/* only for its modem lines (dfuse.c made sure there is a port): DfuSe goes over USB */
+		if ((err = serial_open(c->port, &so, &s->link, &s->diag)))
+			return err;
+		s->link_open = true;
+	}
+	err = sb_lineopts_open(&c->lo, job, n, modem ? &s->link : NULL, NULL, &s->lines, &s->diag);
+	if (err)
+		return err;
+	s->lines_open = true;
+	return sb_lineopts_enter(&c->lo, &s->lines, &c->cli.log, &s->diag);
+}
+
+/* No DFU device although the lines were driven: point at the wiring, not at a bare "not found". */
+static void blame_wiring(struct df_session *s, int err)
+{
+	char boot0[64], nrst[64], msg[sizeof(s->diag.msg)];
+
+	if (!s->lines_open || err != SB_ERR_NO_DEVICE)
+		return;
+	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
+	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
+	snprintf(msg, sizeof(msg),
+		 "%.180s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch 'dfuse list'",
+		 s->diag.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)",
+		 s->c->lo.nrst.kind ? nrst : "(not wired)");
+	memcpy(s->diag.msg, msg, sizeof(msg));
+}
+
+/* ---- device and engine ------------------------------------------------------- */
+
+static void parse_layouts(struct df_session *s)
+{
+	struct sb_diag d;
+
+	s->nalts = s->dev.nalts;
+	for (size_t i = 0; i < s->nalts; i++) {
+		if (dfuse_layout_parse(&s->layout[i], s->dev.alts[i].name, &d)) {
+			memset(&s->layout[i], 0, sizeof(s->layout[i]));
+			sb_logf(&s->c->cli.log, SB_LOG_DEBUG, "alt %zu \"%s\": %s", i,
+				s->dev.alts[i].name, d.msg);
+		}
+	}
+}
+
+static void free_layouts(struct df_session *s)
+{
+	for (size_t i = 0; i < s->nalts; i++)
+		dfuse_layout_free(&s->layout[i]);
+	s->nalts = 0;
+}
+
+static int open_device(struct df_session *s, const struct sb_usb_select *sel)
+{
+	struct dfuse_config cfg = { 0 };
+	int err = sb_usb_open(sel, &s->usb, &s->dev, &s->diag);
+
+	if (err)
+		return err;
+	s->usb_open = true;
+	s->gone = false;
+	s->alt = -1;
+	parse_layouts(s);
+	dfuse_timeouts_default(&cfg.to);
+	cfg.to.retries = s->c->retries;
+	cfg.interface = s->dev.interface;
+	cfg.transfer_size = s->dev.func.transfer_size;
+	cfg.log = &s->c->cli.log;
+	cfg.progress = on_progress;
+	cfg.progress_ctx = s;
+	if (!(s->d = dfuse_new(&s->usb, &cfg)))
+		return sb_diag_set(&s->diag, SB_ERR_NOMEM, "out of memory");
+	return SB_OK;
+}
+
+static void close_device(struct df_session *s)
+{
+	dfuse_free(s->d);
+	s->d = NULL;
+	if (s->usb_open && s->usb.ops->close)
+		s->usb.ops->close(s->usb.h);
+	s->usb_open = false;
+	free_layouts(s);
+	s->alt = -1;
+}
+
+int df_session_open(struct df_session *s, struct df_config *c)
+{
+	char esc[3][300], id[300];
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->alt = -1;
+	if (c->lines && (err = lines_enter(s)))
+		return err;
+	if ((err = open_device(s, &c->sel))) {
+		blame_wiring(s, err);
+		return err;
+	}
+	s->connected = true;
+	sb_usb_describe(&s->dev, id, sizeof(id));
+	sb_logf(&c->cli.log, SB_LOG_INFO, "device %s", id);
+	cli_event(&c->cli, "start",
+		  "\"command\":\"%s\",\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"serial\":\"%s\","
+		  "\"product\":\"%s\",\"transfer_size\":%u",
+		  c->command, s->dev.vid, s->dev.pid, s->dev.bcd_device,
+		  cli_json_str(esc[0], sizeof(esc[0]), s->dev.path),
+		  cli_json_str(esc[1], sizeof(esc[1]), s->dev.serial),
+		  cli_json_str(esc[2], sizeof(esc[2]), s->dev.product), dfuse_transfer_size(s->d));
+	return SB_OK;
+}
+
+/* --wait-app: the application's USB identity, after the exit sequence or leave. */
+static int wait_for_app(struct df_session *s)
+{
+	struct df_config *c = s->c;
+	bool found = false;
+	int err = df_wait_usb_id(c->app_vid, c->app_pid, c->app_wait_s, &found, &s->diag);
+
+	if (err)
+		return err;
+	if (!found)
+		return sb_diag_set(&s->diag, SB_ERR_NO_DEVICE,
+				   "the application's USB device %04x:%04x did not appear within %u s (the job itself succeeded)",
+				   c->app_vid & 0xFFFF, c->app_pid & 0xFFFF, c->app_wait_s);
+	cli_info(&c->cli, "the application is on the bus (%04x:%04x)", c->app_vid & 0xFFFF,
+		 c->app_pid & 0xFFFF);
+	return SB_OK;
+}
+
+/* After a successful job the exit sequence starts the application; after a
+ * failure the part stays in the ROM loader for another try. */
+int df_session_close(struct df_session *s, int err)
+{
+	bool started = s->gone;  /* left DFU through leave */
+
+	df_phase_end(s);
+	close_device(s);
+	if (s->lines_open) {
+		if (!err) {
+			err = sb_lineopts_exit(&s->c->lo, &s->lines, &s->c->cli.log, &s->diag);
+			started = started || s->c->lo.has_exit;
+		} else if (s->connected && !s->gone) {
+			cli_info(&s->c->cli, "the part was left in its ROM loader ('bootctl run' starts the application)");
+		}
+		sb_lines_close(&s->lines);
+		s->lines_open = false;
+	}
+	if (!err && s->c->wait_app && started)
+		err = wait_for_app(s);
+	if (s->link_open && s->link.ops->close)
+		s->link.ops->close(s->link.h);
+	s->link_open = false;
+	return err;
+}
+
+int df_finish(struct df_session *s, int err, const char *what)
+{
+	err = df_session_close(s, err);
+	/* the engine's messages name the operation already ("verify at 0x...") */
+	if (what && !strncmp(s->diag.msg, what, strlen(what)))
+		what = NULL;
+	return err ? cli_fail(&s->c->cli, err, &s->diag, what) : EXIT_OK;
+}
+
+int df_reopen_after_reset(struct df_session *s, unsigned wait_s, bool *back)
+{
+	struct sb_usb_select sel = s->c->sel;
+	int err;
+
+	*back = false;
+	if (s->dev.serial[0]) {  /* the same board: its serial comes from the UID (B.1) */
+		sel.serial = s->dev.serial;
+		sel.path = NULL;
+		sel.index = -1;
+	}
+	sel.wait_s = wait_s;
+	close_device(s);
+	s->gone = true;
+	if (s->lines_open && (err = sb_lineopts_enter(&s->c->lo, &s->lines, &s->c->cli.log, &s->diag)))
+		return err;
+	err = open_device(s, &sel);
+	if (err == SB_ERR_NO_DEVICE)
+		return SB_OK;
+	if (!err)
+		*back = true;
+	return err;
+}
+
+/* ---- alt settings --------------------------------------------------------------- */
+
+static bool name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la && a[la - 1] == ' ')
+		la--;
+	while (lb && b[lb - 1] == ' ')
+		lb--;
+	return la == lb && !strncasecmp(a, b, la);
+}
+
+int df_alt_named(const struct df_session *s, const char *name)
+{
+	if (*name == '@')
+		name++;
+	for (size_t i = 0; i < s->nalts; i++)
+		if (name_eq(s->layout[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void alt_names(const struct df_session *s, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->nalts && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%zu (%s)", i ? ", " : "", i,
+				      s->layout[i].name[0] ? s->layout[i].name : "?");
+}
+
+int df_alt_by_option(struct df_session *s, const char *spec)
+{
+	char names[300];
+	uint32_t n;
+	int alt = -1;
+
+	if (cli_parse_u32(spec, &n))
+		alt = n < s->nalts ? (int)n : -1;
+	else
+		alt = df_alt_named(s, spec);
+	if (alt >= 0)
+		return alt;
+	alt_names(s, names, sizeof(names));
+	sb_diag_set(&s->diag, SB_ERR_BAD_INPUT, "--alt %s: the device has alt settings %s", spec,
+		    names);
+	return -1;
+}
+
+int df_select_alt(struct df_session *s, int alt)
+{
+	int err;
+
+	if (s->alt == alt)
+		return SB_OK;
+	if ((err = dfuse_set_alt(s->d, alt, &s->diag)) || (err = dfuse_start(s->d, &s->diag)))
+		return err;
+	s->alt = alt;
+	sb_logf(&s->c->cli.log, SB_LOG_INFO, "alt %d: %s", alt, s->dev.alts[alt].name);
+	return SB_OK;
+}
+
+static bool range_in(const struct dfuse_layout *l, uint32_t addr, uint32_t len, unsigned need)
+{
+	struct sb_segment seg = { addr, len, NULL };
+	struct sb_image v = { .seg = &seg, .nseg = 1, .cap = 1 };
+
+	return l->nregions && dfuse_layout_check(l, &v, need, NULL) == SB_OK;
+}
+
+int df_alt_for_range(struct df_session *s, uint32_t addr, uint32_t len, unsigned need, int *alt)
+{
+	struct sb_segment seg = { addr, len, NULL };
+	struct sb_image v = { .seg = &seg, .nseg = 1, .cap = 1 };
+	int flash = df_alt_named(s, "Internal Flash");
+
+	if (s->c->alt) {
+		if ((*alt = df_alt_by_option(s, s->c->alt)) < 0)
+			return SB_ERR_BAD_INPUT;
+		return dfuse_layout_check(&s->layout[*alt], &v, need, &s->diag);
+	}
+	if (flash >= 0 && range_in(&s->layout[flash], addr, len, need)) {
+		*alt = flash;
+		return SB_OK;
+	}
+	for (size_t i = 0; i < s->nalts; i++) {
+		if (range_in(&s->layout[i], addr, len, need)) {
+			*alt = (int)i;
+			return SB_OK;
+		}
+	}
+	*alt = flash >= 0 ? flash : 0;
+	if (s->nalts == 0)
+		return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT, "the device offers no memory layout");
+	return dfuse_layout_check(&s->layout[*alt], &v, need, &s->diag);
+}
+
+/* ---- USB identities of any class (--wait-app) ------------------------------------ */
+
+static bool id_present(libusb_context *ctx, int vid, int pid)
+{
+	libusb_device **list;
+	ssize_t n = libusb_get_device_list(ctx, &list);
+	bool found = false;
+
+	for (ssize_t i = 0; i < n && !found; i++) {
+		struct libusb_device_descriptor dd;
+		if (libusb_get_device_descriptor(list[i], &dd) == 0)
+			found = (vid < 0 || dd.idVendor == vid) && (pid < 0 || dd.idProduct == pid);
+	}
+	if (n >= 0)
+		libusb_free_device_list(list, 1);
+	return found;
+}
+
+int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d)
+{
+	uint64_t deadline = cli_now_ms() + (uint64_t)wait_s * 1000u;
+
+	*found = false;
+	for (;;) {
+		libusb_context *ctx;
+		int rc = libusb_init(&ctx);
+		if (rc < 0)
+			return sb_diag_set(d, SB_ERR_IO, "libusb: %s", libusb_strerror(rc));
+		*found = id_present(ctx, vid, pid);
+		libusb_exit(ctx);
+		if (*found || cli_now_ms() >= deadline)
+			return SB_OK;
+		cli_sleep_ms(100);
+	}
+}
