@@ -259,8 +259,10 @@ int dfuse_write(struct dfuse *d, uint32_t addr, const uint8_t *data, size_t len,
 		    (rc = recover_block(d, a, data + off, n, cause, &skip, diag)))
 			return rc;
 		off += skip;
-		if (skip)
+		if (skip) {
 			dfuse_i_step(d, a, skip);
+			fails = 0;  /* the read-back showed progress: not the same failure again */
+		}
 	}
 	return SB_OK;
 }
