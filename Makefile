@@ -124,11 +124,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory test
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/serialshim.so
 	$(Q)BUILD=$(BUILD) scripts/demo
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/serialshim.so
 	$(Q)BUILD=$(BUILD) scripts/bench
 
 install: all

@@ -109,6 +109,28 @@ static int read_list(struct an3155 *b, uint8_t code, uint8_t *buf, unsigned *n)
 	return r;
 }
 
+/*
+ * The Get reply has no checksum (facts A.5): a byte garbled on the wire
+ * would silently drop a command from the list. Every code a ROM lists is
+ * one of the AN3155 command codes (facts A.4, including the I2C no-stretch
+ * variants and 0x50/0x51), and Get itself is always listed; anything else
+ * is a corrupted reply, retried after a resync like any framing error.
+ */
+static bool plausible_list(const uint8_t *cmd, unsigned n)
+{
+	static const uint8_t known[] = { 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x32, 0x43, 0x44,
+					 0x45, 0x50, 0x51, 0x63, 0x64, 0x73, 0x74, 0x82, 0x83,
+					 0x92, 0x93, 0xA1 };
+	bool has_get = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!memchr(known, cmd[i], sizeof(known)))
+			return false;
+		has_get |= cmd[i] == AN3155_CMD_GET;
+	}
+	return has_get;
+}
+
 static int get_once(struct an3155 *b, void *arg)
 {
 	uint8_t buf[256];
@@ -119,6 +141,10 @@ static int get_once(struct an3155 *b, void *arg)
 	if (r)
 		return r;
 	/* buf = version, then N command codes (facts A.5, Get row). */
+	if (!plausible_list(buf + 1, n - 1)) {
+		sb_logf(&b->log, SB_LOG_DEBUG, "an3155: Get listed an unknown command code: corrupted");
+		return SB_ERR_FRAMING;
+	}
 	b->info.version = buf[0];
 	b->info.ncmd = (uint8_t)(n - 1 > sizeof(b->info.cmd) ? sizeof(b->info.cmd) : n - 1);
 	memcpy(b->info.cmd, buf + 1, b->info.ncmd);
@@ -163,6 +189,14 @@ static int gid_once(struct an3155 *b, void *arg)
 	return SB_OK;
 }
 
+static int parity_hint(int r, struct sb_diag *d)
+{
+	return sb_diag_set(d, r, "the bootloader ACKed 0x7F but %s Get: the adapter or"
+			   " its driver may not carry even parity (8E1 is required),"
+			   " or the part was reset in between",
+			   r == SB_ERR_NACK ? "refused" : "did not answer");
+}
+
 static int get_cmds(struct an3155 *b, struct sb_diag *d)
 {
 	int r = get_once(b, NULL);
@@ -170,17 +204,18 @@ static int get_cmds(struct an3155 *b, struct sb_diag *d)
 	b->attempts = 1;
 	b->lost = false;
 	/* 0x7F carries its own parity bit right even on an 8N1 link, 00 FF does
-	 * not: an ACKed 0x7F and a dead Get point at the adapter (serial-anchors 8.5). */
-	if (b->info.fresh_sync && (r == SB_ERR_TIMEOUT || r == SB_ERR_NACK))
-		return sb_diag_set(d, r, "the bootloader ACKed 0x7F but %s Get: the adapter or"
-				   " its driver may not carry even parity (8E1 is required),"
-				   " or the part was reset in between",
-				   r == SB_ERR_NACK ? "refused" : "did not answer");
+	 * not: an ACKed 0x7F and a refused Get point at the adapter (serial-anchors 8.5). */
+	if (b->info.fresh_sync && r == SB_ERR_NACK)
+		return parity_hint(r, d);
 	if (r && a3_retryable(r) && b->o.retries) {
 		r = a3_resync(b);
 		if (r == SB_OK)
 			r = a3_retry(b, get_once, NULL, false);
-	}
+		/* a byte lost once is noise; a Get that never completes is the adapter */
+		if (b->info.fresh_sync && r == SB_ERR_TIMEOUT)
+			return parity_hint(r, d);
+	} else if (b->info.fresh_sync && r == SB_ERR_TIMEOUT)
+		return parity_hint(r, d);
 	return r ? a3_fail(b, d, r, "Get", 0, false) : SB_OK;
 }
 

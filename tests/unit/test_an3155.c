@@ -295,17 +295,54 @@ static void test_sync_garbage(void **state)
 	assert_script_done(f->sl);
 }
 
-/* 0x7F is ACKed, Get is not answered: 8N1 adapter (serial-anchors 8.5). */
+/* 0x7F is ACKed, Get is never answered, not even after resyncs: 8N1
+ * adapter (serial-anchors 8.5). A single lost reply byte is retried first. */
 static void test_get_timeout_after_ack(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), SL_TX(0x00, 0xFF), SL_SILENCE(),
+		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(),
+		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
 	};
 
+	f->o.retries = 1;
 	start(f, s);
 	assert_rc(f, an3155_connect(f->b, &f->d), SB_ERR_TIMEOUT);
 	assert_msg(f, "even parity");
+	assert_script_done(f->sl);
+}
+
+/* Fresh sync, one byte of Get's reply lost: resync and ask again, no parity verdict. */
+static void test_get_byte_lost_after_ack(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79),
+		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31, 0x00, 0x01), SL_SILENCE(),
+		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_int_equal(an3155_info(f->b)->ncmd, 11);
+	assert_script_done(f->sl);
+}
+
+/* A garbled code in the Get list (no checksum, facts A.5) is caught and Get repeated. */
+static void test_get_list_garbled(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x1F),
+		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31, 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44,
+					  0x63, 0x73, 0x8A, 0x92, 0x79),
+		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_true(an3155_has(f->b, AN3155_CMD_READOUT_PROTECT));
 	assert_script_done(f->sl);
 }
 
@@ -1387,6 +1424,8 @@ int main(void)
 		T(test_sync_reset_hook_bounded),
 		T(test_sync_garbage),
 		T(test_get_timeout_after_ack),
+		T(test_get_byte_lost_after_ack),
+		T(test_get_list_garbled),
 		T(test_get_retried),
 		T(test_not_connected),
 		T(test_read_256),
