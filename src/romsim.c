@@ -3,7 +3,9 @@
  * pseudo-terminal (AN3155) and on emulated USB (DfuSe), its flash, option
  * bytes, read protection and BOOT0/NRST pins. See man/romsim.1.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -12,6 +14,27 @@
 /* Front ends are linked as objects; a build without one still runs the other. */
 #pragma weak romsim_serial_main
 #pragma weak romsim_usb_main
+
+bool romsim_parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return !*end && !errno && *out <= max;
+}
+
+bool romsim_parse_bit(const char *s, int *out)
+{
+	unsigned long v;
+
+	if (!romsim_parse_ulong(s, 1, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
 
 static void usage(FILE *f)
 {

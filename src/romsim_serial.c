@@ -91,25 +91,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return *s && !*end && !errno && *out <= max;
-}
-
-static bool parse_bit(const char *s, int *out)
-{
-	unsigned long v;
-
-	if (!s || !parse_ulong(s, 1, &v))
-		return false;
-	*out = (int)v;
-	return true;
-}
-
 /* --rdp, --rdp=N and --rdp N (the value is optional). */
 static bool parse_rdp(struct serial_opts *o, int argc, char **argv)
 {
@@ -117,7 +98,7 @@ static bool parse_rdp(struct serial_opts *o, int argc, char **argv)
 
 	if (!v && optind < argc && (!strcmp(argv[optind], "0") || !strcmp(argv[optind], "1")))
 		v = argv[optind++];
-	return v ? parse_bit(v, &o->rdp) : (o->rdp = 1, true);
+	return v ? romsim_parse_bit(v, &o->rdp) : (o->rdp = 1, true);
 }
 
 static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
@@ -126,22 +107,22 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case O_FLASH:
-		if (!parse_ulong(arg, 2048, &v) || (v != 1024 && v != 2048))
+		if (!romsim_parse_ulong(arg, 2048, &v) || (v != 1024 && v != 2048))
 			return false;
 		o->board.flash_kb = (uint32_t)v;
 		return true;
 	case O_BAUD:
-		if (!parse_ulong(arg, 100000000, &v) || v == 0)
+		if (!romsim_parse_ulong(arg, 100000000, &v) || v == 0)
 			return false;
 		o->sim.baud = (unsigned)v;
 		return true;
 	case O_LATENCY:
-		if (!parse_ulong(arg, 60000, &v))
+		if (!romsim_parse_ulong(arg, 60000, &v))
 			return false;
 		o->sim.latency_ms = (unsigned)v;
 		return true;
 	case O_SEED:
-		if (!parse_ulong(arg, ~0ul, &v))
+		if (!romsim_parse_ulong(arg, ~0ul, &v))
 			return false;
 		o->sim.seed = v;
 		return true;
@@ -154,9 +135,9 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	switch (c) {
 	case 'l': o->io.pty_link = optarg; return true;
 	case 's': o->board.state_file = optarg; return true;
-	case O_DBANK: return parse_bit(optarg, &o->dbank);
+	case O_DBANK: return romsim_parse_bit(optarg, &o->dbank);
 	case O_RDP: return parse_rdp(o, argc, argv);
-	case O_BOOT0: return parse_bit(optarg, &o->boot0);
+	case O_BOOT0: return romsim_parse_bit(optarg, &o->boot0);
 	case O_PEMPTY: o->board.pempty_por_only = true; return true;
 	case O_CRC: o->board.offer_crc = true; return true;
 	case O_SILENT: o->sim.dev.silent_progerr = true; return true;

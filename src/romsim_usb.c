@@ -95,25 +95,6 @@ static void usage(FILE *f)
 		USBSIM_MAX_DEVICES);
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return *s && !*end && !errno && *out <= max;
-}
-
-static bool parse_bit(const char *s, int *out)
-{
-	unsigned long v;
-
-	if (!parse_uint(s, 1, &v))
-		return false;
-	*out = (int)v;
-	return true;
-}
-
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
        O_STATS, O_TRACE, O_PINS, O_APPEAR };
 
@@ -145,7 +126,7 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 
 	switch (c) {
 	case 'n':
-		if (!parse_uint(arg, USBSIM_MAX_DEVICES, &v) || v == 0)
+		if (!romsim_parse_ulong(arg, USBSIM_MAX_DEVICES, &v) || v == 0)
 			return false;
 		o->devices = (unsigned)v;
 		return true;
@@ -155,22 +136,22 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 		o->state[o->nstate++] = arg;
 		return true;
 	case O_FLASH:
-		o->flash_kb = (unsigned)(parse_uint(arg, 4096, &v) ? v : 0);
+		o->flash_kb = (unsigned)(romsim_parse_ulong(arg, 4096, &v) ? v : 0);
 		return v == 1024 || v == 2048;
-	case O_DBANK: return parse_bit(arg, &o->dbank);
-	case O_RDP: return parse_bit(arg, &o->rdp);
-	case O_BOOT0: return parse_bit(arg, &o->boot0);
+	case O_DBANK: return romsim_parse_bit(arg, &o->dbank);
+	case O_RDP: return romsim_parse_bit(arg, &o->rdp);
+	case O_BOOT0: return romsim_parse_bit(arg, &o->boot0);
 	case O_TIMING: o->timing = true; return true;
 	case O_REENUM:
-		o->reenum_ms = (int)(parse_uint(arg, 600000, &v) ? v : 0);
-		return parse_uint(arg, 600000, &v);
+		o->reenum_ms = (int)(romsim_parse_ulong(arg, 600000, &v) ? v : 0);
+		return romsim_parse_ulong(arg, 600000, &v);
 	case O_APPEAR:
-		o->appear_ms = (unsigned)(parse_uint(arg, 600000, &v) ? v : 0);
-		return parse_uint(arg, 600000, &v);
+		o->appear_ms = (unsigned)(romsim_parse_ulong(arg, 600000, &v) ? v : 0);
+		return romsim_parse_ulong(arg, 600000, &v);
 	case O_FAULTS: *faults = arg; return true;
 	case O_SEED:
-		o->faults.seed = (uint32_t)(parse_uint(arg, 0xFFFFFFFFul, &v) ? v : 0);
-		return parse_uint(arg, 0xFFFFFFFFul, &v);
+		o->faults.seed = (uint32_t)(romsim_parse_ulong(arg, 0xFFFFFFFFul, &v) ? v : 0);
+		return romsim_parse_ulong(arg, 0xFFFFFFFFul, &v);
 	case O_LOG: o->log_path = arg; return true;
 	case O_STATS: o->stats_path = arg; return true;
 	case O_TRACE: o->trace = true; return true;
