@@ -220,6 +220,17 @@ int an3155_verify(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t l
 		  struct sb_diag *diag);
 
 /*
+ * an3155_verify() for data this job has just written to erased flash: a
+ * unit that reads erased (0xFF) where data belongs was never programmed -
+ * a corrupted length byte can make the ROM accept a shorter block whose one
+ * XOR byte still matches (facts A.3) - and is programmed now, then read
+ * again (at most 16 units a call). Any other difference is SB_ERR_VERIFY.
+ * Only for flash the caller erased: 0xFF there means "not yet programmed".
+ */
+int an3155_verify_written(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t len,
+			  struct sb_diag *diag);
+
+/*
  * Erase pages by number (linear across banks, facts A.5), split into commands
  * of at most opts.erase_chunk pages. Extended Erase 0x44 when listed, else
  * legacy 0x43 with 1-byte page numbers (pages > 255 -> SB_ERR_BAD_INPUT).

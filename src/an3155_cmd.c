@@ -378,8 +378,12 @@ static int do_write_plan(struct session *s, const struct sb_plan *p)
 	return err;
 }
 
-/* Compare flash with segs (CRC through 0xA1 where the ROM has it, else read-back). */
-static int do_verify(struct session *s, const struct sb_segment *seg, size_t n)
+/*
+ * Compare flash with segs (CRC through 0xA1 where the ROM has it, else
+ * read-back). written: this job erased and wrote them, so a unit still
+ * erased is programmed now (an3155_verify_written).
+ */
+static int do_verify(struct session *s, const struct sb_segment *seg, size_t n, bool written)
 {
 	uint64_t total = 0;
 	int err = SB_OK;
@@ -388,7 +392,8 @@ static int do_verify(struct session *s, const struct sb_segment *seg, size_t n)
 		total += seg[i].len;
 	phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
-		err = an3155_verify(s->bl, seg[i].addr, seg[i].data, seg[i].len, &s->d);
+		err = (written ? an3155_verify_written : an3155_verify)(s->bl, seg[i].addr, seg[i].data,
+								       seg[i].len, &s->d);
 		s->phase_base += seg[i].len;
 	}
 	phase_end(s);
@@ -477,7 +482,7 @@ static int write_connected(struct session *s, const struct sb_image *img, uint64
 	if (!err)
 		err = do_write_plan(s, &p);
 	if (!err && c->verify)
-		err = do_verify(s, p.seg, p.nseg);
+		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE);
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
 	if (!err) {
@@ -562,7 +567,7 @@ static int run_verify(struct a3_config *c)
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: flash cannot be read");
 	if (!err && !(err = need_geom(&s)) && !(err = check_files(&s)))
-		err = do_verify(&s, img.seg, img.nseg);
+		err = do_verify(&s, img.seg, img.nseg, false);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"verify\",\"bytes\":%llu,\"method\":\"%s\"",
 			  (unsigned long long)sb_image_size(&img), verify_method(&s));

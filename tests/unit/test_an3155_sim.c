@@ -305,6 +305,34 @@ static void test_write_twice(void **state)
 	assert_int_equal(s->d.addr, 0x08000000);
 }
 
+/* A block the ROM accepted short (units left erased) is completed by
+ * an3155_verify_written; a unit holding other data is a verify error. */
+static void test_verify_written_repairs_erased_units(void **state)
+{
+	struct sim *s = *state;
+	uint8_t data[512];
+	struct board_stats st;
+
+	fill(data, sizeof(data), 3);
+	ok(s, an3155_connect(s->b, &s->d));
+	/* as if the ROM had taken only the first 200 bytes of each 256-byte block */
+	ok(s, an3155_write(s->b, 0x08000000, data, 200, &s->d));
+	ok(s, an3155_write(s->b, 0x08000100, data + 256, 200, &s->d));
+	assert_int_equal(an3155_verify(s->b, 0x08000000, data, sizeof(data), &s->d), SB_ERR_VERIFY);
+	assert_int_equal(s->d.addr, 0x080000C8);
+	ok(s, an3155_verify_written(s->b, 0x08000000, data, sizeof(data), &s->d));
+	assert_flash(s, 0x08000000, data, sizeof(data));
+	board_stats(s->bd, &st);
+	assert_int_equal(st.prog_errors, 0);
+	/* other data where the image belongs cannot be fixed: the first byte is named */
+	data[300] ^= 0x55;
+	assert_int_equal(an3155_verify_written(s->b, 0x08000000, data, sizeof(data), &s->d),
+			 SB_ERR_VERIFY);
+	assert_int_equal(s->d.addr, 0x0800012C);
+	board_stats(s->bd, &st);
+	assert_int_equal(st.prog_errors, 0);
+}
+
 static void test_erase(void **state)
 {
 	struct sim *s = *state;
@@ -521,6 +549,7 @@ int main(void)
 		T(test_late_nack),
 		T(test_stall),
 		T(test_write_twice),
+		T(test_verify_written_repairs_erased_units),
 		T(test_erase),
 		T(test_rdp_cycle),
 		T(test_go),
