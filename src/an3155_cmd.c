@@ -1,251 +1,13 @@
 /*
- * an3155_cmd.c - the commands of the an3155 program: a session (port,
- * engine, part, geometry) and one function per command.
+ * an3155_cmd.c - the commands of the an3155 program, one function each,
+ * on a session (an3155_session.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "an3155.h"
 #include "an3155_tool.h"
 #include "job.h"
-#include "serial.h"
-
-struct session {
-	struct a3_config *c;
-	struct sb_link link;
-	bool link_open;
-	struct an3155 *bl;
-	const struct sb_part *part;
-	struct sb_geom geom;
-	bool have_geom;
-	uint32_t flash_kb;     /* from the chip, 0: unknown */
-	int64_t optr;          /* from the chip, -1: unread */
-	bool protected;        /* Read Memory refused: RDP active */
-	struct sb_diag d;
-	const char *phase;     /* progress accounting across engine calls */
-	uint64_t phase_base, phase_total;
-	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
-	bool lines_open;
-	bool connected;        /* the ROM loader answered */
-};
-
-/* ---- session ------------------------------------------------------------ */
-
-static void on_progress(void *ctx, uint32_t addr, size_t done, size_t total)
-{
-	struct session *s = ctx;
-
-	(void)addr;
-	(void)total;
-	if (s->phase)
-		cli_progress(&s->c->cli, s->phase, s->phase_base + done, s->phase_total);
-}
-
-static void phase_begin(struct session *s, const char *phase, uint64_t total)
-{
-	s->phase = phase;
-	s->phase_base = 0;
-	s->phase_total = total;
-	cli_progress(&s->c->cli, phase, 0, total);
-}
-
-static void phase_end(struct session *s)
-{
-	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
-	cli_progress_done(&s->c->cli);
-	s->phase = NULL;
-}
-
-static uint32_t le32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-/* Geometry from the user's --flash-size/--page-size, or NULL-part fallback. */
-static int explicit_geom(struct session *s)
-{
-	struct a3_config *c = s->c;
-	uint8_t unit = (uint8_t)(c->write_unit ? c->write_unit : s->part ? s->part->write_unit : 4);
-	uint32_t base = c->has_flash_base || !s->part ? c->flash_base : s->part->flash_base;
-
-	if (sb_geom_explicit(base, c->flash_size, c->page_size, unit, &s->geom, &s->d))
-		return SB_ERR_BAD_INPUT;
-	s->have_geom = true;
-	return SB_OK;
-}
-
-/* Flash size register and FLASH_OPTR, where the part has them and RDP allows. */
-static int read_chip_config(struct session *s)
-{
-	uint8_t b[4];
-	int err;
-
-	s->optr = -1;
-	if (s->part->flash_size_reg) {
-		err = an3155_read(s->bl, s->part->flash_size_reg, b, 2, &s->d);
-		if (err == SB_ERR_PROTECTED) {
-			s->protected = true;
-			return SB_OK;
-		}
-		if (err)
-			return err;
-		s->flash_kb = (uint32_t)b[0] | (uint32_t)b[1] << 8;
-		if (s->flash_kb == 0xFFFF || s->flash_kb == 0)  /* protocol-facts E.1: 0xFFFF -> table */
-			s->flash_kb = 0;
-	}
-	if (s->part->optr_addr) {
-		err = an3155_read(s->bl, s->part->optr_addr, b, 4, &s->d);
-		if (err)
-			return err;
-		s->optr = le32(b);
-	}
-	return SB_OK;
-}
-
-static int identify(struct session *s)
-{
-	const struct an3155_info *info = an3155_info(s->bl);
-	int err;
-
-	s->part = info->has_pid ? sb_part_by_pid(info->pid) : NULL;
-	s->have_geom = false;
-	if (s->part && (err = read_chip_config(s)))
-		return err;
-	if (s->c->flash_size)
-		return explicit_geom(s);
-	if (s->part) {
-		err = sb_geom_for_part(s->part, s->flash_kb, s->optr, &s->geom, &s->d);
-		s->have_geom = !err;
-		return err;
-	}
-	return SB_OK;
-}
-
-static uint64_t clock_ms(void *ctx)
-{
-	(void)ctx;
-	return cli_now_ms();
-}
-
-/* The ROM autobauds once per reset (protocol-facts A.1): re-enter it through the lines. */
-static int lines_reset(void *ctx)
-{
-	struct session *s = ctx;
-
-	return sb_lineopts_enter(&s->c->lo, &s->lines, &s->c->cli.log, &s->d);
-}
-
-/* Hold the lines for the job and run the entry sequence. */
-static int lines_enter(struct session *s)
-{
-	struct a3_config *c = s->c;
-	const struct sb_seq *job[2];
-	size_t n = sb_lineopts_job(&c->lo, job);
-	bool modem = sb_lineopts_needs_port(&c->lo, job, n);
-	int err = sb_lineopts_open(&c->lo, job, n, modem ? &s->link : NULL, NULL, &s->lines, &s->d);
-
-	if (err)
-		return err;
-	s->lines_open = true;
-	return sb_lineopts_enter(&c->lo, &s->lines, &c->cli.log, &s->d);
-}
-
-/* No answer although the lines were driven: point at the wiring, not at a bare timeout. */
-static void blame_wiring(struct session *s, int err)
-{
-	char boot0[64], nrst[64], msg[sizeof(s->d.msg)];
-
-	if (!s->lines_open || (err != SB_ERR_TIMEOUT && err != SB_ERR_FRAMING))
-		return;
-	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
-	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
-	snprintf(msg, sizeof(msg),
-		 "%s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch the board",
-		 s->d.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)", s->c->lo.nrst.kind ? nrst : "(not wired)");
-	memcpy(s->d.msg, msg, sizeof(msg));
-}
-
-static int session_open(struct session *s, struct a3_config *c)
-{
-	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
-	struct an3155_opts o;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	s->c = c;
-	s->optr = -1;
-	if (!c->port) {
-		sb_diag_set(&s->d, SB_ERR_NO_DEVICE, "no port given: use --port PORT or set STMBOOT_PORT (see 'an3155 list')");
-		return SB_ERR_NO_DEVICE;
-	}
-	err = serial_open(c->port, &so, &s->link, &s->d);
-	if (err)
-		return err;
-	s->link_open = true;
-	if (c->lines && (err = lines_enter(s)))
-		return err;
-	an3155_default_opts(&o);
-	o.retries = c->retries;
-	o.sync_tries = c->sync_tries ? c->sync_tries : 1;
-	if (c->write_unit)
-		o.write_unit = c->write_unit;
-	o.progress = on_progress;
-	o.progress_ctx = s;
-	o.now_ms = clock_ms;  /* BUSY bytes extend a wait only up to its deadline */
-	if (s->lines_open) {
-		o.reset = lines_reset;
-		o.reset_ctx = s;
-	}
-	if ((err = an3155_new(&s->bl, &s->link, &c->cli.log, &o))) {
-		sb_diag_set(&s->d, err, "cannot set up the protocol engine: %s", sb_strerror(err));
-		return err;
-	}
-	if ((err = an3155_connect(s->bl, &s->d))) {
-		blame_wiring(s, err);
-		return err;
-	}
-	s->connected = true;
-	return identify(s);
-}
-
-/* After a successful job the exit sequence starts the application; after a
- * failure the part stays in the ROM loader for another try. */
-static int session_close(struct session *s, int err)
-{
-	if (s->lines_open) {
-		if (!err)
-			err = sb_lineopts_exit(&s->c->lo, &s->lines, &s->c->cli.log, &s->d);
-		else if (s->connected)
-			cli_info(&s->c->cli, "the part was left in its ROM loader ('bootctl run' starts the application)");
-		sb_lines_close(&s->lines);
-		s->lines_open = false;
-	}
-	an3155_free(s->bl);
-	s->bl = NULL;
-	if (s->link_open && s->link.ops->close)
-		s->link.ops->close(s->link.h);
-	s->link_open = false;
-	return err;
-}
-
-/* Close the session and turn err into the exit status, reporting it. */
-static int finish(struct session *s, int err, const char *what)
-{
-	err = session_close(s, err);
-	return err ? cli_fail(&s->c->cli, err, &s->d, what) : EXIT_OK;
-}
-
-static int need_geom(struct session *s)
-{
-	if (s->have_geom)
-		return SB_OK;
-	if (!s->part)
-		return sb_diag_set(&s->d, SB_ERR_UNSUPPORTED,
-				   "part with PID 0x%03X is not in the device table: give --flash-size (and --page-size to erase pages)",
-				   an3155_info(s->bl)->pid);
-	return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "flash geometry unknown");
-}
 
 /* ---- info ------------------------------------------------------------- */
 
@@ -257,7 +19,7 @@ static void optr_text(uint32_t optr, char *buf, size_t len)
 		 optr >> 26 & 1, optr >> 23 & 1);
 }
 
-static int rdp_level(const struct session *s)
+static int rdp_level(const struct a3_session *s)
 {
 	uint32_t rdp;
 
@@ -269,7 +31,7 @@ static int rdp_level(const struct session *s)
 	return rdp == 0xAA ? 0 : rdp == 0xCC ? 2 : 1;
 }
 
-static void print_info_text(struct session *s, const char *cmds, const char *geom, int bl_id)
+static void print_info_text(struct a3_session *s, const char *cmds, const char *geom, int bl_id)
 {
 	const struct an3155_info *i = an3155_info(s->bl);
 	char opt[160];
@@ -295,7 +57,7 @@ static void print_info_text(struct session *s, const char *cmds, const char *geo
 	}
 }
 
-static int cmd_info(struct session *s)
+static int cmd_info(struct a3_session *s)
 {
 	const struct an3155_info *i = an3155_info(s->bl);
 	char cmds[256] = "", geom[128] = "", esc[256];
@@ -332,22 +94,22 @@ static struct job_files files_of(const struct a3_config *c)
 	return (struct job_files){ c->args, c->nargs, c->format, c->base };
 }
 
-static int check_files(struct session *s)
+static int check_files(struct a3_session *s)
 {
 	struct job_files f = files_of(s->c);
 
 	return job_check(&f, &s->geom, &s->d);
 }
 
-static int do_erase_plan(struct session *s, const struct sb_plan *p)
+static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
 {
 	uint16_t *pages;
 	int err;
 
 	if (p->mass_erase) {
-		phase_begin(s, "erase", 1);
+		a3_phase_begin(s, "erase", 1);
 		err = an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
-		phase_end(s);
+		a3_phase_end(s);
 		return err;
 	}
 	if (p->npages == 0)
@@ -357,24 +119,24 @@ static int do_erase_plan(struct session *s, const struct sb_plan *p)
 		return SB_ERR_NOMEM;
 	for (size_t i = 0; i < p->npages; i++)
 		pages[i] = (uint16_t)p->pages[i];
-	phase_begin(s, "erase", p->npages);
+	a3_phase_begin(s, "erase", p->npages);
 	err = an3155_erase_pages(s->bl, pages, p->npages, &s->d);
-	phase_end(s);
+	a3_phase_end(s);
 	free(pages);
 	return err;
 }
 
-static int do_write_plan(struct session *s, const struct sb_plan *p)
+static int do_write_plan(struct a3_session *s, const struct sb_plan *p)
 {
 	int err = SB_OK;
 
-	phase_begin(s, "write", p->write_bytes);
+	a3_phase_begin(s, "write", p->write_bytes);
 	for (size_t i = 0; i < p->nblocks && !err; i++) {
 		const struct sb_plan_block *b = &p->blocks[i];
 		err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
 		s->phase_base += b->len;
 	}
-	phase_end(s);
+	a3_phase_end(s);
 	return err;
 }
 
@@ -383,30 +145,30 @@ static int do_write_plan(struct session *s, const struct sb_plan *p)
  * read-back). written: this job erased and wrote them, so a unit still
  * erased is programmed now (an3155_verify_written).
  */
-static int do_verify(struct session *s, const struct sb_segment *seg, size_t n, bool written)
+static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t n, bool written)
 {
 	uint64_t total = 0;
 	int err = SB_OK;
 
 	for (size_t i = 0; i < n; i++)
 		total += seg[i].len;
-	phase_begin(s, "verify", total);
+	a3_phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
 		err = (written ? an3155_verify_written : an3155_verify)(s->bl, seg[i].addr, seg[i].data,
 								       seg[i].len, &s->d);
 		s->phase_base += seg[i].len;
 	}
-	phase_end(s);
+	a3_phase_end(s);
 	return err;
 }
 
-static const char *verify_method(const struct session *s)
+static const char *verify_method(const struct a3_session *s)
 {
 	return an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "crc" : "read-back";
 }
 
 /* Was the part blank (first double-word erased) before this write? */
-static bool part_blank(struct session *s)
+static bool part_blank(struct a3_session *s)
 {
 	uint8_t b[8];
 
@@ -418,7 +180,7 @@ static bool part_blank(struct session *s)
 	return true;
 }
 
-static int read_unprotect_first(struct session *s)
+static int read_unprotect_first(struct a3_session *s)
 {
 	int err;
 
@@ -428,12 +190,12 @@ static int read_unprotect_first(struct session *s)
 		err = an3155_reconnect(s->bl, &s->d);
 	if (!err) {
 		s->protected = false;
-		err = identify(s);
+		err = a3_identify(s);
 	}
 	return err;
 }
 
-static void warn_boot_config(struct session *s, const struct sb_plan *p)
+static void warn_boot_config(struct a3_session *s, const struct sb_plan *p)
 {
 	if (s->optr < 0)
 		return;
@@ -444,7 +206,7 @@ static void warn_boot_config(struct session *s, const struct sb_plan *p)
 		cli_warn(&s->c->cli, "nSWBOOT0=0: the BOOT0 pin is ignored, so reset lines cannot select the ROM loader");
 }
 
-static int go_after_write(struct session *s, const struct sb_plan *p, bool was_blank)
+static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool was_blank)
 {
 	uint32_t addr = s->c->has_go_addr ? s->c->go_addr : p->seg[0].addr;
 	int err = an3155_go(s->bl, addr, &s->d);
@@ -454,7 +216,7 @@ static int go_after_write(struct session *s, const struct sb_plan *p, bool was_b
 	return err;
 }
 
-static int write_connected(struct session *s, const struct sb_image *img, uint64_t t0)
+static int write_connected(struct a3_session *s, const struct sb_image *img, uint64_t t0)
 {
 	struct a3_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
@@ -467,7 +229,7 @@ static int write_connected(struct session *s, const struct sb_image *img, uint64
 	if (s->protected)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED,
 				   "read protection is active: writing is refused; 'an3155 write --read-unprotect --force' wipes the flash and removes it");
-	if ((err = need_geom(s)) || (err = check_files(s)))
+	if ((err = a3_need_geom(s)) || (err = check_files(s)))
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
@@ -506,7 +268,7 @@ static int cmd_write_offline(struct a3_config *c, const struct sb_image *img);
 static int run_write(struct a3_config *c)
 {
 	struct sb_image img;
-	struct session s;
+	struct a3_session s;
 	struct sb_diag d = { 0 };
 	uint64_t t0 = cli_now_ms();
 	int err;
@@ -522,24 +284,24 @@ static int run_write(struct a3_config *c)
 		sb_image_free(&img);
 		return err;
 	}
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err)
 		err = write_connected(&s, &img, t0);
 	sb_image_free(&img);
-	return finish(&s, err, "write");
+	return a3_finish(&s, err, "write");
 }
 
 /* --dry-run without a port: geometry from the options or the L4R5 row. */
 static int cmd_write_offline(struct a3_config *c, const struct sb_image *img)
 {
-	struct session s;
+	struct a3_session s;
 	int err;
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.optr = -1;
 	if (c->flash_size)
-		err = explicit_geom(&s);
+		err = a3_explicit_geom(&s);
 	else {
 		s.part = sb_part_by_pid(0x470);
 		err = sb_geom_for_part(s.part, 0, -1, &s.geom, &s.d);
@@ -549,13 +311,13 @@ static int cmd_write_offline(struct a3_config *c, const struct sb_image *img)
 	}
 	if (!err)
 		err = write_connected(&s, img, cli_now_ms());
-	return finish(&s, err, "write");
+	return a3_finish(&s, err, "write");
 }
 
 static int run_verify(struct a3_config *c)
 {
 	struct sb_image img;
-	struct session s;
+	struct a3_session s;
 	struct sb_diag d = { 0 };
 	int err;
 
@@ -563,10 +325,10 @@ static int run_verify(struct a3_config *c)
 
 	if ((err = job_load(&f, &img, &d)))
 		return cli_fail(&c->cli, err, &d, NULL);
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: flash cannot be read");
-	if (!err && !(err = need_geom(&s)) && !(err = check_files(&s)))
+	if (!err && !(err = a3_need_geom(&s)) && !(err = check_files(&s)))
 		err = do_verify(&s, img.seg, img.nseg, false);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"verify\",\"bytes\":%llu,\"method\":\"%s\"",
@@ -574,14 +336,14 @@ static int run_verify(struct a3_config *c)
 		cli_info(&c->cli, "verified %llu bytes: flash matches", (unsigned long long)sb_image_size(&img));
 	}
 	sb_image_free(&img);
-	return finish(&s, err, "verify");
+	return a3_finish(&s, err, "verify");
 }
 
 /* ---- read, crc, go ------------------------------------------------------- */
 
 static int run_read(struct a3_config *c)
 {
-	struct session s;
+	struct a3_session s;
 	uint32_t addr, len;
 	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 	uint8_t *buf;
@@ -590,11 +352,11 @@ static int run_read(struct a3_config *c)
 		return cli_usage(&c->cli, "read ADDR LEN FILE (or read ADDR:LEN FILE)");
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err) {
-		phase_begin(&s, "read", len);
+		a3_phase_begin(&s, "read", len);
 		err = an3155_read(s.bl, addr, buf, len, &s.d);
-		phase_end(&s);
+		a3_phase_end(&s);
 	}
 	if (!err)
 		err = cli_write_file(c->args[used], buf, len, &s.d);
@@ -603,12 +365,12 @@ static int run_read(struct a3_config *c)
 		cli_info(&c->cli, "read %u bytes from 0x%08X into %s", len, addr, c->args[used]);
 	}
 	free(buf);
-	return finish(&s, err, "read");
+	return a3_finish(&s, err, "read");
 }
 
 static int run_crc(struct a3_config *c)
 {
-	struct session s;
+	struct a3_session s;
 	uint32_t addr, len, crc = 0;
 	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 
@@ -616,11 +378,11 @@ static int run_crc(struct a3_config *c)
 		return cli_usage(&c->cli, "crc ADDR LEN (both multiples of 4)");
 	if (addr % 4 || len % 4)
 		return cli_usage(&c->cli, "crc: address and length must be multiples of 4");
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err) {
-		phase_begin(&s, "crc", len);
+		a3_phase_begin(&s, "crc", len);
 		err = an3155_crc(s.bl, addr, len, &crc, &s.d);
-		phase_end(&s);
+		a3_phase_end(&s);
 	}
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"crc\",\"address\":%u,\"bytes\":%u,\"crc\":%u",
@@ -628,30 +390,30 @@ static int run_crc(struct a3_config *c)
 		if (!c->cli.json)
 			printf("0x%08X\n", crc);
 	}
-	return finish(&s, err, "crc");
+	return a3_finish(&s, err, "crc");
 }
 
 static int run_go(struct a3_config *c)
 {
-	struct session s;
+	struct a3_session s;
 	uint32_t addr = c->flash_base;
 	int err;
 
 	if (c->nargs > 1 || (c->nargs == 1 && !cli_parse_u32(c->args[0], &addr)))
 		return cli_usage(&c->cli, "go [ADDR]");
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err)
 		err = an3155_go(s.bl, addr, &s.d);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"go\",\"address\":%u", addr);
 		cli_info(&c->cli, "started the application at 0x%08X", addr);
 	}
-	return finish(&s, err, "go");
+	return a3_finish(&s, err, "go");
 }
 
 /* ---- erase ---------------------------------------------------------------- */
 
-static int erase_selected(struct session *s)
+static int erase_selected(struct a3_session *s)
 {
 	struct a3_config *c = s->c;
 	uint32_t *pages, addr, len;
@@ -661,7 +423,7 @@ static int erase_selected(struct session *s)
 
 	if (c->all)
 		return an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
-	if ((err = need_geom(s)))
+	if ((err = a3_need_geom(s)))
 		return err;
 	if (c->bank) {
 		if (!s->geom.bank2)
@@ -683,9 +445,9 @@ static int erase_selected(struct session *s)
 	if (!err) {
 		for (size_t i = 0; i < n; i++)
 			p16[i] = (uint16_t)pages[i];
-		phase_begin(s, "erase", n);
+		a3_phase_begin(s, "erase", n);
 		err = an3155_erase_pages(s->bl, p16, n, &s->d);
-		phase_end(s);
+		a3_phase_end(s);
 	}
 	free(pages);
 	free(p16);
@@ -694,13 +456,13 @@ static int erase_selected(struct session *s)
 
 static int run_erase(struct a3_config *c)
 {
-	struct session s;
+	struct a3_session s;
 	int chosen = (c->all != 0) + (c->bank != 0) + (c->pages != NULL) + (c->nargs > 0);
 	int err;
 
 	if (chosen != 1)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --bank N, --all");
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: erase is refused (read-unprotect --force wipes the flash)");
 	if (!err)
@@ -709,14 +471,14 @@ static int run_erase(struct a3_config *c)
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"erase\"");
 		cli_info(&c->cli, "erased");
 	}
-	return finish(&s, err, "erase");
+	return a3_finish(&s, err, "erase");
 }
 
 /* ---- protection ---------------------------------------------------------- */
 
 static int run_protection(struct a3_config *c, const char *cmd)
 {
-	struct session s;
+	struct a3_session s;
 	uint8_t codes[256];
 	int err;
 
@@ -735,7 +497,7 @@ static int run_protection(struct a3_config *c, const char *cmd)
 		}
 	} else if (c->nargs)
 		return cli_usage(&c->cli, "%s takes no arguments", cmd);
-	err = session_open(&s, c);
+	err = a3_session_open(&s, c);
 	if (err == SB_OK || (err == SB_ERR_PROTECTED && !strcmp(cmd, "read-unprotect"))) {
 		if (!strcmp(cmd, "read-protect"))
 			err = an3155_readout_protect(s.bl, &s.d);
@@ -753,7 +515,7 @@ static int run_protection(struct a3_config *c, const char *cmd)
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"%s\"", cmd);
 		cli_info(&c->cli, "%s done; the part reset and the ROM loader answers again", cmd);
 	}
-	return finish(&s, err, cmd);
+	return a3_finish(&s, err, cmd);
 }
 
 /* ---- list, parts --------------------------------------------------------- */
@@ -807,12 +569,12 @@ static int run_parts(struct a3_config *c)
 
 static int run_info(struct a3_config *c)
 {
-	struct session s;
-	int err = session_open(&s, c);
+	struct a3_session s;
+	int err = a3_session_open(&s, c);
 
 	if (!err)
 		err = cmd_info(&s);
-	return finish(&s, err, "info");
+	return a3_finish(&s, err, "info");
 }
 
 int a3_run(struct a3_config *c)

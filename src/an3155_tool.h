@@ -49,4 +49,44 @@ struct a3_config {
 /* Run c->command; returns the exit status. */
 int a3_run(struct a3_config *c);
 
+/* ---- a session: port, lines, engine, part, geometry (an3155_session.c) ---- */
+
+#include "an3155.h"
+#include "serial.h"
+
+struct a3_session {
+	struct a3_config *c;
+	struct sb_link link;
+	bool link_open;
+	struct an3155 *bl;
+	const struct sb_part *part;
+	struct sb_geom geom;
+	bool have_geom;
+	uint32_t flash_kb;     /* from the chip, 0: unknown */
+	int64_t optr;          /* from the chip, -1: unread */
+	bool protected;        /* Read Memory refused: RDP active */
+	struct sb_diag d;
+	const char *phase;     /* progress accounting across engine calls */
+	uint64_t phase_base, phase_total;
+	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
+	bool lines_open;
+	bool connected;        /* the ROM loader answered */
+};
+
+/* Open the port, hold the lines and run the entry sequence, connect, identify. */
+int a3_session_open(struct a3_session *s, struct a3_config *c);
+/* Exit sequence after success, release the lines, close; returns err (or the exit's). */
+int a3_session_close(struct a3_session *s, int err);
+/* Close and turn err into the exit status, reporting it with what. */
+int a3_finish(struct a3_session *s, int err, const char *what);
+/* Flash size and option register from the chip; the geometry in force. */
+int a3_identify(struct a3_session *s);
+/* Geometry from --flash-size/--page-size. */
+int a3_explicit_geom(struct a3_session *s);
+/* SB_OK when the geometry is known, else an error saying which options give it. */
+int a3_need_geom(struct a3_session *s);
+/* Progress of a phase across several engine calls. */
+void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total);
+void a3_phase_end(struct a3_session *s);
+
 #endif

@@ -302,6 +302,20 @@ static int open_match(struct usb_handle *u, const struct sb_usb_match *m, struct
 	return rc;
 }
 
+int sb_usb_init(libusb_context **ctx, struct sb_diag *diag)
+{
+	int rc = LIBUSB_ERROR_OTHER;
+
+	for (unsigned i = 0; i < 5 && rc == LIBUSB_ERROR_OTHER; i++) {
+		if (i)
+			sb_usb_sleep_ms(20u << i);
+		rc = libusb_init(ctx);
+	}
+	if (rc < 0)
+		return sb_diag_set(diag, sb_usb_err(rc), "libusb: %s", libusb_strerror(rc));
+	return SB_OK;
+}
+
 int sb_usb_open(const struct sb_usb_select *sel, struct sb_usb *usb, struct sb_usb_device *dev,
 		struct sb_diag *diag)
 {
@@ -312,9 +326,9 @@ int sb_usb_open(const struct sb_usb_select *sel, struct sb_usb *usb, struct sb_u
 
 	if (!u)
 		return sb_diag_set(diag, SB_ERR_NOMEM, "out of memory");
-	if ((rc = libusb_init(&u->ctx)) < 0) {
+	if ((rc = sb_usb_init(&u->ctx, diag))) {
 		free(u);
-		return sb_diag_set(diag, sb_usb_err(rc), "libusb: %s", libusb_strerror(rc));
+		return rc;
 	}
 	rc = wait_for(u->ctx, sel, &m, &n, &pick, diag);
 	if (!rc)

@@ -22,6 +22,12 @@ int sb_usb_err(int lrc);
 int sb_usb_fail(struct sb_diag *diag, int lrc, const struct sb_usb_device *d, const char *what);
 
 void sb_usb_sleep_ms(unsigned ms);
+/*
+ * libusb_init, tried again a few times when it fails with
+ * LIBUSB_ERROR_OTHER: the udev monitor it sets up can fail transiently when
+ * several processes start at once (seen with parallel jobs on a jig).
+ */
+int sb_usb_init(libusb_context **ctx, struct sb_diag *diag);
 uint64_t sb_usb_now_ms(void);
 
 /*

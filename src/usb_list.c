@@ -280,12 +280,12 @@ int sb_usb_list(const struct sb_usb_select *sel, struct sb_usb_device **out, siz
 	libusb_context *ctx;
 	struct sb_usb_match *m;
 	struct sb_usb_device denied;
-	int rc = libusb_init(&ctx);
+	int rc = sb_usb_init(&ctx, diag);
 
 	*out = NULL;
 	*n = 0;
-	if (rc < 0)
-		return sb_diag_set(diag, sb_usb_err(rc), "libusb: %s", libusb_strerror(rc));
+	if (rc)
+		return rc;
 	rc = sb_usb_collect(ctx, sel, &m, n, &denied, diag);
 	if (!rc && *n) {
 		*out = malloc(*n * sizeof(**out));
