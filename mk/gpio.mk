@@ -55,7 +55,10 @@ fuzz: fuzz-gpio
 # system-wide; testing-without-hardware §5), then build the v2 backend, its
 # unit tests and bootctl against it in $(BUILD)/v2 and run them with the v2 fake.
 GPIOD2 = $(abspath $(BUILD))/gpiod2
-GPIOD2_APT = -o Dir::Etc::SourceList=$(GPIOD2)/sources.list -o Dir::Etc::SourceParts=/dev/null \
+# APT::Sandbox::User=root: the private lists and cache under BUILD are not
+# readable by apt's _apt sandbox user, whose gpgv lookup then fails.
+GPIOD2_APT = -o APT::Sandbox::User=root \
+	-o Dir::Etc::SourceList=$(GPIOD2)/sources.list -o Dir::Etc::SourceParts=/dev/null \
 	-o Dir::State::Lists=$(GPIOD2)/lists -o Dir::Cache=$(GPIOD2)/cache
 
 $(GPIOD2)/local/lib/pkgconfig/libgpiod.pc:
