@@ -54,7 +54,7 @@ state() { echo "$T/$1.state"; }
 fresh() { rm -f "$T/$1".{state,log,stats}; }
 
 # two-seg.hex as flash bytes from 0x08000000, gaps erased (an independent conversion)
-arm-none-eabi-objcopy -I ihex -O binary --gap-fill 0xff "$FIX/two-seg.hex" "$T/two-seg.bin" 2>/dev/null ||
+objcopy -I ihex -O binary --gap-fill 0xff "$FIX/two-seg.hex" "$T/two-seg.bin" 2>/dev/null ||
 	not_ok "objcopy converts two-seg.hex"
 
 # ---- list, info ---------------------------------------------------------------------
