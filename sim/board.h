@@ -181,6 +181,17 @@ struct board_stats {
 };
 void board_stats(const struct board *b, struct board_stats *out);
 
+/* ---- set-up from a front end's options (romsim --dbank, --rdp) ---- */
+
+/* FLASH_OPTR of a fresh board: the factory word with dual bank off when
+ * dbank is 0 and read protection level 1 when rdp is 1 (-1: factory). */
+uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp);
+
+/* Bring a board (e.g. from a state file) to dbank/rdp (-1: leave) the way
+ * the ROM would: an option-byte write or Readout (Un)Protect, then a power
+ * cycle when anything changed. BOARD_OK or the status that failed. */
+int board_apply_options(struct board *b, int dbank, int rdp);
+
 /* ---- control messages (romsim's pins socket; the fake libgpiod) ---- */
 
 enum board_ctl_op { BOARD_CTL_PIN, BOARD_CTL_GET, BOARD_CTL_MODE, BOARD_CTL_POWER };

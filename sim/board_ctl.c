@@ -1,6 +1,7 @@
 /*
- * board_ctl.c - the text control messages every romsim front end accepts
- * on its pins socket: PIN, GET, MODE, POWER (man/romsim.1).
+ * board_ctl.c - what the romsim front ends do to a board from outside the
+ * ROM protocol: set-up from their options, and the text control messages of
+ * their pins sockets (PIN, GET, MODE, POWER; man/romsim.1).
  */
 #include <string.h>
 
@@ -59,4 +60,51 @@ const char *board_ctl_parse(const char *msg, struct board_ctl *out)
 const char *board_mode_name(enum board_mode mode)
 {
 	return mode == BOARD_MODE_ROM ? "rom" : mode == BOARD_MODE_APP ? "app" : "reset";
+}
+
+#define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
+#define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
+#define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
+#define OB1_BASE 0x1FF00000u       /* C: option bytes bank 1, OPTR first */
+
+static uint32_t bank_bit(uint32_t flash_kb)
+{
+	return flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
+}
+
+uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp)
+{
+	uint32_t optr = OPTR_FACTORY;
+
+	if (dbank == 0)
+		optr &= ~bank_bit(flash_kb);
+	if (rdp == 1)
+		optr = (optr & ~0xFFu) | 0xBBu;  /* E.4: anything but AA/CC is level 1 */
+	return optr;
+}
+
+int board_apply_options(struct board *b, int dbank, int rdp)
+{
+	bool changed = false;
+	int st;
+
+	if (dbank >= 0 && board_dual_bank(b) != (dbank == 1)) {
+		uint32_t bit = bank_bit(board_flash_size(b) / 1024);
+		uint32_t optr = dbank ? board_optr(b) | bit : board_optr(b) & ~bit;
+		uint8_t v[4] = { (uint8_t)optr, (uint8_t)(optr >> 8), (uint8_t)(optr >> 16),
+				 (uint8_t)(optr >> 24) };
+
+		if ((st = board_write(b, OB1_BASE, v, sizeof v)) != BOARD_OK)
+			return st;
+		changed = true;
+	}
+	if (rdp >= 0 && (board_rdp_level(b) != 0) != (rdp == 1)) {
+		if ((st = rdp ? board_rdp_set(b) : board_rdp_clear(b)) != BOARD_OK)
+			return st;
+		changed = true;
+	}
+	if (changed)
+		board_power_cycle(b);
+	board_take_busy_us(b);
+	return BOARD_OK;
 }

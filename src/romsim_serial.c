@@ -16,10 +16,6 @@
 #include "romsim_serial_io.h"
 #include "sersim.h"
 
-#define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
-#define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
-#define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
-#define OB1_BASE 0x1FF00000u       /* C: option bytes bank 1, OPTR first */
 
 struct serial_opts {
 	struct board_config board;
@@ -181,53 +177,11 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 
 /* ---- board set-up ---- */
 
-static uint32_t bank_bit(const struct serial_opts *o)
-{
-	return o->board.flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
-}
-
-static uint32_t fresh_optr(const struct serial_opts *o)
-{
-	uint32_t optr = OPTR_FACTORY;
-
-	if (o->dbank == 0)
-		optr &= ~bank_bit(o);
-	if (o->rdp == 1)
-		optr = (optr & ~0xFFu) | 0xBBu;  /* E.4: anything but AA/CC is level 1 */
-	return optr;
-}
-
-/* Bring an existing state to --dbank/--rdp the way the ROM would: an
- * option-byte write or Readout (Un)Protect, then a reset. */
-static int apply_options(const struct serial_opts *o, struct board *b)
-{
-	bool changed = false;
-
-	if (o->dbank >= 0 && board_dual_bank(b) != (o->dbank == 1)) {
-		uint32_t optr = o->dbank ? board_optr(b) | bank_bit(o) : board_optr(b) & ~bank_bit(o);
-		uint8_t v[4] = { (uint8_t)optr, (uint8_t)(optr >> 8), (uint8_t)(optr >> 16),
-				 (uint8_t)(optr >> 24) };
-
-		if (board_write(b, OB1_BASE, v, sizeof v) != BOARD_OK)
-			return -1;
-		changed = true;
-	}
-	if (o->rdp >= 0 && (board_rdp_level(b) != 0) != (o->rdp == 1)) {
-		if ((o->rdp ? board_rdp_set(b) : board_rdp_clear(b)) != BOARD_OK)
-			return -1;
-		changed = true;
-	}
-	if (changed)
-		board_power_cycle(b);
-	board_take_busy_us(b);
-	return 0;
-}
-
 static struct board *open_board(struct serial_opts *o, int *status)
 {
 	struct board *b;
 
-	o->board.optr = fresh_optr(o);
+	o->board.optr = board_fresh_optr(o->board.flash_kb, o->dbank, o->rdp);
 	o->board.boot0_low = o->boot0 == 0;
 	b = board_new(&o->board);
 	if (!b) {
@@ -237,7 +191,7 @@ static struct board *open_board(struct serial_opts *o, int *status)
 		*status = 3;
 		return NULL;
 	}
-	if (apply_options(o, b) < 0) {
+	if (board_apply_options(b, o->dbank, o->rdp) != BOARD_OK) {
 		fprintf(stderr, "romsim serial: cannot apply --dbank/--rdp (read protection active?)\n");
 		board_free(b);
 		*status = 1;

@@ -29,10 +29,6 @@
 #include "romsim.h"
 #include "usbsim.h"
 
-#define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
-#define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
-#define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
-#define OPT1_BASE 0x1FF00000u      /* C: option bytes bank 1, OPTR first */
 #define PRELOAD "libumockdev-preload.so.0"
 
 struct usb_opts {
@@ -213,50 +209,12 @@ static const char *state_file(struct usb_run *r, unsigned num)
 	return out;
 }
 
-static uint32_t fresh_optr(const struct usb_opts *o)
-{
-	uint32_t optr = OPTR_FACTORY;
-	uint32_t bank_bit = o->flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
-
-	if (o->dbank == 0)
-		optr &= ~bank_bit;
-	if (o->rdp == 1)
-		optr = (optr & ~0xFFu) | 0xBBu;   /* E.4: any value but AA/CC is level 1 */
-	return optr;
-}
-
-/* Bring an existing state file to --dbank/--rdp the way the ROM would:
- * an option-byte write, Readout Protect/Unprotect, then a reset. */
-static int apply_options(const struct usb_opts *o, struct board *b)
-{
-	bool changed = false;
-
-	if (o->dbank >= 0 && board_dual_bank(b) != (o->dbank == 1)) {
-		uint32_t bit = o->flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
-		uint32_t optr = o->dbank ? board_optr(b) | bit : board_optr(b) & ~bit;
-		uint8_t v[4] = { (uint8_t)optr, (uint8_t)(optr >> 8), (uint8_t)(optr >> 16),
-				 (uint8_t)(optr >> 24) };
-
-		if (board_write(b, OPT1_BASE, v, sizeof(v)) != BOARD_OK)
-			return -1;
-		changed = true;
-	}
-	if (o->rdp >= 0 && (board_rdp_level(b) != 0) != (o->rdp == 1)) {
-		if ((o->rdp ? board_rdp_set(b) : board_rdp_clear(b)) != BOARD_OK)
-			return -1;
-		changed = true;
-	}
-	if (changed)
-		board_reset(b);
-	board_take_busy_us(b);
-	return 0;
-}
-
 static int open_boards(struct usb_run *r)
 {
 	for (unsigned num = 1; num <= r->o.devices; num++) {
 		const char *path = state_file(r, num);
-		struct board_config bc = { .flash_kb = r->o.flash_kb, .optr = fresh_optr(&r->o),
+		struct board_config bc = { .flash_kb = r->o.flash_kb,
+					   .optr = board_fresh_optr(r->o.flash_kb, r->o.dbank, r->o.rdp),
 					   .boot0_low = r->o.boot0 == 0 };
 
 		if (!path) {
@@ -270,7 +228,7 @@ static int open_boards(struct usb_run *r)
 			fprintf(stderr, "romsim usb: cannot use state file '%s'\n", path);
 			return 3;
 		}
-		if (apply_options(&r->o, r->board[num - 1]) < 0) {
+		if (board_apply_options(r->board[num - 1], r->o.dbank, r->o.rdp) != BOARD_OK) {
 			fprintf(stderr, "romsim usb: device %u: cannot apply --dbank/--rdp "
 				"(read protection active?)\n", num);
 			return 1;

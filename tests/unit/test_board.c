@@ -553,6 +553,33 @@ static void foreign_file_untouched(void **state)
 	unlink(path);
 }
 
+/* romsim's --dbank/--rdp: fresh option word, and an existing board brought there. */
+static void options_from_front_end(void **state)
+{
+	struct board *b;
+	uint8_t one = 0x5A;
+
+	(void)state;
+	assert_int_equal(board_fresh_optr(2048, -1, -1), 0xFFEFF8AA);
+	assert_int_equal(board_fresh_optr(2048, 0, -1), 0xFFEFF8AA & ~(1u << 22));
+	assert_int_equal(board_fresh_optr(1024, 0, -1), 0xFFEFF8AA & ~(1u << 21));
+	assert_int_equal(board_fresh_optr(2048, -1, 1) & 0xFF, 0xBB);
+	b = mk(0);
+	assert_true(board_dual_bank(b));
+	assert_int_equal(board_write(b, 0x08000000, &one, 1), BOARD_OK);
+	assert_int_equal(board_apply_options(b, 0, 1), BOARD_OK);
+	assert_false(board_dual_bank(b));
+	assert_int_equal(board_page_size(b), 8192);
+	assert_int_equal(board_rdp_level(b), 1);
+	/* unprotecting wipes the flash, as Readout Unprotect does */
+	assert_int_equal(board_apply_options(b, -1, 0), BOARD_OK);
+	assert_int_equal(board_rdp_level(b), 0);
+	uint8_t got;
+	assert_int_equal(board_read(b, 0x08000000, &got, 1), BOARD_OK);
+	assert_int_equal(got, 0xFF);
+	board_free(b);
+}
+
 /* The control messages of the pins socket (sim/board_ctl.c). */
 static void ctl_messages_parse(void **state)
 {
@@ -610,6 +637,7 @@ int main(void)
 		cmocka_unit_test(raw_image_imported),
 		cmocka_unit_test(foreign_file_untouched),
 		cmocka_unit_test(ctl_messages_parse),
+		cmocka_unit_test(options_from_front_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
