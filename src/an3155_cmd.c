@@ -11,14 +11,6 @@
 
 /* ---- info ------------------------------------------------------------- */
 
-static void optr_text(uint32_t optr, char *buf, size_t len)
-{
-	/* FLASH_OPTR bits of the L4/L4+/G4 (protocol-facts E.4) */
-	snprintf(buf, len, "0x%08X: RDP=0x%02X DBANK=%u DB1M=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
-		 optr, optr & 0xFF, optr >> 22 & 1, optr >> 21 & 1, optr >> 20 & 1, optr >> 27 & 1,
-		 optr >> 26 & 1, optr >> 23 & 1);
-}
-
 static int rdp_level(const struct a3_session *s)
 {
 	uint32_t rdp;
@@ -34,7 +26,6 @@ static int rdp_level(const struct a3_session *s)
 static void print_info_text(struct a3_session *s, const char *cmds, const char *geom, int bl_id)
 {
 	const struct an3155_info *i = an3155_info(s->bl);
-	char opt[160];
 
 	printf("bootloader  USART protocol v%u.%u", i->version >> 4, i->version & 0xF);
 	if (bl_id >= 0)
@@ -46,15 +37,8 @@ static void print_info_text(struct a3_session *s, const char *cmds, const char *
 		       s->flash_kb ? "" : " (size from the device table)", geom);
 	printf("protection  %s\n", s->protected ? "read protection active (level 1): reads refused"
 					       : rdp_level(s) ? "read protection set" : "none (level 0)");
-	if (s->optr >= 0) {
-		optr_text((uint32_t)s->optr, opt, sizeof(opt));
-		printf("options     OPTR %s\n", opt);
-		if (!(s->optr >> 26 & 1))
-			printf("warning     nSWBOOT0=0: the BOOT0 pin is ignored, nBOOT0=%u decides\n",
-			       (unsigned)(s->optr >> 27 & 1));
-		if (s->optr >> 20 & 1)
-			printf("warning     BFB2=1: the ROM boots bank 2 first when its vector table is valid\n");
-	}
+	if (s->optr >= 0)
+		job_print_optr((uint32_t)s->optr);
 }
 
 static int cmd_info(struct a3_session *s)

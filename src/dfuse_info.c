@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "dfuse_tool.h"
+#include "job.h"
 
 static uint32_t le32(const uint8_t *b)
 {
@@ -20,14 +21,6 @@ static void put_le32(uint8_t *b, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-}
-
-void df_optr_text(uint32_t optr, char *buf, size_t len)
-{
-	/* FLASH_OPTR bits of the L4/L4+ (protocol-facts E.4), as an3155 info prints them */
-	snprintf(buf, len, "0x%08X: RDP=0x%02X DBANK=%u DB1M=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
-		 optr, optr & 0xFF, optr >> 22 & 1, optr >> 21 & 1, optr >> 20 & 1, optr >> 27 & 1,
-		 optr >> 26 & 1, optr >> 23 & 1);
 }
 
 static const char *rdp_text(uint32_t optr)
@@ -230,7 +223,7 @@ static void attributes_text(uint8_t a, char *buf, size_t len)
 static void info_text(struct df_session *s, const struct info_state *st)
 {
 	const struct sb_usb_device *dev = &s->dev;
-	char id[400], attr[120], opt[160];
+	char id[400], attr[120];
 
 	sb_usb_describe(dev, id, sizeof(id));
 	attributes_text(dev->func.attributes, attr, sizeof(attr));
@@ -253,13 +246,7 @@ static void info_text(struct df_session *s, const struct info_state *st)
 		printf("options     %s\n", st->protected ? "unreadable under read protection" : "not offered");
 		return;
 	}
-	df_optr_text((uint32_t)st->optr, opt, sizeof(opt));
-	printf("options     OPTR %s\n", opt);
-	if (!(st->optr >> 26 & 1))
-		printf("warning     nSWBOOT0=0: the BOOT0 pin is ignored, nBOOT0=%u decides\n",
-		       (unsigned)(st->optr >> 27 & 1));
-	if (st->optr >> 20 & 1)
-		printf("warning     BFB2=1: the ROM boots bank 2 first when its vector table is valid\n");
+	job_print_optr((uint32_t)st->optr);
 }
 
 static void info_json(struct df_session *s, const struct info_state *st)
@@ -499,7 +486,7 @@ static int ob_write(struct df_session *s, int alt)
 	    (err = df_select_alt(s, alt)))
 		return err;
 	if (addr == DF_OB1_ADDR) {
-		df_optr_text(le32(blk), opt, sizeof(opt));
+		job_optr_text(le32(blk), opt, sizeof(opt));
 		cli_info(&s->c->cli, "writing option bytes bank 1, OPTR %s", opt);
 	}
 	if ((err = dfuse_write_will_reset(s->d, addr, blk, len, &s->diag)))

@@ -143,8 +143,6 @@ int df_cmd_unpack(struct df_config *c);
 
 /* ---- helpers shared by the command files ---- */
 
-/* FLASH_OPTR of the L4/L4+ decoded (protocol-facts E.4), as an3155 info prints it. */
-void df_optr_text(uint32_t optr, char *buf, size_t len);
 /* Wait up to wait_s for a USB device vid:pid (any class) to be on the bus. */
 int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d);
 

@@ -161,3 +161,23 @@ int job_parse_addr_len(char *const *args, int nargs, int first, uint32_t *addr, 
 		return 2;
 	return 0;
 }
+
+void job_optr_text(uint32_t optr, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%08X: RDP=0x%02X DBANK=%u DB1M=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
+		 optr, optr & 0xFF, optr >> 22 & 1, optr >> 21 & 1, optr >> 20 & 1, optr >> 27 & 1,
+		 optr >> 26 & 1, optr >> 23 & 1);
+}
+
+void job_print_optr(uint32_t optr)
+{
+	char opt[160];
+
+	job_optr_text(optr, opt, sizeof(opt));
+	printf("options     OPTR %s\n", opt);
+	if (!(optr >> 26 & 1))
+		printf("warning     nSWBOOT0=0: the BOOT0 pin is ignored, nBOOT0=%u decides\n",
+		       (unsigned)(optr >> 27 & 1));
+	if (optr >> 20 & 1)
+		printf("warning     BFB2=1: the ROM boots bank 2 first when its vector table is valid\n");
+}

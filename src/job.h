@@ -51,4 +51,13 @@ int job_range_pages(const struct sb_geom *g, uint32_t addr, uint32_t len, uint32
  */
 int job_parse_addr_len(char *const *args, int nargs, int first, uint32_t *addr, uint32_t *len);
 
+/*
+ * The L4/L4+/G4 FLASH_OPTR word (protocol-facts E.4) as `info` prints it:
+ * "options     OPTR 0x...: RDP=.. DBANK=.. ..." and a warning line each for
+ * nSWBOOT0=0 (the BOOT0 pin is ignored) and BFB2=1 (bank 2 boots first).
+ */
+void job_print_optr(uint32_t optr);
+/* Just the decoded word ("0xFFEFF8AA: RDP=0xAA DBANK=1 ..."), into buf. */
+void job_optr_text(uint32_t optr, char *buf, size_t len);
+
 #endif
