@@ -11,32 +11,11 @@
 
 #include "dfuse_tool.h"
 #include "job.h"
+#include "optbytes.h"
 
 static uint32_t le32(const uint8_t *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void put_le32(uint8_t *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static const char *rdp_text(uint32_t optr)
-{
-	uint32_t rdp = optr & 0xFF;  /* 0xAA level 0, 0xCC level 2, else 1 (E.4) */
-
-	return rdp == 0xAA ? "level 0, no protection" : rdp == 0xCC ? "level 2, permanent" : "level 1";
-}
-
-static void hex_bytes(const uint8_t *b, size_t n, char *buf, size_t len)
-{
-	size_t k = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && k + 4 < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%s%02x", i ? " " : "", b[i]);
 }
 
 /* The memory map of each alt as a JSON array. */
@@ -291,48 +270,18 @@ int df_cmd_info(struct df_config *c)
 
 /* ---- option-bytes ------------------------------------------------------------------------ */
 
-/* L4R5 option-byte slots per bank (protocol-facts E.4): value word, complement word. */
-static const char *const ob_slots[2][5] = {
-	{ "OPTR", "PCROP1SR", "PCROP1ER", "WRP1AR", "WRP1BR" },
-	{ "-", "PCROP2SR", "PCROP2ER", "WRP2AR", "WRP2BR" },
-};
-
-/* v: the slot's value; next: the following slot's (PCROPxER after PCROPxSR). */
-static void ob_slot_text(const char *name, uint32_t v, uint32_t next, char *buf, size_t len)
+static void ob_print_bank(struct df_session *s, unsigned bank, uint32_t addr, const uint8_t *b,
+			  size_t len)
 {
-	if (!strcmp(name, "OPTR"))
-		snprintf(buf, len, "RDP %s, DBANK=%u BFB2=%u nBOOT0=%u nSWBOOT0=%u nBOOT1=%u",
-			 rdp_text(v), v >> 22 & 1, v >> 20 & 1, v >> 27 & 1, v >> 26 & 1, v >> 23 & 1);
-	else if (!strncmp(name, "WRP", 3))  /* start page [7:0], end page [23:16]; start > end: none */
-		snprintf(buf, len, (v & 0xFF) > (v >> 16 & 0xFF) ? "no write protection"
-			 : "pages %u-%u write-protected", v & 0xFF, v >> 16 & 0xFF);
-	else if (!strncmp(name, "PCROP", 5) && name[6] == 'S')  /* start [16:0] > end [16:0]: none */
-		snprintf(buf, len, (v & 0x1FFFF) > (next & 0x1FFFF) ? "no PCROP area" : "PCROP area active");
-	else if (!strncmp(name, "PCROP", 5))
-		snprintf(buf, len, "PCROP_RDP=%u", v >> 31);
-	else
-		buf[0] = '\0';
-}
+	char hex[800], esc[800];
 
-static void ob_print(struct df_session *s, unsigned bank, uint32_t addr, const uint8_t *b, size_t len)
-{
-	char hex[800], dec[160], esc[800];
-
-	hex_bytes(b, len, hex, sizeof(hex));
-	if (s->c->cli.json) {
-		cli_event(&s->c->cli, "option-bytes", "\"bank\":%u,\"address\":%u,\"bytes\":\"%s\",\"word0\":%u",
-			  bank, addr, cli_json_str(esc, sizeof(esc), hex), len >= 4 ? le32(b) : 0);
+	if (!s->c->cli.json) {
+		ob_print(bank, addr, b, len);
 		return;
 	}
-	printf("bank %u at 0x%08X: %s\n", bank, addr, hex);
-	for (size_t slot = 0; len == DF_OB_LEN && bank <= 2 && slot < 5; slot++) {
-		uint32_t v = le32(b + 8 * slot), cpl = le32(b + 8 * slot + 4);
-		const char *name = ob_slots[bank - 1][slot];
-		if (!strcmp(name, "-"))
-			continue;
-		ob_slot_text(name, v, slot < 4 ? le32(b + 8 * slot + 8) : 0, dec, sizeof(dec));
-		printf("  %-9s 0x%08X%s  %s\n", name, v, cpl == ~v ? "" : " (complement differs)", dec);
-	}
+	ob_hex(b, len, hex, sizeof(hex));
+	cli_event(&s->c->cli, "option-bytes", "\"bank\":%u,\"address\":%u,\"bytes\":\"%s\",\"word0\":%u",
+		  bank, addr, cli_json_str(esc, sizeof(esc), hex), len >= 4 ? le32(b) : 0);
 }
 
 static int ob_show(struct df_session *s, int alt)
@@ -347,81 +296,25 @@ static int ob_show(struct df_session *s, int alt)
 			return err == SB_ERR_PROTECTED
 				? sb_diag_set(&s->diag, err, "read protection is active: the option bytes cannot be read over DFU")
 				: err;
-		ob_print(s, (unsigned)r + 1, l->region[r].addr, b, len);
+		ob_print_bank(s, (unsigned)r + 1, l->region[r].addr, b, len);
 	}
 	return SB_OK;
-}
-
-/* "0xFFEFF8AA": a new OPTR for bank 1, the rest of the block as it is. */
-static bool parse_optr_word(const char *arg, uint32_t *v)
-{
-	size_t n = strlen(arg);
-
-	if (n < 3 || n > 10 || arg[0] != '0' || (arg[1] != 'x' && arg[1] != 'X'))
-		return false;
-	for (size_t i = 2; i < n; i++)
-		if (!isxdigit((unsigned char)arg[i]))
-			return false;
-	return cli_parse_u32(arg, v);
-}
-
-/* "aa f8 ef ff 55 07 ..." (spaces, colons ignored) into bytes. */
-static bool parse_hex_bytes(const char *arg, uint8_t *out, size_t cap, size_t *n)
-{
-	int hi = -1;
-
-	*n = 0;
-	for (; *arg; arg++) {
-		if (*arg == ' ' || *arg == ':' || *arg == '\t' || *arg == '\n')
-			continue;
-		if (!isxdigit((unsigned char)*arg) || (hi < 0 && *n == cap))
-			return false;
-		int v = isdigit((unsigned char)*arg) ? *arg - '0' : (tolower((unsigned char)*arg) - 'a' + 10);
-		if (hi < 0)
-			hi = v;
-		else {
-			out[(*n)++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return hi < 0 && *n > 0;
 }
 
 /* The block to write: from FILE[@ADDR], HEX bytes, or 0xOPTR over the current bank 1. */
 static int ob_new_block(struct df_session *s, int alt, uint8_t *blk, size_t *len, uint32_t *addr)
 {
-	const char *arg = s->c->ob_write;
 	const struct dfuse_layout *l = &s->layout[alt];
-	char path[4096];
-	const char *at = strrchr(arg, '@');
-	struct stat st;
-	uint32_t v;
-	uint8_t *buf;
-	int err;
+	enum ob_arg kind;
+	uint32_t optr;
+	int err = ob_parse_write(s->c->ob_write, l->nregions ? l->region[0].addr : DF_OB1_ADDR,
+				 &kind, blk, len, addr, &optr, &s->diag);
 
-	*addr = l->nregions ? l->region[0].addr : DF_OB1_ADDR;
-	snprintf(path, sizeof(path), "%s", arg);
-	if (at && cli_parse_u32(at + 1, addr))
-		path[at - arg] = '\0';
-	if (stat(path, &st) == 0) {
-		if ((err = cli_read_file(path, &buf, len, &s->diag)))
-			return err;
-		if (*len > 256)
-			*len = 257;  /* refused below */
-		memcpy(blk, buf, *len < 256 ? *len : 256);
-		free(buf);
-		return SB_OK;
-	}
-	if (parse_optr_word(arg, &v)) {
-		if ((err = ob_read(s, alt, &l->region[0], blk, len)))
-			return err;
-		put_le32(blk, v);
-		put_le32(blk + 4, ~v);  /* complement word (E.4, INF: the ROM ignores it) */
-		return SB_OK;
-	}
-	if (!parse_hex_bytes(arg, blk, 256, len))
-		return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT,
-				   "--write %s: not a file, not hex bytes and not a 0xOPTR word", arg);
+	if (err || kind == OB_ARG_BLOCK)
+		return err;
+	if ((err = ob_read(s, alt, &l->region[0], blk, len)))
+		return err;
+	ob_set_optr(blk, optr);
 	return SB_OK;
 }
 
@@ -470,7 +363,7 @@ static int ob_after(struct df_session *s, const uint8_t *blk, uint32_t addr)
 				    le32(b), le32(blk));
 	cli_info(&c->cli, "the device is back with the new option bytes");
 	if (!c->cli.json)
-		ob_print(s, addr == DF_OB1_ADDR ? 1 : 2, addr, b, len);
+		ob_print_bank(s, addr == DF_OB1_ADDR ? 1 : 2, addr, b, len);
 	return SB_OK;
 }
 
