@@ -29,6 +29,9 @@ static const char help_text[] =
 	"  read-unprotect --force    remove read protection: MASS-ERASES the flash\n"
 	"  write-protect CODE...     write-protect pages/sectors (ROM sector codes)\n"
 	"  write-unprotect           remove all write protection\n"
+	"  option-bytes              show the option bytes (raw and decoded)\n"
+	"  option-bytes --write FILE|HEX|0xOPTR --force\n"
+	"                            write an option-byte bank; the part resets\n"
 	"  list                      serial ports of this machine\n"
 	"  parts                     the device table\n"
 	"\n"
@@ -57,6 +60,9 @@ static const char help_text[] =
 	"      --go-addr ADDR        address of its vector table (default: image start)\n"
 	"  -n, --dry-run             print the plan; erase and write nothing\n"
 	"\n"
+	"option-bytes:\n"
+	"      --write ARG           the new bank: FILE[@ADDR] (raw), hex bytes, or 0xOPTR for bank 1\n"
+	"\n"
 	"erase:\n"
 	"      --pages LIST          page numbers: 0-3,8\n"
 	"      --bank N              mass-erase bank 1 or 2\n"
@@ -78,6 +84,7 @@ enum {
 	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
 	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_RUNP,
 	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
+	OPT_OB_WRITE,
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +109,7 @@ static const struct option long_opts[] = {
 	{ "pages", required_argument, NULL, OPT_PAGES },
 	{ "bank", required_argument, NULL, OPT_BANK },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "write", required_argument, NULL, OPT_OB_WRITE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -178,6 +186,7 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 		c->bank = (int)v;
 		return 0;
 	case OPT_ALL: c->all = true; return 0;
+	case OPT_OB_WRITE: c->ob_write = arg; return 0;
 	case OPT_FORCE: c->force = true; return 0;
 	case OPT_JSON: c->cli.json = true; return 0;
 	case 'q': c->cli.verbosity = 0; return 0;

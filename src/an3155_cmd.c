@@ -8,6 +8,7 @@
 
 #include "an3155_tool.h"
 #include "job.h"
+#include "optbytes.h"
 
 /* ---- info ------------------------------------------------------------- */
 
@@ -502,6 +503,137 @@ static int run_protection(struct a3_config *c, const char *cmd)
 	return a3_finish(&s, err, cmd);
 }
 
+/* ---- option bytes (STM32L4+ layout, protocol-facts C, E.4) ----------------- */
+
+struct ob_bank {
+	unsigned num;
+	uint32_t addr;
+	size_t len;
+};
+
+/* The part's option-byte banks; 0 when the table has no readable block. */
+static size_t ob_banks(const struct a3_session *s, struct ob_bank b[2])
+{
+	const struct sb_part *p = s->part;
+	size_t n = 0;
+
+	if (p && p->opt_start && p->opt_end > p->opt_start)
+		b[n++] = (struct ob_bank){ 1, p->opt_start, p->opt_end - p->opt_start };
+	if (p && p->opt2_start && p->opt2_end > p->opt2_start)
+		b[n++] = (struct ob_bank){ 2, p->opt2_start, p->opt2_end - p->opt2_start };
+	return n;
+}
+
+static int ob_show(struct a3_session *s, const struct ob_bank *b, size_t n)
+{
+	uint8_t buf[256];
+	char hex[800], esc[800];
+	int err = SB_OK;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		if ((err = an3155_read(s->bl, b[i].addr, buf, b[i].len, &s->d)))
+			break;
+		if (!s->c->cli.json) {
+			ob_print(b[i].num, b[i].addr, buf, b[i].len);
+			continue;
+		}
+		ob_hex(buf, b[i].len, hex, sizeof(hex));
+		cli_event(&s->c->cli, "option-bytes", "\"bank\":%u,\"address\":%u,\"bytes\":\"%s\",\"word0\":%u",
+			  b[i].num, b[i].addr, cli_json_str(esc, sizeof(esc), hex), ob_le32(buf));
+	}
+	return err;
+}
+
+/* The block --write asks for, checked to be one whole bank of this part. */
+static int ob_new_block(struct a3_session *s, const struct ob_bank *b, size_t n, uint8_t *blk,
+			size_t *len, const struct ob_bank **bank)
+{
+	enum ob_arg kind;
+	uint32_t addr, optr;
+	int err = ob_parse_write(s->c->ob_write, b[0].addr, &kind, blk, len, &addr, &optr, &s->d);
+
+	if (err)
+		return err;
+	if (kind == OB_ARG_OPTR) {
+		*len = b[0].len;
+		if ((err = an3155_read(s->bl, b[0].addr, blk, b[0].len, &s->d)))
+			return err;
+		ob_set_optr(blk, optr);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (addr == b[i].addr && *len == b[i].len)
+			*bank = &b[i];
+	if (!*bank)
+		return sb_diag_addr(&s->d, SB_ERR_BAD_INPUT, addr,
+				    "option bytes are written one whole bank at a time: %zu bytes at 0x%08X is not a bank of %s (bank 1: %zu bytes at 0x%08X)",
+				    *len, addr, s->part->name, b[0].len, b[0].addr);
+	/* RDP 0xCC is level 2: permanent, the ROM loader is gone for good (E.4, A.6). */
+	if ((*bank)->num == 1 && blk[0] == 0xCC)
+		return sb_diag_set(&s->d, SB_ERR_BAD_INPUT,
+				   "RDP 0xCC is read protection level 2, which can never be undone: stmboot does not set it");
+	return SB_OK;
+}
+
+/*
+ * Write Memory to the option bytes makes the ROM apply them and reset
+ * (protocol-facts A.4, Write Memory row): reconnect and read them back.
+ */
+static int ob_write(struct a3_session *s, const struct ob_bank *b, size_t n)
+{
+	uint8_t blk[257], back[256];
+	const struct ob_bank *bank = NULL;
+	size_t len;
+	int err = ob_new_block(s, b, n, blk, &len, &bank);
+
+	if (err)
+		return err;
+	cli_info(&s->c->cli, "writing option-byte bank %u at 0x%08X; the part applies it and resets",
+		 bank->num, bank->addr);
+	err = an3155_write(s->bl, bank->addr, blk, len, &s->d);
+	if (err && err != SB_ERR_TIMEOUT)   /* a reset before the last ACK is a timeout */
+		return err;
+	if ((err = an3155_reconnect(s->bl, &s->d)))
+		return err;
+	err = an3155_read(s->bl, bank->addr, back, len, &s->d);
+	if (err == SB_ERR_PROTECTED && bank->num == 1 && blk[0] != 0xAA) {
+		cli_info(&s->c->cli, "read protection is now active (RDP 0x%02X)", blk[0]);
+		return SB_OK;
+	}
+	if (err)
+		return err;
+	if (ob_le32(back) != ob_le32(blk))
+		return sb_diag_addr(&s->d, SB_ERR_VERIFY, bank->addr,
+				    "after the reset the first option word reads 0x%08X, not 0x%08X",
+				    ob_le32(back), ob_le32(blk));
+	if (!s->c->cli.json)
+		ob_print(bank->num, bank->addr, back, len);
+	return SB_OK;
+}
+
+static int run_option_bytes(struct a3_config *c)
+{
+	struct a3_session s;
+	struct ob_bank b[2] = { 0 };
+	size_t n = 0;
+	int err;
+
+	if (c->nargs)
+		return cli_usage(&c->cli, "option-bytes takes no arguments (--write ARG to change them)");
+	if (c->ob_write && !c->force)
+		return cli_usage(&c->cli, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it");
+	err = a3_session_open(&s, c);
+	if (!err && !(n = ob_banks(&s, b)))
+		err = sb_diag_set(&s.d, SB_ERR_UNSUPPORTED, "the device table has no option-byte block for this part");
+	if (!err && s.protected)
+		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: the option bytes cannot be read (read-unprotect --force wipes the flash and clears it)");
+	if (!err)
+		err = c->ob_write ? ob_write(&s, b, n) : ob_show(&s, b, n);
+	if (!err)
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"written\":%s",
+			  c->ob_write ? "true" : "false");
+	return a3_finish(&s, err, "option-bytes");
+}
+
 /* ---- list, parts --------------------------------------------------------- */
 
 static int run_list(struct a3_config *c)
@@ -569,7 +701,7 @@ int a3_run(struct a3_config *c)
 	} cmds[] = {
 		{ "info", run_info }, { "write", run_write }, { "verify", run_verify },
 		{ "read", run_read }, { "erase", run_erase }, { "crc", run_crc }, { "go", run_go },
-		{ "list", run_list }, { "parts", run_parts },
+		{ "list", run_list }, { "parts", run_parts }, { "option-bytes", run_option_bytes },
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -41,6 +41,7 @@ struct a3_config {
 	int bank;
 	bool all;
 	bool force;
+	const char *ob_write;   /* option-bytes --write ARG */
 	/* BOOT0/NRST lines (gpio/lineopts.h): options, environment, jig profile */
 	struct sb_lineopts lo;
 	bool lines;          /* BOOT0 or NRST is wired: run entry/exit around the job */
