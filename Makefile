@@ -131,10 +131,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/serialshim.so
 	$(Q)BUILD=$(BUILD) scripts/bench
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+install: all $(BUILD)/serialshim.so
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/stmboot $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(UDEVRULESDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/serialshim.so $(DESTDIR)$(PREFIX)/lib/stmboot/
 	install -m 644 $(wildcard $(PROGRAMS:%=man/%.1)) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/stmboot.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 udev/50-stmboot-dfu.rules $(DESTDIR)$(UDEVRULESDIR)/
