@@ -211,6 +211,8 @@ const char *board_ctl_parse(const char *msg, struct board_ctl *out);
 
 /* "rom", "app" or "reset": the MODE reply. */
 const char *board_mode_name(enum board_mode mode);
+/* "boot0" or "nrst", as in the messages. */
+const char *board_pin_name(enum board_pin pin);
 
 const char *board_status_str(int status);
 

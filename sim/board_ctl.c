@@ -62,6 +62,11 @@ const char *board_mode_name(enum board_mode mode)
 	return mode == BOARD_MODE_ROM ? "rom" : mode == BOARD_MODE_APP ? "app" : "reset";
 }
 
+const char *board_pin_name(enum board_pin pin)
+{
+	return pin == BOARD_PIN_BOOT0 ? "boot0" : "nrst";
+}
+
 #define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
 #define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
 #define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */

@@ -181,7 +181,7 @@ struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char
 	s->banner = cfg->app_banner && *cfg->app_banner ? strdup(cfg->app_banner) : NULL;
 	s->dev = an3155dev_new(b, &cfg->dev);
 	s->faults = faults_new(cfg->faults, cfg->seed, err, errlen);
-	if (!s->dev || !s->faults || sersim_parse_adapter(s, cfg->adapter, err, errlen) < 0) {
+	if (!s->dev || !s->faults || adapter_parse(&s->adapter, cfg->adapter, err, errlen) < 0) {
 		sersim_free(s);
 		return NULL;
 	}

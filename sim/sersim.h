@@ -3,9 +3,9 @@
  * happens on the wire between a host and the L4R5's USART ROM loader.
  *
  * It ties together the AN3155 device side (an3155_dev.h), fault injection
- * (faults.h), the line model (uart_line.h: parity and baud mismatches), an
- * adapter model mapping DTR/RTS to BOOT0/NRST, an optional timing model, and
- * the application's banner. The caller (src/romsim_serial.c) moves bytes
+ * (faults.h), the line model (uart_line.h: parity and baud mismatches), the
+ * adapter mapping DTR/RTS to BOOT0/NRST (adapter.h), an optional timing
+ * model, and the application's banner. The caller (src/romsim_serial.c) moves bytes
  * between a pseudo-terminal and this object, passes control messages in,
  * and asks when output is due. Times are monotonic nanoseconds.
  *

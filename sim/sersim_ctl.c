@@ -1,6 +1,6 @@
 /*
  * sersim_ctl.c - the host's line settings against the ROM's 8E1 frame, the
- * DTR/RTS adapter model, and the control messages of sersim.h.
+ * DTR/RTS adapter applied to the board, and the control messages of sersim.h.
  *
  * Line model (documented in man/romsim.1): the ROM receives 8 data bits,
  * even parity, 1 stop bit at the rate it autobauded to from the first byte
@@ -10,59 +10,14 @@
  * as its own settings sample it; where the host asked for parity, a byte
  * with a parity or framing error arrives as 0x00, as Linux delivers it with
  * INPCK and neither IGNPAR nor PARMRK. Until a CFLAG message says
- * otherwise the host is assumed to match the ROM.
+ * otherwise the host is assumed to match the ROM. The adapter's wiring is
+ * sim/adapter.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sersim_priv.h"
-
-/* ---- adapter map: "rts=boot0,dtr=nrst:inv" ---- */
-
-static int parse_wire(struct sersim *s, char *tok)
-{
-	char *eq = strchr(tok, '='), *colon;
-	int sig, pin;
-
-	if (!eq)
-		return -1;
-	*eq++ = '\0';
-	colon = strchr(eq, ':');
-	if (colon && strcmp(colon, ":inv"))
-		return -1;
-	if (colon)
-		*colon = '\0';
-	sig = !strcmp(tok, "dtr") ? SIG_DTR : !strcmp(tok, "rts") ? SIG_RTS : -1;
-	pin = !strcmp(eq, "boot0") ? BOARD_PIN_BOOT0 : !strcmp(eq, "nrst") ? BOARD_PIN_NRST
-	      : !strcmp(eq, "none") ? -1 : -2;
-	if (sig < 0 || pin == -2)
-		return -1;
-	s->map[sig].pin = pin;
-	s->map[sig].inv = colon != NULL;
-	return 0;
-}
-
-int sersim_parse_adapter(struct sersim *s, const char *spec, char *err, size_t errlen)
-{
-	char *copy, *save = NULL, *tok;
-	int rc = 0;
-
-	s->map[SIG_DTR].pin = s->map[SIG_RTS].pin = -1;
-	if (!spec || !*spec)
-		return 0;
-	copy = strdup(spec);
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
-		rc = parse_wire(s, tok);
-	free(copy);
-	if (!rc && s->map[SIG_DTR].pin >= 0 && s->map[SIG_DTR].pin == s->map[SIG_RTS].pin)
-		rc = -1;
-	if (rc)
-		snprintf(err, errlen, "bad adapter map '%s' (want e.g. rts=boot0,dtr=nrst:inv)", spec);
-	return rc;
-}
 
 /* ---- line model ---- */
 
@@ -126,48 +81,38 @@ size_t sersim_line_out(struct sersim *s, const uint8_t *in, size_t n, uint8_t *o
 
 /* ---- pins ---- */
 
-static const char *pin_name(int pin)
+static void set_pin(struct sersim *s, enum board_pin pin, int level, uint64_t now)
 {
-	return pin == BOARD_PIN_BOOT0 ? "boot0" : "nrst";
-}
-
-static void set_pin(struct sersim *s, int pin, int level, uint64_t now)
-{
-	if (board_get_pin(s->b, (enum board_pin)pin) == level)
+	if (board_get_pin(s->b, pin) == level)
 		return;
-	sersim_log(s, "pin: %s=%d", pin_name(pin), level);
-	board_set_pin(s->b, (enum board_pin)pin, level);
+	sersim_log(s, "pin: %s=%d", board_pin_name(pin), level);
+	board_set_pin(s->b, pin, level);
 	if (pin == BOARD_PIN_NRST && !level)
 		sersim_cut_output(s, now);
 	sersim_follow_board(s, now);
 }
 
-/* BOOT0 first, so that an NRST release in the same change samples the new BOOT0. */
-static void apply_modem(struct sersim *s, const int level[SIG_COUNT], uint64_t now)
+static void set_pins(struct sersim *s, const struct adapter_pin *p, size_t n, uint64_t now)
 {
-	static const int order[] = { BOARD_PIN_BOOT0, BOARD_PIN_NRST };
-
-	for (int o = 0; o < 2; o++)
-		for (int sig = 0; sig < SIG_COUNT; sig++)
-			if (level[sig] >= 0 && s->map[sig].pin == order[o])
-				set_pin(s, order[o], level[sig] ^ s->map[sig].inv, now);
+	for (size_t i = 0; i < n; i++)
+		set_pin(s, p[i].pin, p[i].level, now);
 }
 
 void sersim_host_open(struct sersim *s, uint64_t now)
 {
-	const int up[SIG_COUNT] = { 1, 1 };
+	struct adapter_pin p[ADAPTER_NLINES];
 
 	sersim_log(s, "host: open");
-	apply_modem(s, up, now);  /* Linux asserts DTR and RTS on open */
+	set_pins(s, p, adapter_host(&s->adapter, true, p), now);
 }
 
 void sersim_host_close(struct sersim *s, uint64_t now)
 {
-	const int down[SIG_COUNT] = { 0, 0 };
+	struct adapter_pin p[ADAPTER_NLINES];
 
 	sersim_log(s, "host: close");
 	s->host_known = false;
-	apply_modem(s, down, now);  /* HUPCL drops them on the last close */
+	set_pins(s, p, adapter_host(&s->adapter, false, p), now);
 }
 
 /* ---- messages ---- */
@@ -243,14 +188,13 @@ static const char *msg_cflag(struct sersim *s, const char *msg)
 
 static const char *msg_tiocm(struct sersim *s, const char *msg, uint64_t now)
 {
-	int level[SIG_COUNT];
+	struct adapter_pin p[ADAPTER_NLINES];
+	int line[ADAPTER_NLINES];
 
-	level[SIG_DTR] = (int)kv_num(msg, "dtr", -1);
-	level[SIG_RTS] = (int)kv_num(msg, "rts", -1);
-	if (level[SIG_DTR] > 1 || level[SIG_RTS] > 1)
+	if (adapter_parse_tiocm(msg, line) < 0)
 		return "error: bad TIOCM";
-	sersim_log(s, "modem: dtr=%d rts=%d", level[SIG_DTR], level[SIG_RTS]);
-	apply_modem(s, level, now);
+	sersim_log(s, "modem: dtr=%d rts=%d", line[ADAPTER_DTR], line[ADAPTER_RTS]);
+	set_pins(s, p, adapter_pins(&s->adapter, line, p), now);
 	return "ok";
 }
 

@@ -5,6 +5,7 @@
 #ifndef SIM_SERSIM_PRIV_H
 #define SIM_SERSIM_PRIV_H
 
+#include "adapter.h"
 #include "sersim.h"
 #include "uart_line.h"
 
@@ -15,21 +16,13 @@ struct qbyte {
 	uint64_t due;
 };
 
-/* A modem line wired to a board pin. */
-struct pinmap {
-	int pin;      /* BOARD_PIN_BOOT0, BOARD_PIN_NRST, or -1: not wired */
-	bool inv;     /* pin level = !asserted */
-};
-
-enum { SIG_DTR, SIG_RTS, SIG_COUNT };
-
 struct sersim {
 	struct board *b;
 	struct an3155dev *dev;
 	struct faults *faults;
 	struct sersim_config cfg;     /* string fields not used after sersim_new */
 	char *banner;
-	struct pinmap map[SIG_COUNT];
+	struct adapter_map adapter;
 	bool host_known;              /* a CFLAG message told the host's settings */
 	struct uart_frame host;
 	unsigned rom_baud;            /* autobauded rate; 0: the host's, whatever it is */
@@ -49,7 +42,6 @@ void sersim_follow_board(struct sersim *s, uint64_t t);
 void sersim_cut_output(struct sersim *s, uint64_t now);
 
 /* sersim_ctl.c */
-int sersim_parse_adapter(struct sersim *s, const char *spec, char *err, size_t errlen);
 void sersim_autobaud(struct sersim *s);
 size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max);
 size_t sersim_line_out(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max);

@@ -52,6 +52,11 @@ static void print_alts(const struct sb_usb_device *dev)
 		struct dfuse_layout l;
 		struct sb_diag d;
 		char map[1024], *line, *save = NULL;
+		if (!dev->alts[i].name[0]) {  /* no string, or not readable (permissions) */
+			printf("  alt %-2u (%s)\n", dev->alts[i].alt,
+			       dev->strings_err ? "name not readable" : "no interface string");
+			continue;
+		}
 		printf("  alt %-2u %s\n", dev->alts[i].alt, dev->alts[i].name);
 		if (dfuse_layout_parse(&l, dev->alts[i].name, &d)) {
 			printf("         (not a DfuSe memory layout: %s)\n", d.msg);

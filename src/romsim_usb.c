@@ -3,16 +3,25 @@
  * emulated STM32L4R5 DfuSe ROM devices (0483:DF11) on a umockdev testbed.
  *
  * The testbed and the device models live in this process; the command
- * runs in a child with LD_PRELOAD=libumockdev-preload.so.0 (prepended to
- * any LD_PRELOAD it already had) and the UMOCKDEV_DIR of the testbed, so its
+ * runs in a child with LD_PRELOAD=libumockdev-preload.so.0 (put before any
+ * LD_PRELOAD it already had, but after a serial shim, see below) and the
+ * UMOCKDEV_DIR of the testbed, so its
  * libusb finds the devices through udev/sysfs and talks to them through
  * emulated usbdevfs (testing-without-hardware §1). This process re-executes
- * itself with the same preload first: umockdev sends uevents through
+ * itself with that preload first: umockdev sends uevents through
  * libudev, which must see the testbed's sysfs, or a device that leaves or
  * re-enumerates would never be announced to the child's libusb hotplug
  * thread. romsim prints nothing on stdout: the child owns it.
  * Exit status: the child's (128+N if it died of signal N), 2 for a usage
  * error, 3 for an unusable state file, 1 otherwise.
+ *
+ * With --adapter a pseudo-terminal stands for a USB-serial adapter whose
+ * DTR/RTS drive the boards' BOOT0/NRST (src/usbsim_adapter.c). The child
+ * needs the serial shim (tests/shim/serialshim.c) preloaded for it, and
+ * before umockdev's preload: umockdev calls libc directly, so a shim after
+ * it would never see the child's ioctl(), open(), close() and /sys lookups.
+ * A serialshim entry already in LD_PRELOAD is therefore kept first in the
+ * child's, and left out of this process's own (we serve its socket).
  *
  * Bus events and pins: src/usbsim*.c; the device model: sim/dfu_dev.h.
  */
@@ -30,6 +39,7 @@
 #include "usbsim.h"
 
 #define PRELOAD "libumockdev-preload.so.0"
+#define SHIM_NAME "serialshim"
 
 struct usb_opts {
 	unsigned devices;
@@ -42,6 +52,8 @@ struct usb_opts {
 	unsigned appear_ms;
 	struct dfu_dev_faults faults;
 	const char *log_path, *stats_path, *pins_path;
+	const char *adapter, *adapter_link;  /* adapter: the map as given, NULL: none */
+	struct adapter_map map;
 	char **cmd;
 };
 
@@ -51,6 +63,7 @@ struct usb_run {
 	char state_path[USBSIM_MAX_DEVICES][1024];
 	struct usbsim *sim;
 	struct usbsim_pins *pins;
+	struct usbsim_adapter *adapter;
 	FILE *log;
 	uint64_t t0_us;
 };
@@ -81,18 +94,25 @@ static void usage(FILE *f)
 		"      --pins-sock PATH socket for \"PIN boot0|nrst 0|1\", \"GET\", \"MODE\", \"POWER\"\n"
 		"                       messages (romsim serial's protocol); %%d in PATH: one per\n"
 		"                       device, else device 1 only\n"
+		"      --adapter MAP    a USB-serial adapter whose modem lines drive BOOT0/NRST,\n"
+		"                       e.g. rts=boot0,dtr=nrst:inv (as romsim serial --adapter)\n"
+		"      --adapter-link PATH  symlink PATH to the adapter's pty; %%d in PATH: one\n"
+		"                       adapter per device, else device 1 only\n"
 		"      --log FILE       human log of every request and bus event\n"
 		"      --stats FILE     counters and final board state per device, at exit\n"
 		"      --trace-ioctl    log every usbdevfs ioctl (with --log)\n"
 		"  -v, --verbose        progress on stderr\n"
 		"  -h, --help\n"
+		"With --adapter the command gets ROMSIM_ADAPTER=/dev/pts/N (device 1's adapter)\n"
+		"and needs serialshim.so in LD_PRELOAD to set DTR/RTS; it stays first, before\n"
+		"umockdev's preload. SERIALSHIM_DIR (default /tmp/serialshim) holds the shim sockets.\n"
 		"Exit status: CMD's (128+N if killed by signal N); 2 usage; 3 bad state file;\n"
 		"1 other failure. Nothing is printed on stdout.\n",
 		USBSIM_MAX_DEVICES);
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
-       O_STATS, O_TRACE, O_PINS, O_APPEAR };
+       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK };
 
 static const struct option long_opts[] = {
 	{ "devices", required_argument, NULL, 'n' },
@@ -110,6 +130,8 @@ static const struct option long_opts[] = {
 	{ "trace-ioctl", no_argument, NULL, O_TRACE },
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "appear-ms", required_argument, NULL, O_APPEAR },
+	{ "adapter", required_argument, NULL, O_ADAPTER },
+	{ "adapter-link", required_argument, NULL, O_ADAPTER_LINK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -152,9 +174,26 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 	case O_STATS: o->stats_path = arg; return true;
 	case O_TRACE: o->trace = true; return true;
 	case O_PINS: o->pins_path = arg; return true;
+	case O_ADAPTER: o->adapter = arg; return true;
+	case O_ADAPTER_LINK: o->adapter_link = arg; return true;
 	case 'v': o->verbose = true; return true;
 	default: return false;
 	}
+}
+
+static int parse_adapter(struct usb_opts *o)
+{
+	char err[256];
+
+	if (o->adapter_link && !o->adapter) {
+		fprintf(stderr, "romsim usb: --adapter-link needs --adapter MAP\n");
+		return -1;
+	}
+	if (o->adapter && adapter_parse(&o->map, o->adapter, err, sizeof(err)) < 0) {
+		fprintf(stderr, "romsim usb: --adapter: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 ok, 1 --help, 2 usage error (message printed). */
@@ -180,6 +219,8 @@ static int parse_opts(struct usb_opts *o, int argc, char **argv)
 		fprintf(stderr, "romsim usb: bad --faults '%s'\n", faults);
 		return 2;
 	}
+	if (parse_adapter(o) < 0)
+		return 2;
 	if (optind >= argc) {
 		fprintf(stderr, "romsim usb: no command (romsim usb [OPTIONS] -- CMD ARGS)\n");
 		return 2;
@@ -309,6 +350,36 @@ static int start_pins(struct usb_run *r)
 	return 0;
 }
 
+static const char *shim_dir(void)
+{
+	const char *d = getenv("SERIALSHIM_DIR");
+
+	return d && *d ? d : "/tmp/serialshim";
+}
+
+static int start_adapter(struct usb_run *r)
+{
+	char err[256];
+
+	if (!r->o.adapter)
+		return 0;
+	r->adapter = usbsim_adapter_start(r->sim, &r->o.map, r->o.adapter_link, shim_dir(), err,
+					  sizeof(err));
+	if (!r->adapter) {
+		fprintf(stderr, "romsim usb: --adapter: %s\n", err);
+		return 1;
+	}
+	if (setenv("ROMSIM_ADAPTER", usbsim_adapter_path(r->adapter, 1), 1) < 0)
+		return 1;
+	for (unsigned num = 1; r->o.verbose && usbsim_adapter_path(r->adapter, num); num++)
+		fprintf(stderr, "romsim usb: 1-%u adapter %s (%s)\n", num,
+			usbsim_adapter_path(r->adapter, num), r->o.adapter);
+	if (!strstr(getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "", SHIM_NAME))
+		fprintf(stderr, "romsim usb: warning: no %s.so in LD_PRELOAD: the command "
+			"cannot set the adapter's DTR/RTS\n", SHIM_NAME);
+	return 0;
+}
+
 static int start_bus(struct usb_run *r)
 {
 	struct usbsim_config sc = { .timing = r->o.timing, .reenum_ms = (unsigned)r->o.reenum_ms,
@@ -342,7 +413,7 @@ static int start_bus(struct usb_run *r)
 	}
 	if (r->o.verbose)
 		fprintf(stderr, "romsim usb: testbed %s\n", usbsim_root(r->sim));
-	return start_pins(r);
+	return start_pins(r) ? 1 : start_adapter(r);
 }
 
 static void forward_signal(int sig)
@@ -351,52 +422,97 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-/* LD_PRELOAD with the umockdev preload first (the child inherits it). */
-static int set_preload(void)
+enum entry_kind { E_SHIM, E_UMOCKDEV, E_OTHER };
+
+static enum entry_kind kind_of(const char *word)
 {
-	const char *old = getenv("LD_PRELOAD");
-	char *v;
+	return strstr(word, "libumockdev-preload") ? E_UMOCKDEV
+	       : strstr(word, SHIM_NAME) ? E_SHIM : E_OTHER;
+}
+
+/* Append the entries of list (':' or ' ' separated) of that kind to out;
+ * with first, only the first one. */
+static void add_entries(char *out, size_t cap, const char *list, enum entry_kind kind, bool first)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ": ");
+		char word[1024];
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, list);
+		if (n && kind_of(word) == kind) {
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", *out ? ":" : "", word);
+			if (first)
+				return;
+		}
+		list += n + (list[n] != '\0');
+	}
+}
+
+/*
+ * Set LD_PRELOAD to old's entries with the umockdev preload (old's, else
+ * PRELOAD) in front, or (child) just behind the serial shim's: see the top
+ * of the file.
+ */
+static int set_preload(const char *old, bool child)
+{
+	size_t cap = strlen(PRELOAD) + (old ? strlen(old) : 0) + 2;
+	char *v = calloc(1, cap);
+	size_t k;
 	int rc;
 
-	if (old && strstr(old, "libumockdev-preload"))
-		return 0;
-	if (!old || !*old)
-		return setenv("LD_PRELOAD", PRELOAD, 1);
-	v = malloc(strlen(PRELOAD) + strlen(old) + 2);
 	if (!v)
 		return -1;
-	sprintf(v, "%s:%s", PRELOAD, old);
+	if (child)
+		add_entries(v, cap, old, E_SHIM, false);
+	k = strlen(v);
+	add_entries(v, cap, old, E_UMOCKDEV, true);
+	if (strlen(v) == k)
+		snprintf(v + k, cap - k, "%s%s", k ? ":" : "", PRELOAD);
+	add_entries(v, cap, old, E_OTHER, false);
 	rc = setenv("LD_PRELOAD", v, 1);
 	free(v);
 	return rc;
 }
 
+/* LD_PRELOAD back to old (NULL: unset). */
+static void restore_preload(const char *old)
+{
+	if (old)
+		setenv("LD_PRELOAD", old, 1);
+	else
+		unsetenv("LD_PRELOAD");
+}
+
+/* Set across the re-execution to the LD_PRELOAD we were started with. */
 #define REEXEC_ENV "ROMSIM_USB_PRELOADED"
 
 /*
  * Run this program again with the preload loaded (see the top of the file).
  * Returns only if that is done already or impossible; then the bus works
- * except for uevents, which umockdev reports on stderr.
+ * except for uevents, which umockdev reports on stderr. Either way
+ * LD_PRELOAD is then the one we were started with.
  */
 static void reexec_preloaded(int argc, char **argv)
 {
-	char **av;
+	const char *orig = getenv(REEXEC_ENV);
+	char *old = getenv("LD_PRELOAD") ? strdup(getenv("LD_PRELOAD")) : NULL;
+	char **av = calloc((size_t)argc + 2, sizeof(*av));
 
-	if (getenv(REEXEC_ENV)) {
+	if (orig) {
+		restore_preload(*orig ? orig : NULL);
 		unsetenv(REEXEC_ENV);
-		return;
+	} else if (av && setenv(REEXEC_ENV, old ? old : "", 1) == 0 &&
+		   set_preload(old, false) == 0) {
+		av[0] = "romsim";
+		memcpy(av + 1, argv, (size_t)argc * sizeof(*av));
+		execv("/proc/self/exe", av);
+		fprintf(stderr, "romsim usb: cannot re-execute with %s: %s\n", PRELOAD,
+			strerror(errno));
+		restore_preload(old);
+		unsetenv(REEXEC_ENV);
 	}
-	av = calloc((size_t)argc + 2, sizeof(*av));
-	if (!av || set_preload() < 0 || setenv(REEXEC_ENV, "1", 1) < 0) {
-		free(av);
-		return;
-	}
-	av[0] = "romsim";
-	memcpy(av + 1, argv, (size_t)argc * sizeof(*av));
-	execv("/proc/self/exe", av);
-	fprintf(stderr, "romsim usb: cannot re-execute with %s: %s\n", PRELOAD, strerror(errno));
-	unsetenv(REEXEC_ENV);
 	free(av);
+	free(old);
 }
 
 static int run_child(struct usb_run *r)
@@ -405,7 +521,7 @@ static int run_child(struct usb_run *r)
 	int status;
 	pid_t pid;
 
-	if (set_preload() < 0)
+	if (set_preload(getenv("LD_PRELOAD"), true) < 0)
 		return 1;
 	fflush(NULL);
 	pid = fork();
@@ -432,6 +548,7 @@ static int run_child(struct usb_run *r)
 
 static void cleanup(struct usb_run *r)
 {
+	usbsim_adapter_stop(r->adapter);
 	usbsim_pins_stop(r->pins);
 	usbsim_free(r->sim);
 	for (unsigned i = 0; i < USBSIM_MAX_DEVICES; i++)
@@ -463,6 +580,8 @@ int romsim_usb_main(int argc, char **argv)
 		rc = start_bus(&r);
 	if (rc == 0) {
 		rc = run_child(&r);
+		usbsim_adapter_stop(r.adapter);  /* the command's last close counts */
+		r.adapter = NULL;
 		report(&r);
 	}
 	cleanup(&r);

@@ -131,6 +131,7 @@ static void serial_close(void *h)
 	if (!p)
 		return;
 	ser_restore_latency(p);
+	ser_unexclusive(p);
 	port_free(p);
 }
 

@@ -47,6 +47,8 @@ int ser_errno_err(int e);
 int ser_lock_open(struct serial_port *p, struct sb_diag *d);
 /* TIOCEXCL on the open fds; failures only logged (root ignores it anyway). */
 void ser_exclusive(struct serial_port *p);
+/* TIOCNXCL before the close: the flag must not outlive our use of the port. */
+void ser_unexclusive(struct serial_port *p);
 /* The sb_diag for an open that failed with errno e. */
 int ser_open_error(struct serial_port *p, int e, struct sb_diag *d);
 

@@ -176,14 +176,17 @@ static int take_locks(struct serial_port *p, struct sb_diag *d)
 /* Lock before libserialport opens and configures the port: a busy port is left untouched. */
 int ser_lock_open(struct serial_port *p, struct sb_diag *d)
 {
+	static const char not_port[] = "%s is not a serial port (not a character device)";
 	struct stat st;
 
+	/* First, so that a file the user may not write is not called a permission problem. */
+	if (stat(p->dev, &st) == 0 && !S_ISCHR(st.st_mode))
+		return sb_diag_set(d, SB_ERR_NO_DEVICE, not_port, p->dev);
 	p->lock_fd = open(p->dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (p->lock_fd < 0)
 		return ser_open_error(p, errno, d);
 	if (fstat(p->lock_fd, &st) < 0 || !S_ISCHR(st.st_mode))
-		return sb_diag_set(d, SB_ERR_NO_DEVICE, "%s is not a serial port (not a character device)",
-				   p->dev);
+		return sb_diag_set(d, SB_ERR_NO_DEVICE, not_port, p->dev);
 	return take_locks(p, d);
 }
 
@@ -192,4 +195,15 @@ void ser_exclusive(struct serial_port *p)
 {
 	if (ioctl(p->fd, TIOCEXCL) < 0)
 		sb_logf(&p->log, SB_LOG_DEBUG, "%s: TIOCEXCL: %s", p->dev, strerror(errno));
+}
+
+/*
+ * Before closing: the flag outlives our descriptors while any other process
+ * keeps the tty open (a monitor, a pty's other holder such as romsim), and
+ * would refuse every later open by a user without CAP_SYS_ADMIN.
+ */
+void ser_unexclusive(struct serial_port *p)
+{
+	if (p->fd >= 0 && ioctl(p->fd, TIOCNXCL) < 0)
+		sb_logf(&p->log, SB_LOG_DEBUG, "%s: TIOCNXCL: %s", p->dev, strerror(errno));
 }

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adapter.h"
 #include "board.h"
 #include "dfu_dev.h"
 
@@ -93,6 +94,27 @@ unsigned usbsim_removes(struct usbsim *s, unsigned n);
 struct usbsim_pins *usbsim_pins_start(struct usbsim *s, const char *pattern, char *err,
 				      size_t cap);
 void usbsim_pins_stop(struct usbsim_pins *p);
+
+/*
+ * A USB-serial adapter whose DTR/RTS drive the board's BOOT0/NRST as map
+ * says (sim/adapter.h; usbsim_adapter.c): a pseudo-terminal per adapter,
+ * its slave linked from link (NULL: no link), and the serial-shim socket
+ * "<shim_dir>/pts<N>" for the host's TIOCM reports. "%d" in link gives one
+ * adapter per device (its number), else one for device 1. The host's first
+ * open of the slave asserts DTR and RTS, its last close drops them; pins
+ * change as through usbsim_pins_start() and are logged. Call after the
+ * devices are added. NULL on failure (err says why). usbsim_adapter_stop()
+ * closes the ptys and removes the links and sockets; call it before
+ * usbsim_free().
+ */
+struct usbsim_adapter *usbsim_adapter_start(struct usbsim *s, const struct adapter_map *map,
+					    const char *link, const char *shim_dir, char *err,
+					    size_t cap);
+/* "/dev/pts/N" of device num's adapter, or NULL if it has none. */
+const char *usbsim_adapter_path(const struct usbsim_adapter *a, unsigned num);
+/* Applies the opens and closes already made (a host that just exited),
+ * then stops. */
+void usbsim_adapter_stop(struct usbsim_adapter *a);
 
 /* CLOCK_MONOTONIC in microseconds: the clock the timing model runs on. */
 uint64_t usbsim_now_us(void);

@@ -37,17 +37,6 @@ dfu() {
 	shift
 	usb "$name" "${opts[@]}" -- "$DFUSE" "$@"
 }
-# is NAME CODE: the last run exited with CODE.
-is() {
-	if [ "$RC" -eq "$2" ]; then ok "$1"
-	else not_ok "$1" "expected exit $2, got $RC" "$(tail -5 <<<"$OUT")"; fi
-}
-# has NAME ERE / lacks NAME ERE: the last output matches / does not match.
-has() { OUT=$OUT expect_match "$1" "$2"; }
-lacks() {
-	if grep -Eq -- "$2" <<<"$OUT"; then not_ok "$1" "output matches /$2/:" "$(tail -5 <<<"$OUT")"
-	else ok "$1"; fi
-}
 # stat_of NAME KEY [DEVICE]: a counter from the --stats file.
 stat_of() { sed -n "s/.*device=1-${3:-1} .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
 state() { echo "$T/$1.state"; }

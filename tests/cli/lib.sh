@@ -146,3 +146,39 @@ wait_until() {
 	done
 	return 1
 }
+
+# is NAME CODE: the last command, output in $OUT and exit status in $RC,
+# exited with CODE. has NAME ERE: $OUT matches ERE.
+is() {
+	if [ "$RC" -eq "$2" ]; then ok "$1"
+	else not_ok "$1" "expected exit $2, got $RC" "$(tail -5 <<<"$OUT")"; fi
+}
+has() { expect_match "$1" "$2"; }
+# lacks NAME ERE: no line of $OUT matches ERE.
+lacks() {
+	if grep -Eq -- "$2" <<<"$OUT"; then not_ok "$1" "output matches /$2/:" "$(grep -E -- "$2" <<<"$OUT" | tail -3)"
+	else ok "$1"; fi
+}
+
+# run_cmocka LABEL CMD...: cmocka's TAP lines as ok/not ok checks, bounded to
+# CMOCKA_SECS seconds (default 120). Through a file, not $(...): a stuck grandchild must not hold the
+# script's pipe.
+run_cmocka() {
+	local label=$1; shift
+	local out rc line seen=0
+	CMOCKA_MESSAGE_OUTPUT=TAP bounded "${CMOCKA_SECS:-120}" "$@" >"$T/cmocka.out" 2>&1
+	rc=$?
+	out=$(cat "$T/cmocka.out")
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*" - "*) ok "$label: ${line#ok * - }"; seen=$((seen + 1)) ;;
+		"not ok "[0-9]*" - "*) not_ok "$label: ${line#not ok * - }"; seen=$((seen + 1)) ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+		not_ok "$label: exited $rc" "$(tail -5 <<<"$out")"
+	elif [ "$seen" -eq 0 ]; then
+		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
+	fi
+}

@@ -14,28 +14,6 @@ SHIM=$BUILD/serialshim.so
 OSTEST=$BUILD/tests/serial_os_test
 PEER=$BUILD/tests/pty_peer
 
-# run_cmocka LABEL CMD...: cmocka's TAP lines as ok/not ok checks.
-run_cmocka() {
-	local label=$1; shift
-	local out rc line seen=0
-	# to a file, not $(...): a stuck grandchild must not hold the script's pipe
-	CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 120 "$@" >"$T/cmocka.out" 2>&1
-	rc=$?
-	out=$(cat "$T/cmocka.out")
-	while IFS= read -r line; do
-		case $line in
-		"ok "[0-9]*" - "*) ok "$label: ${line#ok * - }"; seen=$((seen + 1)) ;;
-		"not ok "[0-9]*" - "*) not_ok "$label: ${line#not ok * - }"; seen=$((seen + 1)) ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <<<"$out"
-	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-		not_ok "$label: exited $rc" "$(tail -5 <<<"$out")"
-	elif [ "$seen" -eq 0 ]; then
-		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
-	fi
-}
-
 for f in "$SHIM" "$OSTEST" "$PEER"; do
 	if [ ! -x "$f" ] && [ ! -f "$f" ]; then
 		not_ok "serial: $f is built" "run: make BUILD=$BUILD $f"
@@ -97,5 +75,54 @@ check "stm32flash -i: 57600 8E1 reported" grep -qx "CFLAG speed=57600 bits=8 par
 rm -f "$SERIALSHIM_DIR/pts$PTS"
 expect_exit 0 "stm32flash -i through the shim without a socket" \
 	timeout 60 env LD_PRELOAD="$SHIM" stm32flash -b 115200 -i 'dtr,rts,-rts:-dtr' "$T/board"
+
+# ---- ports another user or program holds ----------------------------------------
+# As root the kernel lets every open through (TIOCEXCL is bypassed with
+# CAP_SYS_ADMIN, modes with CAP_DAC_OVERRIDE), so the program runs as nobody
+# there; as any other user it runs as that user.
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"
+	else
+		"$@"
+	fi
+}
+if start_board excl; then
+	EPTS=$(sed -n 's/^ready //p' "$T/excl.out")
+	# not readable or writable for the user: the message names the port's group
+	if [ "$(id -u)" = 0 ]; then chmod 0600 "$EPTS"; else chmod 0000 "$EPTS"; fi
+	n=$(log_size excl)
+	expect_exit 4 "port without permission: exit 4" as_user "$BUILD/an3155" -p "$EPTS" info
+	expect_match "port without permission: names the group to join" \
+		"permission denied opening $EPTS: join the '[^']+' group \\(sudo usermod -aG"
+	check "port without permission: nothing reached the board" log_since_lacks excl "$n" '^sync'
+	chmod 0666 "$EPTS"
+
+	# TIOCEXCL (0x540C) held by a program that takes no lock (a terminal program, say)
+	perl -e 'sysopen(my $f, $ARGV[0], 2 | 0400) or die "open: $!"; ioctl($f, 0x540C, 0) or die "TIOCEXCL: $!";
+		print "held\n"; $| = 1; sleep 60' "$EPTS" >"$T/excl.held" 2>&1 &
+	holder=$!
+	_pids+=($holder)
+	WAIT_SECS=10 wait_until grep -q '^held' "$T/excl.held"
+	n=$(log_size excl)
+	expect_exit 4 "port held with TIOCEXCL: exit 4" as_user "$BUILD/an3155" -p "$EPTS" info
+	expect_match "port held with TIOCEXCL: says busy" "port $EPTS is busy"
+	check "port held with TIOCEXCL: nothing reached the board" log_since_lacks excl "$n" '^sync'
+	kill "$holder"; wait "$holder" 2>/dev/null
+	expect_exit 0 "port released: info works" as_user "$BUILD/an3155" -p "$EPTS" info
+	# While another program keeps the port open the tty lives on, and with
+	# it our TIOCEXCL unless an3155 clears it when it is done.
+	if exec {mon}<>"$EPTS"; then
+		expect_exit 0 "port shared with a monitor: first run" as_user "$BUILD/an3155" -p "$EPTS" info
+		expect_exit 0 "port shared with a monitor: the next run is not refused" \
+			as_user "$BUILD/an3155" -p "$EPTS" info
+		exec {mon}>&-
+	else
+		not_ok "port shared with a monitor: the test could open the port"
+	fi
+	stop_board excl
+else
+	not_ok "serial: board for the busy-port checks"
+fi
 
 finish

@@ -11,19 +11,5 @@ if [ ! -x "$OSTEST" ]; then
 	finish; exit
 fi
 
-out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$OSTEST" 2>&1)
-rc=$?
-seen=0
-while IFS= read -r line; do
-	case $line in
-	"ok "[0-9]*" - "*) ok "usb in-process: ${line#ok * - }"; seen=$((seen + 1)) ;;
-	"not ok "[0-9]*" - "*) not_ok "usb in-process: ${line#not ok * - }"; seen=$((seen + 1)) ;;
-	"#"*) echo "$line" ;;
-	esac
-done <<<"$out"
-if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-	not_ok "usb in-process: exited $rc" "$(tail -5 <<<"$out")"
-elif [ "$seen" -eq 0 ]; then
-	not_ok "usb in-process: no tests ran" "$(tail -5 <<<"$out")"
-fi
+CMOCKA_SECS=300 run_cmocka "usb in-process" "$OSTEST"
 finish

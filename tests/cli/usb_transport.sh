@@ -12,26 +12,6 @@ OSTEST=$BUILD/tests/usb_os_test
 # front of it is what ASan would otherwise refuse.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
-# run_cmocka LABEL CMD...: cmocka's TAP lines as ok/not ok checks.
-run_cmocka() {
-	local label=$1; shift
-	local out rc line seen=0
-	out=$(CMOCKA_MESSAGE_OUTPUT=TAP bounded 120 "$@" 2>&1)
-	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "[0-9]*" - "*) ok "$label: ${line#ok * - }"; seen=$((seen + 1)) ;;
-		"not ok "[0-9]*" - "*) not_ok "$label: ${line#not ok * - }"; seen=$((seen + 1)) ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <<<"$out"
-	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-		not_ok "$label: exited $rc" "$(tail -5 <<<"$out")"
-	elif [ "$seen" -eq 0 ]; then
-		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
-	fi
-}
-
 for f in "$OSTEST" "$BUILD/romsim"; do
 	if [ ! -x "$f" ]; then
 		not_ok "usb: $f is built" "run: make BUILD=$BUILD $f"
@@ -68,6 +48,44 @@ if [ "$(grep -c 'device enumerates' "$T/usb-re.log" 2>/dev/null)" -eq 2 ]; then
 	ok "usb reenum: the device enumerated twice"
 else
 	not_ok "usb reenum: the device enumerated twice" "$(tail -5 "$T/usb-re.log" 2>/dev/null)"
+fi
+
+# ---- a device node the user may not open (no udev rule) -------------------------
+# dfuse runs as nobody when the tests run as root (root opens any node), with
+# the testbed opened up except for the device node, owned by root 0664 as
+# without the udev rule; as any other user the node is made 0444.
+DFUSE=$BUILD/dfuse
+denied() {  # NAME DFUSE-ARGS...: dfuse in a romsim usb child without permission on the node
+	local name=$1; shift
+	OUT=$(bounded 60 "$ROMSIM" usb --state "$T/$name.state" --log "$T/$name.log" -- sh -c '
+		nodes=$(find "$UMOCKDEV_DIR/dev/bus/usb" -type f)
+		if [ "$(id -u)" = 0 ]; then
+			chmod -R a+rwX "$UMOCKDEV_DIR" && chmod 0664 $nodes || exit 99
+			exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"
+		fi
+		chmod 0444 $nodes || exit 99
+		exec "$@"' sh "$DFUSE" "$@" 2>&1)
+	RC=$?
+}
+UDEV_MSG='permission denied\. Install the udev rule: copy udev/50-stmboot-dfu\.rules to /[^ ]+/, run .udevadm control --reload-rules'
+denied perm info
+is "no permission on the device node: info exits 4" 4
+expect_match "no permission: the message names the udev rule" "$UDEV_MSG"
+denied perm write --leave "$FIX/fw.hex"
+is "no permission: write exits 4" 4
+expect_match "no permission: write names the udev rule" "$UDEV_MSG"
+check "no permission: the flash is untouched" flash_erased "$T/perm.state" 0x08000000 4096
+if ! grep -q 'DNLOAD' "$T/perm.log"; then ok "no permission: no request reached the device"
+else not_ok "no permission: no request reached the device" "$(grep -m3 DNLOAD "$T/perm.log")"; fi
+denied perm list
+is "no permission: list still lists the device" 0
+expect_match "no permission: list shows it with the udev hint" "^0483:df11 .*path=1-1"
+expect_match "no permission: list says why the strings are missing" "strings unreadable: .*$UDEV_MSG"
+expect_match "no permission: alt names marked unreadable, no layout noise" "^  alt 0  \(name not readable\)$"
+if grep -q 'not a DfuSe memory layout' <<<"$OUT"; then
+	not_ok "no permission: no layout parse errors for unread names" "$OUT"
+else
+	ok "no permission: no layout parse errors for unread names"
 fi
 
 finish
