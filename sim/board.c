@@ -407,6 +407,19 @@ bool board_go(struct board *b, uint32_t addr)
 	return true;
 }
 
+/* The application's own way into the ROM loader (a flag, a system reset,
+ * and a jump to system memory first thing): a reset that ends in the ROM
+ * whatever BOOT0 says. Only from the application; NRST low wins. */
+bool board_enter_rom(struct board *b)
+{
+	if (b->mode != BOARD_MODE_APP)
+		return false;
+	do_reset(b, true);
+	if (b->mode == BOARD_MODE_APP)
+		b->mode = BOARD_MODE_ROM;
+	return b->mode == BOARD_MODE_ROM;
+}
+
 uint32_t board_app_entry(const struct board *b)
 {
 	return b->app_entry;

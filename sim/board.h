@@ -168,6 +168,11 @@ bool board_pempty(const struct board *b);
 /* Go: leave the ROM for the application at addr (vector table). False if
  * addr is not in flash or SRAM (the ROM NACKs). */
 bool board_go(struct board *b, uint32_t addr);
+/* The running application restarts into the ROM loader by itself (what an
+ * application's "jump to bootloader" does): a system reset that ends in ROM
+ * mode whatever BOOT0 says. False (nothing done) unless the board was in
+ * APP mode. */
+bool board_enter_rom(struct board *b);
 uint32_t board_app_entry(const struct board *b);
 
 /* ---- timing and statistics (for the timing model and for tests) ---- */

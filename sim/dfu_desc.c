@@ -98,31 +98,76 @@ static size_t config_desc(uint8_t *out)
 	return n + sizeof(func_desc);
 }
 
+/* ---- the application's personality (dfu_dev_config.app_dfu) ---- */
+
+/*
+ * A user application offering a DFU run-time interface (DFU 1.1 §4.1, as
+ * TinyUSB's or ST's USB device library's DFU run-time class do): device
+ * app_vid:app_pid, bcdDevice 0x0100, one configuration with interface 0,
+ * class FE/01/01, no endpoints, and a functional descriptor saying it can
+ * download and detaches by itself (bitWillDetach) within 1000 ms.
+ */
+#define APP_CONFIG_LEN (9 + 9 + 9)
+
+static void app_device_desc(const struct dfu_dev *d, uint8_t out[18])
+{
+	const uint8_t desc[18] = {
+		18, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 64,
+		(uint8_t)d->cfg.app_vid, (uint8_t)(d->cfg.app_vid >> 8),
+		(uint8_t)d->cfg.app_pid, (uint8_t)(d->cfg.app_pid >> 8), 0x00, 0x01, 1, 2, 3, 1,
+	};
+	memcpy(out, desc, sizeof(desc));
+}
+
+static const uint8_t app_func_desc[9] = { 9, 0x21, 0x09, 0xE8, 0x03, 0x00, 0x08, 0x1A, 0x01 };
+
+static size_t app_config_desc(uint8_t *out)
+{
+	static const uint8_t head[9] = { 9, 0x02, APP_CONFIG_LEN, 0, 1, 1, 0, 0x80, 50 };
+	static const uint8_t intf[9] = { 9, 0x04, 0, 0, 0, 0xFE, 0x01, 0x01, DFU_STR_ALT0 };
+
+	memcpy(out, head, sizeof(head));
+	memcpy(out + 9, intf, sizeof(intf));
+	memcpy(out + 18, app_func_desc, sizeof(app_func_desc));
+	return APP_CONFIG_LEN;
+}
+
+/* ---- both personalities ---- */
+
 size_t dfu_dev_descriptors(const struct dfu_dev *d, uint8_t *buf, size_t cap)
 {
 	uint8_t all[sizeof(device_desc) + CONFIG_LEN];
 	size_t n;
 
-	(void)d;
-	memcpy(all, device_desc, sizeof(device_desc));
-	n = sizeof(device_desc) + config_desc(all + sizeof(device_desc));
+	if (d->as_app) {
+		app_device_desc(d, all);
+		n = sizeof(device_desc) + app_config_desc(all + sizeof(device_desc));
+	} else {
+		memcpy(all, device_desc, sizeof(device_desc));
+		n = sizeof(device_desc) + config_desc(all + sizeof(device_desc));
+	}
 	if (n > cap)
 		n = cap;
 	memcpy(buf, all, n);
 	return n;
 }
 
+void dfu_dev_ids(const struct dfu_dev *d, uint16_t *vid, uint16_t *pid, uint16_t *bcd)
+{
+	*vid = d->as_app ? d->cfg.app_vid : 0x0483;
+	*pid = d->as_app ? d->cfg.app_pid : 0xDF11;
+	*bcd = d->as_app ? 0x0100 : 0x2200;
+}
+
 const char *dfu_dev_manufacturer(const struct dfu_dev *d)
 {
-	(void)d;
-	return "STMicroelectronics";
+	return d->as_app ? "stmboot" : "STMicroelectronics";
 }
 
 /* Two spaces, as captured (B.1). */
 const char *dfu_dev_product(const struct dfu_dev *d)
 {
-	(void)d;
-	return "STM32  BOOTLOADER";
+	return d->as_app ? "romsim application (DFU run-time)" : "STM32  BOOTLOADER";
 }
 
 const char *dfu_dev_serial(const struct dfu_dev *d)
@@ -132,6 +177,8 @@ const char *dfu_dev_serial(const struct dfu_dev *d)
 
 const char *dfu_dev_alt_name(const struct dfu_dev *d, unsigned alt)
 {
+	if (d->as_app)
+		return alt == 0 ? "DFU run-time" : NULL;
 	return alt < DFU_NUM_ALTS ? d->layout[alt] : NULL;
 }
 
@@ -184,19 +231,25 @@ static int copy_out(uint8_t *out, size_t cap, const uint8_t *src, size_t n)
 
 static int get_descriptor(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data)
 {
-	uint8_t cfg[CONFIG_LEN];
+	uint8_t cfg[CONFIG_LEN], dev[sizeof(device_desc)];
 	unsigned type = s->wValue >> 8, idx = s->wValue & 0xFF;
 
 	switch (type) {
 	case 0x01:
-		return copy_out(data, s->wLength, device_desc, sizeof(device_desc));
+		if (d->as_app)
+			app_device_desc(d, dev);
+		else
+			memcpy(dev, device_desc, sizeof(dev));
+		return copy_out(data, s->wLength, dev, sizeof(dev));
 	case 0x02:
 		if (idx != 0)
 			return DFU_DEV_STALL;
-		return copy_out(data, s->wLength, cfg, config_desc(cfg));
+		return copy_out(data, s->wLength, cfg, d->as_app ? app_config_desc(cfg) : config_desc(cfg));
 	case 0x03:
 		return string_desc(d, idx, data, s->wLength);
 	case 0x21:  /* DFU functional descriptor, also asked of the interface */
+		if (d->as_app)
+			return copy_out(data, s->wLength, app_func_desc, sizeof(app_func_desc));
 		return copy_out(data, s->wLength, func_desc, sizeof(func_desc));
 	default:
 		return DFU_DEV_STALL;

@@ -99,18 +99,39 @@ void dfu_detach(struct dfu_dev *d, enum dfu_dev_event ev)
 	dfu_dlog(d, "device leaves the bus%s", ev == DFU_DEV_EV_VANISHED ? " (fault: vanished)" : "");
 }
 
+/* The mode a board must be in for personality as_app to be on the bus. */
+static enum board_mode mode_of(bool as_app)
+{
+	return as_app ? BOARD_MODE_APP : BOARD_MODE_ROM;
+}
+
+bool dfu_dev_wants_bus(const struct dfu_dev *d)
+{
+	enum board_mode mode = board_mode(d->b);
+
+	return !d->vanished && (mode == BOARD_MODE_ROM || (mode == BOARD_MODE_APP && d->cfg.app_dfu));
+}
+
 bool dfu_dev_reconnect(struct dfu_dev *d)
 {
 	if (d->connected)
 		return true;
-	if (d->vanished || board_mode(d->b) != BOARD_MODE_ROM)
+	if (!dfu_dev_wants_bus(d))
 		return false;
+	d->as_app = board_mode(d->b) == BOARD_MODE_APP;
 	reset_dfu_state(d);
 	dfu_desc_init(d);   /* DBANK may have changed with the options */
 	d->resets_seen = board_reset_count(d->b);
 	d->connected = true;
 	d->st.enumerations++;
-	dfu_dlog(d, "device enumerates, serial %s, %s", d->serial, d->layout[0]);
+	if (d->as_app) {
+		d->state = ST_APP_IDLE;
+		d->status = S_OK;
+		dfu_dlog(d, "device enumerates, the application as %04x:%04x (DFU run-time), serial %s",
+			 d->cfg.app_vid, d->cfg.app_pid, d->serial);
+	} else {
+		dfu_dlog(d, "device enumerates, serial %s, %s", d->serial, d->layout[0]);
+	}
 	return true;
 }
 
@@ -126,7 +147,7 @@ static bool check_board(struct dfu_dev *d)
 {
 	if (!d->connected)
 		return false;
-	if (board_reset_count(d->b) != d->resets_seen || board_mode(d->b) != BOARD_MODE_ROM) {
+	if (board_reset_count(d->b) != d->resets_seen || board_mode(d->b) != mode_of(d->as_app)) {
 		dfu_detach(d, DFU_DEV_EV_DETACHED);
 		return false;
 	}
@@ -365,6 +386,36 @@ static int class_request(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *
 	}
 }
 
+/*
+ * The application's DFU run-time interface (DFU 1.1 §5.1): GETSTATUS and
+ * GETSTATE say appIDLE; DFU_DETACH makes it restart into the ROM loader,
+ * and since it says bitWillDetach it leaves the bus at once, without
+ * waiting for a USB reset. Anything else is STALLed (no state to spoil).
+ */
+static int app_request(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data)
+{
+	if ((s->bmRequestType & 0x60) == 0x00)
+		return dfu_desc_standard(d, s, data);
+	if ((s->bmRequestType & 0x60) != 0x20 || s->wIndex != 0 || !direction_ok(s))
+		return DFU_DEV_STALL;
+	switch (s->bRequest) {
+	case REQ_DETACH:
+		dfu_dlog(d, "  the application detaches (wDetachTimeOut %u ms): restarts in the ROM loader",
+			 s->wValue);
+		d->after_reply = true;
+		return 0;
+	case REQ_GETSTATUS:
+		return s->wLength < 6 ? DFU_DEV_STALL : status_reply(data, S_OK, 0, ST_APP_IDLE);
+	case REQ_GETSTATE:
+		if (s->wLength < 1)
+			return DFU_DEV_STALL;
+		data[0] = ST_APP_IDLE;
+		return 1;
+	default:
+		return DFU_DEV_STALL;
+	}
+}
+
 /* ---- transfers ---- */
 
 uint64_t dfu_dev_bus_us(size_t len)
@@ -427,7 +478,7 @@ int dfu_dev_control(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data,
 	start = d->cfg.timing ? transfer_start(d, s, now_us) : now_us;
 	d->op_busy_us = 0;
 	d->st.requests++;
-	r = dispatch(d, s, data);
+	r = d->as_app ? app_request(d, s, data) : dispatch(d, s, data);
 	if (r == DFU_DEV_STALL)
 		d->st.stalls++;
 	log_request(d, s, r);
@@ -439,6 +490,11 @@ int dfu_dev_control(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data,
 		if (done_us)
 			*done_us = done;
 	}
+	if (d->after_reply) {  /* the application's DETACH, once its status stage is done */
+		d->after_reply = false;
+		dfu_detach(d, DFU_DEV_EV_DETACHED);
+		board_enter_rom(d->b);
+	}
 	return r;
 }
 
@@ -446,7 +502,7 @@ int dfu_dev_set_alt(struct dfu_dev *d, unsigned interface, unsigned alt)
 {
 	if (!check_board(d))
 		return DFU_DEV_GONE;
-	if (interface != 0 || alt >= DFU_NUM_ALTS)
+	if (interface != 0 || alt >= (d->as_app ? 1u : DFU_NUM_ALTS))
 		return DFU_DEV_STALL;
 	d->alt = alt;
 	dfu_dlog(d, "SET_INTERFACE alt %u (%s)", alt, d->layout[alt]);
@@ -468,6 +524,10 @@ int dfu_dev_usb_reset(struct dfu_dev *d)
 {
 	if (!check_board(d))
 		return DFU_DEV_GONE;
+	if (d->as_app) {  /* appIDLE: a bus reset does not concern the DFU function */
+		dfu_dlog(d, "USB reset (the application carries on)");
+		return 0;
+	}
 	reset_dfu_state(d);
 	dfu_dlog(d, "USB reset");
 	return 0;

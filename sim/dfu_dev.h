@@ -108,6 +108,12 @@ struct dfu_dev_config {
 	struct dfu_dev_faults faults;
 	const struct sb_log *log;    /* one DEBUG line per request, TRACE data; may be NULL;
 				      * must outlive the model */
+	/* The board's application offers a DFU run-time interface as
+	 * app_vid:app_pid: while the board runs it, the device enumerates as
+	 * that, and DFU_DETACH makes the application restart into the ROM
+	 * loader (board_enter_rom), which then enumerates as 0483:DF11. */
+	bool app_dfu;
+	uint16_t app_vid, app_pid;
 };
 
 struct dfu_dev;
@@ -148,6 +154,9 @@ bool dfu_dev_vanished(const struct dfu_dev *d);
  * true when it is connected afterwards.
  */
 bool dfu_dev_reconnect(struct dfu_dev *d);
+/* Whether dfu_dev_reconnect() would connect it now: not vanished, and the
+ * board in ROM mode, or running an application that offers DFU run-time. */
+bool dfu_dev_wants_bus(const struct dfu_dev *d);
 /* Take the device off the bus (board left ROM mode behind the model's back). */
 void dfu_dev_disconnect(struct dfu_dev *d);
 
@@ -156,6 +165,8 @@ void dfu_dev_disconnect(struct dfu_dev *d);
 /* Device (18) + configuration descriptor set, as sysfs "descriptors" holds them. */
 size_t dfu_dev_descriptors(const struct dfu_dev *d, uint8_t *buf, size_t cap);
 /* "STMicroelectronics", "STM32  BOOTLOADER", the 12-hex-digit serial. */
+/* USB identity of the personality on the bus: 0483:DF11 bcdDevice 0x2200, or the application's. */
+void dfu_dev_ids(const struct dfu_dev *d, uint16_t *vid, uint16_t *pid, uint16_t *bcd);
 const char *dfu_dev_manufacturer(const struct dfu_dev *d);
 const char *dfu_dev_product(const struct dfu_dev *d);
 const char *dfu_dev_serial(const struct dfu_dev *d);

@@ -17,6 +17,7 @@
 
 /* DFU states, protocol-facts B.3. */
 enum {
+	ST_APP_IDLE = 0,
 	ST_IDLE = 2,
 	ST_DNLOAD_SYNC = 3,
 	ST_DNBUSY = 4,
@@ -52,6 +53,8 @@ struct dfu_dev {
 	struct dfu_dev_config cfg;
 
 	bool connected, vanished;
+	bool as_app;                   /* enumerated as the application (DFU run-time), not the ROM */
+	bool after_reply;              /* as_app: DETACH answered, leave the bus after the reply */
 	enum dfu_dev_event event;
 	unsigned resets_seen;          /* board_reset_count() when it last enumerated */
 

@@ -28,6 +28,8 @@ static const char help_text[] =
 	"  erase RANGE | --pages LIST | --all\n"
 	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
 	"  leave [ADDR]              start the application (default: flash start)\n"
+	"  detach [VID:PID]          ask an application with a DFU run-time interface to\n"
+	"                            restart in DFU mode, and wait for the DFU device\n"
 	"  read-unprotect --force    remove read protection: MASS-ERASES the flash, device resets\n"
 	"  option-bytes              show the option bytes (raw and decoded)\n"
 	"  option-bytes --write FILE|HEX --force\n"
@@ -46,6 +48,8 @@ static const char help_text[] =
 	"      --alt N|NAME          alternate setting (default: the one holding the image,\n"
 	"                            \"Internal Flash\" first; for pack: the target's alt number)\n"
 	"      --port PORT           serial adapter whose RTS/DTR drive the lines (--boot0 rts ...)\n"
+	"      --detach VID:PID      the board runs an application with a DFU run-time interface\n"
+	"                            at VID:PID: detach it into DFU mode first (then --wait 5)\n"
 	"      --retries N           retries of a failed request, command or block (default 5)\n"
 	"\n"
 	"write, verify:\n"
@@ -90,7 +94,7 @@ static const char help_text[] =
 
 enum {
 	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
-	OPT_KEEP_FF, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_PAGES, OPT_ALL,
+	OPT_KEEP_FF, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_DETACH, OPT_PAGES, OPT_ALL,
 	OPT_WRITE, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME, OPT_FORCE, OPT_JSON,
 	OPT_TRACE, OPT_VERSION,
 };
@@ -113,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "leave", no_argument, NULL, OPT_LEAVE },
 	{ "leave-addr", required_argument, NULL, OPT_LEAVE_ADDR },
 	{ "wait-app", required_argument, NULL, OPT_WAIT_APP },
+	{ "detach", required_argument, NULL, OPT_DETACH },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "pages", required_argument, NULL, OPT_PAGES },
 	{ "all", no_argument, NULL, OPT_ALL },
@@ -223,6 +228,11 @@ static int parse_device_option(struct df_config *c, int opt, const char *arg)
 	case OPT_PORT:
 		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
 			return cli_usage(&c->cli, "%s", d.msg);
+		return 0;
+	case OPT_DETACH:
+		if (sb_usb_parse_id(arg, &c->rt_vid, &c->rt_pid, &d))
+			return cli_usage(&c->cli, "--detach: %s", d.msg);
+		c->detach = true;
 		return 0;
 	default:
 		return -1;
@@ -396,8 +406,8 @@ static int resolve_lines(struct df_config *c)
 		if (sb_lineopts_needs_port(&c->lo, job, n))
 			return cli_usage(&c->cli, "lines on RTS/DTR need the serial adapter: give --port PORT or set STMBOOT_PORT");
 	}
-	/* the ROM needs a moment to enumerate after the entry sequence */
-	if (c->lines && !c->has_wait)
+	/* the ROM needs a moment to enumerate after the entry sequence or a detach */
+	if ((c->lines || c->detach) && !c->has_wait)
 		c->sel.wait_s = 5;
 	return 0;
 }

@@ -514,7 +514,8 @@ int df_run(struct df_config *c)
 	} cmds[] = {
 		{ "list", df_cmd_list }, { "info", df_cmd_info }, { "write", df_cmd_write },
 		{ "verify", df_cmd_verify }, { "read", df_cmd_read }, { "erase", df_cmd_erase },
-		{ "leave", df_cmd_leave }, { "read-unprotect", df_cmd_read_unprotect },
+		{ "leave", df_cmd_leave }, { "detach", df_cmd_detach },
+		{ "read-unprotect", df_cmd_read_unprotect },
 		{ "option-bytes", df_cmd_option_bytes }, { "pack", df_cmd_pack },
 		{ "unpack", df_cmd_unpack },
 	};

@@ -79,10 +79,11 @@ static void list_one(struct df_config *c, const struct sb_usb_device *dev)
 	if (c->cli.json) {
 		alts_json(dev, alts, sizeof(alts));
 		cli_event(&c->cli, "device",
-			  "\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"bus\":%u,\"address\":%u,"
+			  "\"mode\":\"%s\",\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"bus\":%u,\"address\":%u,"
 			  "\"serial\":\"%s\",\"manufacturer\":\"%s\",\"product\":\"%s\",\"transfer_size\":%u,"
 			  "\"strings_error\":\"%s\",\"alts\":%s",
-			  dev->vid, dev->pid, dev->bcd_device, cli_json_str(esc[0], sizeof(esc[0]), dev->path),
+			  dev->runtime ? "runtime" : "dfu", dev->vid, dev->pid, dev->bcd_device,
+			  cli_json_str(esc[0], sizeof(esc[0]), dev->path),
 			  dev->bus, dev->address, cli_json_str(esc[1], sizeof(esc[1]), dev->serial),
 			  cli_json_str(esc[2], sizeof(esc[2]), dev->manufacturer),
 			  cli_json_str(esc[3], sizeof(esc[3]), dev->product), dev->func.transfer_size,
@@ -91,6 +92,13 @@ static void list_one(struct df_config *c, const struct sb_usb_device *dev)
 		return;
 	}
 	sb_usb_describe(dev, id, sizeof(id));
+	if (dev->runtime) {
+		printf("%s  run-time DFU: 'dfuse detach %04x:%04x' restarts it in DFU mode\n", id,
+		       dev->vid, dev->pid);
+		if (dev->strings_err)
+			printf("  (strings unreadable: %s)\n", dev->strings_msg);
+		return;
+	}
 	printf("%s\n", id);
 	if (dev->strings_err)
 		printf("  (strings unreadable: %s)\n", dev->strings_msg);
@@ -102,7 +110,7 @@ int df_cmd_list(struct df_config *c)
 	struct sb_usb_select sel = c->sel;
 	struct sb_usb_device *devs = NULL;
 	struct sb_diag d = { 0 };
-	size_t n = 0;
+	size_t n = 0, nrt = 0;
 	int err;
 
 	if (c->nargs)
@@ -113,9 +121,53 @@ int df_cmd_list(struct df_config *c)
 		return cli_fail(&c->cli, err, &d, "list");
 	for (size_t i = 0; i < n; i++)
 		list_one(c, &devs[i]);
-	if (n == 0)
-		cli_info(&c->cli, "no DFU device found: is the board in its ROM bootloader (BOOT0 high during reset)?");
 	free(devs);
+	/* applications that can be detached into DFU mode (any identity, --path applies) */
+	sel = (struct sb_usb_select){ .vid = -1, .pid = -1, .path = c->sel.path, .index = -1,
+				      .runtime = true };
+	if ((err = sb_usb_list(&sel, &devs, &nrt, &d)))
+		return cli_fail(&c->cli, err, &d, "list");
+	for (size_t i = 0; i < nrt; i++)
+		list_one(c, &devs[i]);
+	free(devs);
+	if (n == 0 && nrt == 0)
+		cli_info(&c->cli, "no DFU device found: is the board in its ROM bootloader (BOOT0 high during reset)?");
+	else if (n == 0)
+		cli_info(&c->cli, "no DFU-mode device; 'dfuse detach' restarts an application above in DFU mode");
+	return EXIT_OK;
+}
+
+/* ---- detach ---------------------------------------------------------------------------- */
+
+int df_cmd_detach(struct df_config *c)
+{
+	int vid = -1, pid = -1, err;
+	unsigned wait = c->has_wait ? c->sel.wait_s : 5;
+	struct sb_diag d = { 0 };
+	bool found;
+
+	if (c->nargs > 1)
+		return cli_usage(&c->cli, "detach [VID:PID]");
+	if (c->nargs == 1 && sb_usb_parse_id(c->args[0], &vid, &pid, &d))
+		return cli_usage(&c->cli, "detach: %s", d.msg);
+	if ((err = df_detach_app(c, vid, pid, &found, &d)))
+		return cli_fail(&c->cli, err, &d, "detach");
+	if (!found) {
+		sb_diag_set(&d, SB_ERR_NO_DEVICE, "no run-time DFU device%s%s found: is the application "
+			    "running, and does it offer a DFU run-time interface? 'dfuse list' shows "
+			    "the devices present", c->nargs ? " " : "", c->nargs ? c->args[0] : "");
+		return cli_fail(&c->cli, SB_ERR_NO_DEVICE, &d, "detach");
+	}
+	if ((err = df_wait_usb_id(c->sel.vid, c->sel.pid, wait, &found, &d)))
+		return cli_fail(&c->cli, err, &d, "detach");
+	if (!found) {
+		sb_diag_set(&d, SB_ERR_NO_DEVICE, "the application detached, but no DFU device %04x:%04x "
+			    "appeared within %u s", c->sel.vid & 0xFFFF, c->sel.pid & 0xFFFF, wait);
+		return cli_fail(&c->cli, SB_ERR_NO_DEVICE, &d, "detach");
+	}
+	cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"detach\",\"vid\":%u,\"pid\":%u",
+		  (unsigned)c->sel.vid & 0xFFFF, (unsigned)c->sel.pid & 0xFFFF);
+	cli_info(&c->cli, "DFU device %04x:%04x is on the bus", c->sel.vid & 0xFFFF, c->sel.pid & 0xFFFF);
 	return EXIT_OK;
 }
 

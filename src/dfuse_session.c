@@ -81,6 +81,38 @@ static void blame_wiring(struct df_session *s, int err)
 	memcpy(s->diag.msg, msg, sizeof(msg));
 }
 
+/* ---- run-time DFU: the application restarts in DFU mode ----------------------- */
+
+/* The run-time DFU device --detach (or the detach command) names: VID:PID, --path. */
+static struct sb_usb_select runtime_select(const struct df_config *c, int vid, int pid)
+{
+	return (struct sb_usb_select){ .vid = vid, .pid = pid, .path = c->sel.path, .index = -1,
+				       .runtime = true };
+}
+
+/* Detach the application (vid:pid, run-time DFU) into DFU mode; *found
+ * false (and SB_OK) when no such application is on the bus. */
+int df_detach_app(struct df_config *c, int vid, int pid, bool *found, struct sb_diag *d)
+{
+	struct sb_usb_select rt = runtime_select(c, vid, pid);
+	struct sb_usb_device *devs = NULL, dev;
+	char esc[300], id[300];
+	size_t n = 0;
+	int err = sb_usb_list(&rt, &devs, &n, d);
+
+	free(devs);
+	*found = n > 0;
+	if (err || !n)
+		return err;
+	if ((err = sb_usb_detach(&rt, &dev, d)))
+		return err;
+	sb_usb_describe(&dev, id, sizeof(id));
+	cli_event(&c->cli, "detach", "\"vid\":%u,\"pid\":%u,\"path\":\"%s\"", dev.vid, dev.pid,
+		  cli_json_str(esc, sizeof(esc), dev.path));
+	cli_info(&c->cli, "detached %s: it restarts in DFU mode", id);
+	return SB_OK;
+}
+
 /* ---- device and engine ------------------------------------------------------- */
 
 static void parse_layouts(struct df_session *s)
@@ -141,6 +173,7 @@ static void close_device(struct df_session *s)
 int df_session_open(struct df_session *s, struct df_config *c)
 {
 	char esc[3][300], id[300];
+	bool detached = false;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -148,8 +181,17 @@ int df_session_open(struct df_session *s, struct df_config *c)
 	s->alt = -1;
 	if (c->lines && (err = lines_enter(s)))
 		return err;
+	if (c->detach && (err = df_detach_app(c, c->rt_vid, c->rt_pid, &detached, &s->diag)))
+		return err;
 	if ((err = open_device(s, &c->sel))) {
 		blame_wiring(s, err);
+		if (c->detach && !detached && err == SB_ERR_NO_DEVICE) {
+			char msg[sizeof(s->diag.msg)];
+			snprintf(msg, sizeof(msg), "%.300s; nor was the application's run-time DFU "
+				 "device %04x:%04x (--detach) on the bus", s->diag.msg,
+				 c->rt_vid & 0xFFFF, c->rt_pid & 0xFFFF);
+			memcpy(s->diag.msg, msg, sizeof(msg));
+		}
 		return err;
 	}
 	s->connected = true;

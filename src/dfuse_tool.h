@@ -59,6 +59,9 @@ struct df_config {
 	bool wait_app;
 	int app_vid, app_pid;
 	unsigned app_wait_s;
+	/* --detach VID:PID: the application's run-time DFU identity, detached first */
+	bool detach;
+	int rt_vid, rt_pid;
 	/* erase */
 	const char *pages;
 	bool all;
@@ -135,6 +138,10 @@ int df_cmd_read(struct df_config *c);
 int df_cmd_erase(struct df_config *c);
 int df_cmd_leave(struct df_config *c);
 int df_cmd_list(struct df_config *c);
+int df_cmd_detach(struct df_config *c);
+/* Detach the run-time DFU device vid:pid (-1: any; --path applies) into DFU
+ * mode; *found false, SB_OK, when there is none. dfuse_session.c. */
+int df_detach_app(struct df_config *c, int vid, int pid, bool *found, struct sb_diag *d);
 int df_cmd_info(struct df_config *c);
 int df_cmd_option_bytes(struct df_config *c);
 int df_cmd_read_unprotect(struct df_config *c);

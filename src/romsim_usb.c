@@ -25,6 +25,7 @@
  *
  * Bus events and pins: src/usbsim*.c; the device model: sim/dfu_dev.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -53,6 +54,8 @@ struct usb_opts {
 	struct dfu_dev_faults faults;
 	const char *log_path, *stats_path, *pins_path;
 	const char *adapter, *adapter_link;  /* adapter: the map as given, NULL: none */
+	bool app_dfu;                /* --app-dfu: the application offers DFU run-time */
+	uint16_t app_vid, app_pid;
 	struct adapter_map map;
 	char **cmd;
 };
@@ -89,6 +92,9 @@ static void usage(FILE *f)
 		"      --reenum-ms MS   delay before a device that reset into the ROM reappears\n"
 		"                       (default 0, 200 with --timing)\n"
 		"      --appear-ms MS   devices first appear MS after romsim starts (default 0)\n"
+		"      --app-dfu VID:PID  the application offers a DFU run-time interface: while a\n"
+		"                       board runs it, its device is VID:PID, and DFU_DETACH\n"
+		"                       restarts it in the ROM loader (default: off the bus)\n"
 		"      --faults SPEC    stall=PCT,status=PCT,busystall=N,vanish=N,starterr\n"
 		"      --seed N         seed of the fault injection (default 1)\n"
 		"      --pins-sock PATH socket for \"PIN boot0|nrst 0|1\", \"GET\", \"MODE\", \"POWER\"\n"
@@ -112,7 +118,7 @@ static void usage(FILE *f)
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
-       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK };
+       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU };
 
 static const struct option long_opts[] = {
 	{ "devices", required_argument, NULL, 'n' },
@@ -131,11 +137,25 @@ static const struct option long_opts[] = {
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "appear-ms", required_argument, NULL, O_APPEAR },
 	{ "adapter", required_argument, NULL, O_ADAPTER },
+	{ "app-dfu", required_argument, NULL, O_APP_DFU },
 	{ "adapter-link", required_argument, NULL, O_ADAPTER_LINK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "1209:0001": two hex numbers of at most 4 digits. */
+static bool parse_usb_id(const char *arg, uint16_t *vid, uint16_t *pid)
+{
+	unsigned v, p;
+	int n = 0;
+
+	if (sscanf(arg, "%4x:%4x%n", &v, &p, &n) != 2 || arg[n] || !isxdigit((unsigned char)arg[0]))
+		return false;
+	*vid = (uint16_t)v;
+	*pid = (uint16_t)p;
+	return true;
+}
 
 /* One option; false on a bad value. */
 static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **faults)
@@ -175,6 +195,7 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 	case O_TRACE: o->trace = true; return true;
 	case O_PINS: o->pins_path = arg; return true;
 	case O_ADAPTER: o->adapter = arg; return true;
+	case O_APP_DFU: return parse_usb_id(arg, &o->app_vid, &o->app_pid) && (o->app_dfu = true);
 	case O_ADAPTER_LINK: o->adapter_link = arg; return true;
 	case 'v': o->verbose = true; return true;
 	default: return false;
@@ -395,7 +416,9 @@ static int start_bus(struct usb_run *r)
 		return 1;
 	}
 	for (unsigned num = 1; num <= r->o.devices; num++) {
-		struct dfu_dev_config dc = { .timing = r->o.timing, .faults = r->o.faults };
+		struct dfu_dev_config dc = { .timing = r->o.timing, .faults = r->o.faults,
+					     .app_dfu = r->o.app_dfu, .app_vid = r->o.app_vid,
+					     .app_pid = r->o.app_pid };
 
 		if (usbsim_add(r->sim, r->board[num - 1], &dc) < 0) {
 			fprintf(stderr, "romsim usb: cannot add device %u\n", num);

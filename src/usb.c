@@ -178,7 +178,7 @@ static void describe_selection(const struct sb_usb_select *sel, char *buf, size_
 {
 	size_t k = 0;
 
-	k += (size_t)snprintf(buf, len, "DFU device");
+	k += (size_t)snprintf(buf, len, sel->runtime ? "run-time DFU device" : "DFU device");
 	if (sel->vid >= 0 || sel->pid >= 0) {
 		char v[12] = "*", p[12] = "*";
 		if (sel->vid >= 0)
@@ -225,6 +225,11 @@ static int not_found(const struct sb_usb_select *sel, size_t n,
 	if (sel->index >= 0 && n > 0)
 		return sb_diag_set(diag, SB_ERR_NO_DEVICE, "no device #%d: %zu %s%s found",
 				   sel->index, n, what, n == 1 ? "" : "s");
+	if (sel->runtime)
+		return sb_diag_set(diag, SB_ERR_NO_DEVICE,
+				   "no %s found%s: is the application running, and does it offer "
+				   "a DFU run-time interface? 'dfuse list' shows the devices present",
+				   what, sel->wait_s ? " in time" : "");
 	return sb_diag_set(diag, SB_ERR_NO_DEVICE,
 			   "no %s found%s: is the board in its ROM bootloader (BOOT0 high during "
 			   "reset)? 'dfuse list' shows the DFU devices present",
@@ -342,4 +347,45 @@ int sb_usb_open(const struct sb_usb_select *sel, struct sb_usb *usb, struct sb_u
 	}
 	*usb = (struct sb_usb){ .ops = &usb_ops, .h = u };
 	return SB_OK;
+}
+
+/* ---- run-time to DFU mode ------------------------------------------------------ */
+
+/* DFU_DETACH (protocol-facts B.2: request 0, class, interface recipient). */
+enum { DFU_REQ_DETACH = 0, DFU_ATTR_WILL_DETACH = 0x08, DETACH_MAX_MS = 1000 };
+
+int sb_usb_detach(const struct sb_usb_select *sel, struct sb_usb_device *dev,
+		  struct sb_diag *diag)
+{
+	struct sb_usb_select rt = *sel;
+	struct sb_usb h;
+	struct sb_usb_device d;
+	struct usb_handle *u;
+	uint16_t wait_ms;
+	int rc;
+
+	rt.runtime = true;
+	if ((rc = sb_usb_open(&rt, &h, &d, diag)))
+		return rc;
+	u = h.h;
+	wait_ms = d.func.present && d.func.detach_timeout_ms < DETACH_MAX_MS
+		? d.func.detach_timeout_ms : DETACH_MAX_MS;
+	rc = libusb_control_transfer(u->h, LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_CLASS |
+				     LIBUSB_RECIPIENT_INTERFACE, DFU_REQ_DETACH, wait_ms,
+				     u->interface, NULL, 0, 2000);
+	if (rc == LIBUSB_ERROR_PIPE)
+		rc = sb_diag_set(diag, SB_ERR_NACK, "%04x:%04x at %s STALLed DFU_DETACH: the "
+				 "application refused to restart in DFU mode", d.vid, d.pid, d.path);
+	else if (rc < 0 && rc != LIBUSB_ERROR_NO_DEVICE && rc != LIBUSB_ERROR_IO)
+		rc = sb_usb_fail(diag, rc, &d, "detaching");
+	else if (!(d.func.attributes & DFU_ATTR_WILL_DETACH) &&
+		 (rc = libusb_reset_device(u->h)) < 0 && rc != LIBUSB_ERROR_NOT_FOUND &&
+		 rc != LIBUSB_ERROR_NO_DEVICE)
+		rc = sb_usb_fail(diag, rc, &d, "resetting, after DFU_DETACH,");
+	else
+		rc = SB_OK;  /* gone from the bus already: it is restarting */
+	op_close(u);
+	if (dev)
+		*dev = d;
+	return rc;
 }

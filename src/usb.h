@@ -6,7 +6,9 @@
  * A DFU-mode interface is class 0xFE, subclass 0x01, protocol 0x02
  * (protocol-facts B.1). One USB device is one entry, with all the alternate
  * settings of its DFU interface and their strings (the DfuSe memory
- * layouts, parsed by protocols/dfuse_layout.h).
+ * layouts, parsed by protocols/dfuse_layout.h). With sel->runtime the same
+ * functions look for run-time DFU interfaces instead (protocol 0x01: an
+ * application that can be asked to restart in DFU mode, DFU 1.1 §4.1).
  *
  * Errors: functions return SB_OK or a negative enum sb_err and fill diag.
  * libusb codes are translated here and nowhere else:
@@ -71,6 +73,7 @@ struct sb_usb_device {
 	char strings_msg[512];     /* that error's message (names the udev rule for permissions) */
 	uint8_t config;            /* bConfigurationValue holding the DFU interface */
 	uint8_t interface;         /* bInterfaceNumber */
+	bool runtime;              /* a run-time DFU interface (an application), not DFU mode */
 	size_t nalts;
 	struct sb_usb_alt alts[SB_USB_MAX_ALTS];
 	struct sb_usb_dfu_func func;
@@ -83,6 +86,7 @@ struct sb_usb_select {
 	const char *path;    /* NULL: any; bus-port path as in struct sb_usb_device */
 	int index;           /* -1: none; else the index-th match (0-based, list order) */
 	unsigned wait_s;     /* sb_usb_open: wait up to this long for a match to appear */
+	bool runtime;        /* run-time DFU interfaces (protocol 1) instead of DFU mode */
 };
 
 /* 0483:df11, no other criterion, no wait. */
@@ -108,6 +112,17 @@ int sb_usb_list(const struct sb_usb_select *sel, struct sb_usb_device **out, siz
  */
 int sb_usb_open(const struct sb_usb_select *sel, struct sb_usb *usb, struct sb_usb_device *dev,
 		struct sb_diag *diag);
+
+/*
+ * Ask the one run-time DFU device sel designates (sel->runtime implied) to
+ * restart in DFU mode (DFU 1.1 §5.1): DFU_DETACH with wValue = its
+ * wDetachTimeOut (at most 1000 ms), then a USB reset unless its functional
+ * descriptor says it detaches by itself (bitWillDetach). A device that
+ * leaves the bus during the request has done what was asked. A STALLed
+ * DETACH: SB_ERR_NACK. Fills dev (if not NULL) with the device asked.
+ */
+int sb_usb_detach(const struct sb_usb_select *sel, struct sb_usb_device *dev,
+		  struct sb_diag *diag);
 
 /* One line for lists: "0483:df11 ver=2200 path=1-1 serial=204A325D574D \"STM32  BOOTLOADER\"". */
 void sb_usb_describe(const struct sb_usb_device *dev, char *buf, size_t len);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DFU mode: class 0xFE, subclass 1, protocol 2 (protocol-facts B.1). */
-enum { DFU_CLASS = 0xFE, DFU_SUBCLASS = 0x01, DFU_PROTO_DFU_MODE = 0x02 };
+/* DFU mode: class 0xFE, subclass 1, protocol 2 (protocol-facts B.1); run-time: protocol 1. */
+enum { DFU_CLASS = 0xFE, DFU_SUBCLASS = 0x01, DFU_PROTO_RUNTIME = 0x01, DFU_PROTO_DFU_MODE = 0x02 };
 enum { DT_DFU_FUNCTIONAL = 0x21 };
 
 _Static_assert(sizeof(((struct sb_usb_device *)0)->strings_msg) ==
@@ -41,13 +41,14 @@ static bool parse_func(const unsigned char *p, int len, struct sb_usb_dfu_func *
 	return false;
 }
 
-static bool is_dfu_mode(const struct libusb_interface_descriptor *a)
+static bool is_dfu(const struct libusb_interface_descriptor *a, bool runtime)
 {
 	return a->bInterfaceClass == DFU_CLASS && a->bInterfaceSubClass == DFU_SUBCLASS &&
-	       a->bInterfaceProtocol == DFU_PROTO_DFU_MODE;
+	       a->bInterfaceProtocol == (runtime ? DFU_PROTO_RUNTIME : DFU_PROTO_DFU_MODE);
 }
 
-/* The first DFU-mode interface of one configuration: its alts (string indexes in istr). */
+/* The first DFU interface (d->runtime: run-time, else DFU mode) of one
+ * configuration: its alts (string indexes in istr). */
 static bool scan_config(const struct libusb_config_descriptor *cfg, struct sb_usb_device *d,
 			uint8_t *istr)
 {
@@ -55,7 +56,7 @@ static bool scan_config(const struct libusb_config_descriptor *cfg, struct sb_us
 		const struct libusb_interface *in = &cfg->interface[i];
 		for (int j = 0; j < in->num_altsetting; j++) {
 			const struct libusb_interface_descriptor *a = &in->altsetting[j];
-			if (!is_dfu_mode(a) || d->nalts >= SB_USB_MAX_ALTS)
+			if (!is_dfu(a, d->runtime) || d->nalts >= SB_USB_MAX_ALTS)
 				continue;
 			if (d->nalts && a->bInterfaceNumber != d->interface)
 				continue;
@@ -160,7 +161,8 @@ static bool id_matches(const struct sb_usb_select *sel, const struct libusb_devi
 	       (sel->pid < 0 || sel->pid == dd->idProduct);
 }
 
-/* Describe dev into d if it is a DFU-mode device sel may match (before the serial test). */
+/* Describe dev into d if it is a DFU device of the kind sel asks for and
+ * may match (before the serial test). */
 static bool examine(libusb_device *dev, const struct sb_usb_select *sel, struct sb_usb_device *d)
 {
 	struct libusb_device_descriptor dd;
@@ -169,6 +171,7 @@ static bool examine(libusb_device *dev, const struct sb_usb_select *sel, struct 
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	d->runtime = sel->runtime;
 	if (libusb_get_device_descriptor(dev, &dd) < 0 || !id_matches(sel, &dd))
 		return false;
 	port_path(dev, d->path, sizeof(d->path));

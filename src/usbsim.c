@@ -142,33 +142,37 @@ static void hex(char *out, const uint8_t *p, size_t n)
 }
 
 /*
- * The udev database record of a full-speed 0483:df11 device, in
- * umockdev's add_from_string format: P path, N node, E properties,
- * A attributes (libusb reads busnum, devnum, speed, bConfigurationValue and
- * the binary descriptors), H binary attributes.
+ * The udev database record of the full-speed device on the bus (the ROM's
+ * 0483:df11, or the application's identity), in umockdev's add_from_string
+ * format: P path, N node, E properties, A attributes (libusb reads busnum,
+ * devnum, speed, bConfigurationValue and the binary descriptors), H binary
+ * attributes.
  */
 static char *device_record(struct usbsim_slot *slot, unsigned devnum)
 {
 	uint8_t desc[128];
 	char hexdesc[2 * sizeof(desc) + 1];
 	const char *serial = dfu_dev_serial(slot->d);
+	uint16_t vid, pid, bcd;
 
+	dfu_dev_ids(slot->d, &vid, &pid, &bcd);
 	hex(hexdesc, desc, dfu_dev_descriptors(slot->d, desc, sizeof(desc)));
 	return g_strdup_printf(
 		"P: " SYS_PARENT "/1-%u\n"
 		"N: bus/usb/001/%03u\n"
 		"E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
 		"E: BUSNUM=001\nE: DEVNUM=%03u\nE: DEVNAME=/dev/bus/usb/001/%03u\n"
-		"E: PRODUCT=483/df11/2200\nE: TYPE=0/0/0\n"
-		"E: ID_VENDOR_ID=0483\nE: ID_MODEL_ID=df11\nE: ID_SERIAL_SHORT=%s\n"
+		"E: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\n"
+		"E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\nE: ID_SERIAL_SHORT=%s\n"
 		"A: busnum=1\\n\nA: devnum=%u\\n\nA: devpath=%u\\n\nA: speed=12\\n\n"
-		"A: version= 1.00\\n\nA: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
+		"A: version= %s\\n\nA: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
 		"A: bNumInterfaces= 1\\n\nA: bMaxPacketSize0=64\\n\nA: bDeviceClass=00\\n\n"
-		"A: idVendor=0483\\n\nA: idProduct=df11\\n\nA: bcdDevice=2200\\n\n"
+		"A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n"
 		"A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n"
 		"H: descriptors=%s\n",
-		slot->num, devnum, devnum, devnum, serial, devnum, slot->num,
-		dfu_dev_manufacturer(slot->d), dfu_dev_product(slot->d), serial, hexdesc);
+		slot->num, devnum, devnum, devnum, vid, pid, bcd, vid, pid, serial, devnum, slot->num,
+		desc[3] == 0x02 ? "2.00" : "1.00", vid, pid, bcd, dfu_dev_manufacturer(slot->d),
+		dfu_dev_product(slot->d), serial, hexdesc);
 }
 
 static unsigned take_devnum(struct usbsim *s)
@@ -296,7 +300,7 @@ static enum action plan(struct usbsim_slot *slot, uint64_t now, char **record,
 		}
 		return ACT_REMOVE;
 	}
-	if (slot->cur || dfu_dev_vanished(slot->d) || board_mode(slot->b) != BOARD_MODE_ROM)
+	if (slot->cur || dfu_dev_vanished(slot->d) || !dfu_dev_wants_bus(slot->d))
 		return ACT_NONE;
 	if (now - slot->gone_us < (uint64_t)(slot->adds ? s->cfg.reenum_ms : s->cfg.appear_ms) * 1000u)
 		return ACT_NONE;

@@ -705,6 +705,126 @@ static void test_sb_usb(void **state)
 	assert_int_equal(usb.ops->control(usb.h, 0xA1, 3, 0, 0, buf, 6, 100), SB_ERR_NO_DEVICE);
 }
 
+/* ---- the application's DFU run-time personality (dfu_dev_config.app_dfu) ---- */
+
+/* A board whose application (valid vector table at 0x08000000) offers DFU run-time as 1209:0001. */
+static struct fx *app_fx(void)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+	struct board_config bc = { 0 };
+	struct dfu_dev_config dc = { .index = 1, .app_dfu = true, .app_vid = 0x1209, .app_pid = 0x0001 };
+	const uint8_t vec[8] = { 0x00, 0x00, 0x01, 0x20, 0x01, 0x41, 0x00, 0x08 };
+
+	f->b = board_new(&bc);
+	assert_non_null(f->b);
+	assert_int_equal(board_mode(f->b), BOARD_MODE_ROM);   /* empty flash: PEMPTY */
+	assert_int_equal(board_write(f->b, FLASH, vec, sizeof(vec)), BOARD_OK);
+	board_set_pin(f->b, BOARD_PIN_BOOT0, 0);
+	board_power_cycle(f->b);
+	assert_int_equal(board_mode(f->b), BOARD_MODE_APP);
+	f->d = dfu_dev_new(f->b, &dc);
+	assert_non_null(f->d);
+	return f;
+}
+
+static void test_app_descriptors(void **state)
+{
+	struct fx *f = app_fx();
+	const uint8_t dev[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x09, 0x12, 0x01, 0x00,
+				  0x00, 0x01, 1, 2, 3, 1 };
+	const uint8_t intf[9] = { 9, 4, 0, 0, 0, 0xFE, 0x01, 0x01, 4 };
+	uint8_t buf[255];
+	uint16_t vid, pid, bcd;
+
+	(void)state;
+	assert_true(dfu_dev_connected(f->d));
+	dfu_dev_ids(f->d, &vid, &pid, &bcd);
+	assert_int_equal(vid, 0x1209);
+	assert_int_equal(pid, 0x0001);
+	assert_int_equal(bcd, 0x0100);
+	assert_int_equal(ctl(f->d, 0x80, 6, 0x0100, buf, 64), 18);
+	assert_memory_equal(buf, dev, 18);
+	assert_int_equal(ctl(f->d, 0x80, 6, 0x0200, buf, 255), 27);
+	assert_memory_equal(buf + 9, intf, 9);       /* DFU run-time: protocol 1 */
+	assert_int_equal(buf[18 + 1], 0x21);         /* functional descriptor */
+	assert_int_equal(buf[18 + 2] & 0x08, 0x08);  /* bitWillDetach */
+	assert_int_equal(dfu_dev_set_alt(f->d, 0, 1), DFU_DEV_STALL);
+	fx_free(f);
+}
+
+static void test_app_status_then_detach(void **state)
+{
+	struct fx *f = app_fx();
+	unsigned resets = board_reset_count(f->b);
+	uint8_t st, buf[8];
+
+	(void)state;
+	assert_int_equal(getstatus(f->d, &st, NULL), 0);  /* appIDLE */
+	assert_int_equal(st, S_OK);
+	assert_int_equal(ctl(f->d, 0xA1, 5, 0, buf, 1), 1);
+	assert_int_equal(buf[0], 0);
+	/* DfuSe requests mean nothing to the application */
+	assert_int_equal(ctl(f->d, 0x21, 1, 0, buf, 5), DFU_DEV_STALL);
+	assert_int_equal(ctl(f->d, 0xA1, 2, 2, buf, 8), DFU_DEV_STALL);
+	assert_true(dfu_dev_connected(f->d));
+	assert_int_equal(board_mode(f->b), BOARD_MODE_APP);
+	/* DETACH: answered, then off the bus; the board restarts in its ROM
+	 * although BOOT0 is low, and enumerates as the ROM's 0483:DF11 */
+	assert_int_equal(ctl(f->d, 0x21, 0, 1000, NULL, 0), 0);
+	assert_false(dfu_dev_connected(f->d));
+	assert_int_equal(dfu_dev_take_event(f->d), DFU_DEV_EV_DETACHED);
+	assert_int_equal(board_mode(f->b), BOARD_MODE_ROM);
+	assert_int_equal(board_reset_count(f->b), resets + 1);
+	assert_int_equal(board_get_pin(f->b, BOARD_PIN_BOOT0), 0);
+	assert_true(dfu_dev_reconnect(f->d));
+	assert_int_equal(ctl(f->d, 0x80, 6, 0x0100, buf, 8), 8);
+	assert_int_equal(buf[7], 64);
+	assert_int_equal(getstatus(f->d, &st, NULL), IDLE);
+	fx_free(f);
+}
+
+static void test_app_back_after_leave(void **state)
+{
+	struct fx *f = app_fx();
+	uint16_t vid, pid, bcd;
+	uint8_t st;
+
+	(void)state;
+	assert_int_equal(ctl(f->d, 0x21, 0, 1000, NULL, 0), 0);
+	dfu_dev_take_event(f->d);
+	assert_true(dfu_dev_reconnect(f->d));
+	dfu_dev_ids(f->d, &vid, &pid, &bcd);
+	assert_int_equal(pid, 0xDF11);
+	/* leave to the application's vector table: it runs, and is on the bus again */
+	assert_int_equal(set_address(f->d, FLASH), S_OK);
+	assert_int_equal(ctl(f->d, 0x21, 1, 2, NULL, 0), 0);
+	assert_int_equal(getstatus(f->d, &st, NULL), MANIFEST);
+	assert_int_equal(dfu_dev_take_event(f->d), DFU_DEV_EV_DETACHED);
+	assert_int_equal(board_mode(f->b), BOARD_MODE_APP);
+	assert_true(dfu_dev_wants_bus(f->d));
+	assert_true(dfu_dev_reconnect(f->d));
+	dfu_dev_ids(f->d, &vid, &pid, &bcd);
+	assert_int_equal(vid, 0x1209);
+	assert_int_equal(getstatus(f->d, &st, NULL), 0);
+	fx_free(f);
+}
+
+/* Without app_dfu the application is off the bus, as before. */
+static void test_no_app_dfu_off_the_bus(void **state)
+{
+	struct fx *f = *state;
+	const uint8_t vec[8] = { 0x00, 0x00, 0x01, 0x20, 0x01, 0x41, 0x00, 0x08 };
+
+	assert_int_equal(board_write(f->b, FLASH, vec, sizeof(vec)), BOARD_OK);
+	board_set_pin(f->b, BOARD_PIN_BOOT0, 0);
+	board_power_cycle(f->b);
+	assert_int_equal(board_mode(f->b), BOARD_MODE_APP);
+	dfu_dev_take_event(f->d);
+	assert_false(dfu_dev_connected(f->d));
+	assert_false(dfu_dev_wants_bus(f->d));
+	assert_false(dfu_dev_reconnect(f->d));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -741,6 +861,10 @@ int main(void)
 		cmocka_unit_test(test_fault_vanish),
 		cmocka_unit_test(test_fault_start_error_and_stall),
 		cmocka_unit_test(test_fault_status_not_run),
+		cmocka_unit_test(test_app_descriptors),
+		cmocka_unit_test(test_app_status_then_detach),
+		cmocka_unit_test(test_app_back_after_leave),
+		T(test_no_app_dfu_off_the_bus),
 		T(test_sb_usb),
 	};
 
