@@ -105,7 +105,8 @@ static size_t config_desc(uint8_t *out)
  * TinyUSB's or ST's USB device library's DFU run-time class do): device
  * app_vid:app_pid, bcdDevice 0x0100, one configuration with interface 0,
  * class FE/01/01, no endpoints, and a functional descriptor saying it can
- * download and detaches by itself (bitWillDetach) within 1000 ms.
+ * download, with wDetachTimeOut 1000 ms, and that it detaches by itself
+ * (bitWillDetach) unless app_waits_reset.
  */
 #define APP_CONFIG_LEN (9 + 9 + 9)
 
@@ -119,16 +120,22 @@ static void app_device_desc(const struct dfu_dev *d, uint8_t out[18])
 	memcpy(out, desc, sizeof(desc));
 }
 
-static const uint8_t app_func_desc[9] = { 9, 0x21, 0x09, 0xE8, 0x03, 0x00, 0x08, 0x1A, 0x01 };
+static void app_func_desc(const struct dfu_dev *d, uint8_t out[9])
+{
+	/* bitCanDnload, and bitWillDetach unless it waits for a USB reset */
+	const uint8_t desc[9] = { 9, 0x21, d->cfg.app_waits_reset ? 0x01 : 0x09, 0xE8, 0x03,
+				  0x00, 0x08, 0x1A, 0x01 };
+	memcpy(out, desc, sizeof(desc));
+}
 
-static size_t app_config_desc(uint8_t *out)
+static size_t app_config_desc(const struct dfu_dev *d, uint8_t *out)
 {
 	static const uint8_t head[9] = { 9, 0x02, APP_CONFIG_LEN, 0, 1, 1, 0, 0x80, 50 };
 	static const uint8_t intf[9] = { 9, 0x04, 0, 0, 0, 0xFE, 0x01, 0x01, DFU_STR_ALT0 };
 
 	memcpy(out, head, sizeof(head));
 	memcpy(out + 9, intf, sizeof(intf));
-	memcpy(out + 18, app_func_desc, sizeof(app_func_desc));
+	app_func_desc(d, out + 18);
 	return APP_CONFIG_LEN;
 }
 
@@ -141,7 +148,7 @@ size_t dfu_dev_descriptors(const struct dfu_dev *d, uint8_t *buf, size_t cap)
 
 	if (d->as_app) {
 		app_device_desc(d, all);
-		n = sizeof(device_desc) + app_config_desc(all + sizeof(device_desc));
+		n = sizeof(device_desc) + app_config_desc(d, all + sizeof(device_desc));
 	} else {
 		memcpy(all, device_desc, sizeof(device_desc));
 		n = sizeof(device_desc) + config_desc(all + sizeof(device_desc));
@@ -244,12 +251,14 @@ static int get_descriptor(struct dfu_dev *d, const struct dfu_setup *s, uint8_t 
 	case 0x02:
 		if (idx != 0)
 			return DFU_DEV_STALL;
-		return copy_out(data, s->wLength, cfg, d->as_app ? app_config_desc(cfg) : config_desc(cfg));
+		return copy_out(data, s->wLength, cfg, d->as_app ? app_config_desc(d, cfg) : config_desc(cfg));
 	case 0x03:
 		return string_desc(d, idx, data, s->wLength);
 	case 0x21:  /* DFU functional descriptor, also asked of the interface */
-		if (d->as_app)
-			return copy_out(data, s->wLength, app_func_desc, sizeof(app_func_desc));
+		if (d->as_app) {
+			app_func_desc(d, dev);
+			return copy_out(data, s->wLength, dev, 9);
+		}
 		return copy_out(data, s->wLength, func_desc, sizeof(func_desc));
 	default:
 		return DFU_DEV_STALL;

@@ -388,9 +388,11 @@ static int class_request(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *
 
 /*
  * The application's DFU run-time interface (DFU 1.1 §5.1): GETSTATUS and
- * GETSTATE say appIDLE; DFU_DETACH makes it restart into the ROM loader,
- * and since it says bitWillDetach it leaves the bus at once, without
- * waiting for a USB reset. Anything else is STALLed (no state to spoil).
+ * GETSTATE say appIDLE; DFU_DETACH makes it restart into the ROM loader:
+ * with bitWillDetach it leaves the bus at once; without, it waits in
+ * appDETACH for the host's USB reset (dfu_dev_usb_reset). The wait has no
+ * end in the model (the real wDetachTimeOut would send it back to appIDLE:
+ * INF, nothing here depends on it). Anything else is STALLed.
  */
 static int app_request(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data)
 {
@@ -400,16 +402,21 @@ static int app_request(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *da
 		return DFU_DEV_STALL;
 	switch (s->bRequest) {
 	case REQ_DETACH:
+		if (d->cfg.app_waits_reset) {
+			dfu_dlog(d, "  the application waits for a USB reset (appDETACH)");
+			d->state = ST_APP_DETACH;
+			return 0;
+		}
 		dfu_dlog(d, "  the application detaches (wDetachTimeOut %u ms): restarts in the ROM loader",
 			 s->wValue);
 		d->after_reply = true;
 		return 0;
 	case REQ_GETSTATUS:
-		return s->wLength < 6 ? DFU_DEV_STALL : status_reply(data, S_OK, 0, ST_APP_IDLE);
+		return s->wLength < 6 ? DFU_DEV_STALL : status_reply(data, S_OK, 0, d->state);
 	case REQ_GETSTATE:
 		if (s->wLength < 1)
 			return DFU_DEV_STALL;
-		data[0] = ST_APP_IDLE;
+		data[0] = d->state;
 		return 1;
 	default:
 		return DFU_DEV_STALL;
@@ -524,6 +531,12 @@ int dfu_dev_usb_reset(struct dfu_dev *d)
 {
 	if (!check_board(d))
 		return DFU_DEV_GONE;
+	if (d->as_app && d->state == ST_APP_DETACH) {
+		dfu_dlog(d, "USB reset in appDETACH: the application detaches, restarts in the ROM loader");
+		dfu_detach(d, DFU_DEV_EV_DETACHED);
+		board_enter_rom(d->b);
+		return 0;
+	}
 	if (d->as_app) {  /* appIDLE: a bus reset does not concern the DFU function */
 		dfu_dlog(d, "USB reset (the application carries on)");
 		return 0;

@@ -114,6 +114,9 @@ struct dfu_dev_config {
 	 * loader (board_enter_rom), which then enumerates as 0483:DF11. */
 	bool app_dfu;
 	uint16_t app_vid, app_pid;
+	/* Its functional descriptor lacks bitWillDetach: after DFU_DETACH it
+	 * waits in appDETACH for the host's USB reset, which restarts it. */
+	bool app_waits_reset;
 };
 
 struct dfu_dev;

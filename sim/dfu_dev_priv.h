@@ -18,6 +18,7 @@
 /* DFU states, protocol-facts B.3. */
 enum {
 	ST_APP_IDLE = 0,
+	ST_APP_DETACH = 1,
 	ST_IDLE = 2,
 	ST_DNLOAD_SYNC = 3,
 	ST_DNBUSY = 4,

@@ -55,6 +55,7 @@ struct usb_opts {
 	const char *log_path, *stats_path, *pins_path;
 	const char *adapter, *adapter_link;  /* adapter: the map as given, NULL: none */
 	bool app_dfu;                /* --app-dfu: the application offers DFU run-time */
+	bool app_waits_reset;        /* ... with ":reset": no bitWillDetach */
 	uint16_t app_vid, app_pid;
 	struct adapter_map map;
 	char **cmd;
@@ -92,9 +93,10 @@ static void usage(FILE *f)
 		"      --reenum-ms MS   delay before a device that reset into the ROM reappears\n"
 		"                       (default 0, 200 with --timing)\n"
 		"      --appear-ms MS   devices first appear MS after romsim starts (default 0)\n"
-		"      --app-dfu VID:PID  the application offers a DFU run-time interface: while a\n"
-		"                       board runs it, its device is VID:PID, and DFU_DETACH\n"
-		"                       restarts it in the ROM loader (default: off the bus)\n"
+		"      --app-dfu VID:PID[:reset]  the application offers a DFU run-time interface:\n"
+		"                       while a board runs it, its device is VID:PID, and DFU_DETACH\n"
+		"                       restarts it in the ROM loader (with :reset only after the\n"
+		"                       host's USB reset: no bitWillDetach); default: off the bus\n"
 		"      --faults SPEC    stall=PCT,status=PCT,busystall=N,vanish=N,starterr\n"
 		"      --seed N         seed of the fault injection (default 1)\n"
 		"      --pins-sock PATH socket for \"PIN boot0|nrst 0|1\", \"GET\", \"MODE\", \"POWER\"\n"
@@ -144,16 +146,19 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "1209:0001": two hex numbers of at most 4 digits. */
-static bool parse_usb_id(const char *arg, uint16_t *vid, uint16_t *pid)
+/* --app-dfu "1209:0001[:reset]": two hex numbers of at most 4 digits. */
+static bool parse_app_dfu(struct usb_opts *o, const char *arg)
 {
 	unsigned v, p;
 	int n = 0;
 
-	if (sscanf(arg, "%4x:%4x%n", &v, &p, &n) != 2 || arg[n] || !isxdigit((unsigned char)arg[0]))
+	if (sscanf(arg, "%4x:%4x%n", &v, &p, &n) != 2 || !isxdigit((unsigned char)arg[0]) ||
+	    (arg[n] && strcmp(arg + n, ":reset")))
 		return false;
-	*vid = (uint16_t)v;
-	*pid = (uint16_t)p;
+	o->app_vid = (uint16_t)v;
+	o->app_pid = (uint16_t)p;
+	o->app_waits_reset = arg[n] != '\0';
+	o->app_dfu = true;
 	return true;
 }
 
@@ -195,7 +200,7 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 	case O_TRACE: o->trace = true; return true;
 	case O_PINS: o->pins_path = arg; return true;
 	case O_ADAPTER: o->adapter = arg; return true;
-	case O_APP_DFU: return parse_usb_id(arg, &o->app_vid, &o->app_pid) && (o->app_dfu = true);
+	case O_APP_DFU: return parse_app_dfu(o, arg);
 	case O_ADAPTER_LINK: o->adapter_link = arg; return true;
 	case 'v': o->verbose = true; return true;
 	default: return false;
@@ -418,7 +423,8 @@ static int start_bus(struct usb_run *r)
 	for (unsigned num = 1; num <= r->o.devices; num++) {
 		struct dfu_dev_config dc = { .timing = r->o.timing, .faults = r->o.faults,
 					     .app_dfu = r->o.app_dfu, .app_vid = r->o.app_vid,
-					     .app_pid = r->o.app_pid };
+					     .app_pid = r->o.app_pid,
+					     .app_waits_reset = r->o.app_waits_reset };
 
 		if (usbsim_add(r->sim, r->board[num - 1], &dc) < 0) {
 			fprintf(stderr, "romsim usb: cannot add device %u\n", num);

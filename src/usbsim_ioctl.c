@@ -363,6 +363,8 @@ static void dispatch_live(struct usbsim_node *node, UMockdevIoctlClient *client,
 	case USBDEVFS_RESET:
 		if (dfu_dev_usb_reset(slot->d) < 0)
 			fail(r, ENODEV);
+		else if (!dfu_dev_connected(slot->d))
+			pthread_cond_signal(&slot->sim->kick);   /* it left the bus: follow */
 		return;
 	case USBDEVFS_CLEAR_HALT:
 	case USBDEVFS_RESETEP:

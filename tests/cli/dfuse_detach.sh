@@ -72,6 +72,15 @@ check "detach, wrong identity: the application still runs" test "$(stat_of det2 
 app det2 -- "$DFUSE" detach nonsense
 is "detach with a malformed identity: exit 2" 2
 
+# An application without bitWillDetach waits in appDETACH for the host's USB reset.
+fresh_copy rs
+app rs --app-dfu "$APP:reset" -- "$DFUSE" detach "$APP"
+is "detach, application without bitWillDetach: exit 0" 0
+has "detach, without bitWillDetach: the ROM's DFU device came" "DFU device 0483:df11 is on the bus"
+check "detach, without bitWillDetach: waited in appDETACH, the USB reset restarted it" \
+	grep -q 'USB reset in appDETACH: the application detaches' "$T/rs.log"
+check "detach, without bitWillDetach: the board is in its ROM loader" test "$(stat_of rs mode)" = rom
+
 # ---- the field update: detach, write, verify, leave, the application comes back -----------------
 fresh_copy fu
 app fu -- "$DFUSE" --detach "$APP" --wait-app "$APP" write --leave "$BIN"
@@ -117,6 +126,13 @@ if command -v dfu-util >/dev/null; then
 	has "dfu-util -l sees the application's run-time interface" 'Found Runtime: \[1209:0001\]'
 	has "dfu-util -e: the ROM enumerates afterwards" 'Found DFU: \[0483:df11\] ver=2200'
 	check "dfu-util -e: the board is in its ROM loader" test "$(stat_of du mode)" = rom
+	fresh_copy dr
+	app dr --app-dfu "$APP:reset" -- sh -c 'dfu-util -d 1209:0001 -e
+		for i in $(seq 100); do dfu-util -l | grep -q "Found DFU" && break; sleep 0.1; done
+		dfu-util -l'
+	has "dfu-util -e without bitWillDetach: resets, and the ROM enumerates" 'Found DFU: \[0483:df11\] ver=2200'
+	check "dfu-util -e without bitWillDetach: through appDETACH and the USB reset" \
+		grep -q 'USB reset in appDETACH' "$T/dr.log"
 else
 	not_ok "dfu-util is installed" "run scripts/deps"
 fi

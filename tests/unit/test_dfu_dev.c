@@ -809,6 +809,28 @@ static void test_app_back_after_leave(void **state)
 	fx_free(f);
 }
 
+/* Without bitWillDetach: DETACH leads to appDETACH, the USB reset restarts it in the ROM. */
+static void test_app_waits_for_reset(void **state)
+{
+	struct fx *f = app_fx();
+	uint8_t st, buf[64];
+
+	(void)state;
+	dfu_dev_free(f->d);
+	f->d = dfu_dev_new(f->b, &(struct dfu_dev_config){ .index = 1, .app_dfu = true,
+			   .app_vid = 0x1209, .app_pid = 0x0001, .app_waits_reset = true });
+	assert_int_equal(ctl(f->d, 0x80, 6, 0x2100, buf, 9), 9);
+	assert_int_equal(buf[2] & 0x08, 0);            /* no bitWillDetach */
+	assert_int_equal(ctl(f->d, 0x21, 0, 1000, NULL, 0), 0);
+	assert_true(dfu_dev_connected(f->d));
+	assert_int_equal(getstatus(f->d, &st, NULL), 1);  /* appDETACH */
+	assert_int_equal(board_mode(f->b), BOARD_MODE_APP);
+	assert_int_equal(dfu_dev_usb_reset(f->d), 0);
+	assert_false(dfu_dev_connected(f->d));
+	assert_int_equal(board_mode(f->b), BOARD_MODE_ROM);
+	fx_free(f);
+}
+
 /* Without app_dfu the application is off the bus, as before. */
 static void test_no_app_dfu_off_the_bus(void **state)
 {
@@ -864,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_app_descriptors),
 		cmocka_unit_test(test_app_status_then_detach),
 		cmocka_unit_test(test_app_back_after_leave),
+		cmocka_unit_test(test_app_waits_for_reset),
 		T(test_no_app_dfu_off_the_bus),
 		T(test_sb_usb),
 	};
