@@ -123,8 +123,7 @@ int df_cmd_list(struct df_config *c)
 		list_one(c, &devs[i]);
 	free(devs);
 	/* applications that can be detached into DFU mode (any identity, --path applies) */
-	sel = (struct sb_usb_select){ .vid = -1, .pid = -1, .path = c->sel.path, .index = -1,
-				      .runtime = true };
+	sel = df_runtime_select(c, -1, -1);
 	if ((err = sb_usb_list(&sel, &devs, &nrt, &d)))
 		return cli_fail(&c->cli, err, &d, "list");
 	for (size_t i = 0; i < nrt; i++)

@@ -83,8 +83,7 @@ static void blame_wiring(struct df_session *s, int err)
 
 /* ---- run-time DFU: the application restarts in DFU mode ----------------------- */
 
-/* The run-time DFU device --detach (or the detach command) names: VID:PID, --path. */
-static struct sb_usb_select runtime_select(const struct df_config *c, int vid, int pid)
+struct sb_usb_select df_runtime_select(const struct df_config *c, int vid, int pid)
 {
 	return (struct sb_usb_select){ .vid = vid, .pid = pid, .path = c->sel.path, .index = -1,
 				       .runtime = true };
@@ -94,7 +93,7 @@ static struct sb_usb_select runtime_select(const struct df_config *c, int vid, i
  * false (and SB_OK) when no such application is on the bus. */
 int df_detach_app(struct df_config *c, int vid, int pid, bool *found, struct sb_diag *d)
 {
-	struct sb_usb_select rt = runtime_select(c, vid, pid);
+	struct sb_usb_select rt = df_runtime_select(c, vid, pid);
 	struct sb_usb_device *devs = NULL, dev;
 	char esc[300], id[300];
 	size_t n = 0;

@@ -139,6 +139,8 @@ int df_cmd_erase(struct df_config *c);
 int df_cmd_leave(struct df_config *c);
 int df_cmd_list(struct df_config *c);
 int df_cmd_detach(struct df_config *c);
+/* Run-time DFU devices vid:pid (-1: any) on --path, if given. dfuse_session.c. */
+struct sb_usb_select df_runtime_select(const struct df_config *c, int vid, int pid);
 /* Detach the run-time DFU device vid:pid (-1: any; --path applies) into DFU
  * mode; *found false, SB_OK, when there is none. dfuse_session.c. */
 int df_detach_app(struct df_config *c, int vid, int pid, bool *found, struct sb_diag *d);
