@@ -22,7 +22,7 @@ FAKEGPIOD_SRC := tests/fake/fake_gpiod_core.c $(FAKEGPIOD_API)
 
 $(FAKEGPIOD): $(FAKEGPIOD_SRC) tests/fake/fake_gpiod.h tests/fake/fake_gpiod_int.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SO   $@")
+	$(SAY) "  LD-SO   $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden \
 		-Wl,-soname,$(FAKEGPIOD_SONAME) -Wl,--no-undefined -o $@ $(FAKEGPIOD_SRC)
 
@@ -37,7 +37,7 @@ FUZZ_SEQ_SRC := tests/fuzz/fuzz_seq.c gpio/seq.c gpio/linespec.c protocols/err.c
 
 $(FUZZ_SEQ): $(FUZZ_SEQ_SRC) gpio/seq.h gpio/linespec.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
+	$(SAY) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Iprotocols -Igpio -D_GNU_SOURCE -o $@ $(FUZZ_SEQ_SRC)
 
