@@ -447,6 +447,9 @@ static int run_erase(struct a3_config *c)
 
 	if (chosen != 1)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --bank N, --all");
+	if ((c->all || c->bank) && !c->force)
+		return cli_usage(&c->cli, "erase %s mass-erases %s; add --force to do it",
+				 c->all ? "--all" : "--bank", c->all ? "the whole flash" : "a whole bank");
 	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: erase is refused (read-unprotect --force wipes the flash)");

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,14 +152,46 @@ int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 
 int cli_usage(struct cli *c, const char *fmt, ...)
 {
+	char msg[700], esc[1400];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", c->prog);
+	cli_progress_done(c);
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", c->prog, msg, c->prog);
+	cli_event(c, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
+		  cli_json_str(esc, sizeof(esc), msg));
 	return EXIT_USAGE;
+}
+
+int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d, const char *what)
+{
+	const char *detail = d && d->msg[0] ? d->msg : sb_strerror(err);
+
+	if (err != SB_ERR_BAD_INPUT || in_file)
+		return cli_fail(c, err, d, what);
+	return cli_usage(c, "%s%s%s", what ? what : "", what ? ": " : "", detail);
+}
+
+int cli_bad_option(struct cli *c, char **argv)
+{
+	/* getopt_long's own message is off (opterr = 0): one line, then the hint */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (optopt > ' ' && optopt < 127 && strncmp(arg, "--", 2))
+		return cli_usage(c, "unknown option or missing argument: -%c", optopt);
+	return cli_usage(c, "unknown option or missing argument: %s", arg);
+}
+
+void cli_prescan(struct cli *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c->json = true;
+	opterr = 0;
 }
 
 uint64_t cli_now_ms(void)

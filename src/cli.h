@@ -15,19 +15,8 @@
 #include "sb_err.h"
 #include "sb_log.h"
 
-/* Exit codes, the same in every program (each man page's EXIT STATUS). */
-enum cli_exit {
-	EXIT_OK = 0,
-	EXIT_INTERNAL = 1,
-	EXIT_USAGE = 2,
-	EXIT_BAD_INPUT = 3,
-	EXIT_NO_DEVICE = 4,
-	EXIT_IO = 5,
-	EXIT_PROTOCOL = 6,
-	EXIT_TIMEOUT = 7,
-	EXIT_PROTECTED = 8,
-	EXIT_VERIFY = 9,
-};
+/* Exit codes, the same in every program: enum cli_exit (EXIT_OK, EXIT_USAGE, ...). */
+#include "exit_codes.h"
 
 int cli_exit_code(int sb_err);
 
@@ -55,8 +44,25 @@ void cli_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
  * with --json. Returns the exit code for err.
  */
 int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what);
-/* Usage error: message, hint to --help; returns EXIT_USAGE. */
+/*
+ * Usage error: "PROG: MESSAGE" and one "Try 'PROG --help'." line on
+ * stderr, an "error" event with --json; returns EXIT_USAGE.
+ */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A failure of the line settings (lineopts): a bad setting is a usage
+ * error (2) on the command line or in the environment, bad input (3) in a
+ * jig profile (in_file); other errors as cli_fail().
+ */
+int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d, const char *what);
+/* getopt_long returned '?': the usage error for argv[optind - 1]. */
+int cli_bad_option(struct cli *c, char **argv);
+/*
+ * Before option parsing: --json anywhere before "--" turns on JSON events
+ * (so that an error in an earlier option is an event too), and getopt's
+ * own messages are off (cli_bad_option says it once, with the hint).
+ */
+void cli_prescan(struct cli *c, int argc, char **argv);
 
 /* Progress of a phase ("erase", "write", "verify", "read"). */
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total);

@@ -57,7 +57,7 @@ static void usage(FILE *f)
 		"  -v, --verbose          the same log on stderr\n"
 		"  -h, --help\n"
 		"Environment: SERIALSHIM_DIR (default /tmp/serialshim) holds the serial-shim socket\n"
-		"pts<N>. Exit status: 0 stopped by a signal; 1 failure; 2 usage; 3 bad state file.\n");
+		"pts<N>. Exit status: 0 stopped by a signal, else as in romsim --help.\n");
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
@@ -156,11 +156,15 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1 };
 	o->io.shim_dir = getenv("SERIALSHIM_DIR") ? getenv("SERIALSHIM_DIR") : "/tmp/serialshim";
 	optind = 1;
+	opterr = 0;  /* one message of ours, then the hint */
 	while ((c = getopt_long(argc, argv, "l:s:vh", long_opts, &li)) != -1) {
 		if (c == 'h')
 			return 1;
-		if (c == '?')
+		if (c == '?') {
+			fprintf(stderr, "romsim serial: unknown option or missing argument: %s\n",
+				argv[optind - 1]);
 			return 2;
+		}
 		if (!parse_one(o, c, argc, argv)) {
 			fprintf(stderr, "romsim serial: bad value '%s' for --%s\n", optarg ? optarg : "",
 				li >= 0 ? long_opts[li].name : "?");
@@ -276,7 +280,7 @@ int romsim_serial_main(int argc, char **argv)
 		return 0;
 	}
 	if (rc) {
-		fprintf(stderr, "usage: romsim serial [OPTIONS]  (romsim serial --help)\n");
+		fprintf(stderr, "Try 'romsim serial --help'.\n");
 		return 2;
 	}
 	catch_signals();
