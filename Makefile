@@ -3,8 +3,12 @@
 #   make demo       install missing packages, build, flash a sample into the virtual board
 #   make check      install missing packages, build, run every test
 #   make bench      timings against stm32flash / dfu-util on the virtual board
-#   make install    PREFIX=/usr/local DESTDIR=
-#   V=1             show the commands
+#   make install    the user tools, pages, completions, udev rule (PREFIX=/usr/local DESTDIR=)
+#   make install-sim  the virtual board (romsim, the serial shim); make uninstall(-sim)
+#   make exit-codes  write src/exit_codes.h's table into the man pages and README
+#   make an3155     one program (dfuse, bootctl, romsim), with only what it needs
+#   V=1             show the commands; make -s: nothing but errors
+# CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG are honoured (cross builds: README).
 # BUILD=dir puts every output under dir (default build).
 
 BUILD    ?= build
@@ -130,7 +134,7 @@ $(BUILD)/romsim:  EXTRA_LIBS := -lutil
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 SERIALSHIM := $(BUILD)/serialshim.so
 
-.PHONY: all deps demo check test unit cli bench install clean lint-man $(PROGRAMS)
+.PHONY: all deps demo check test unit cli bench clean lint-man exit-codes $(PROGRAMS)
 # keep the sanitizer objects between runs
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -188,6 +192,9 @@ TEST_HELPERS :=
 cli: all $(TEST_HELPERS)
 	$(Q)BUILD=$(BUILD) scripts/run-cli tests/cli/*.sh
 
+exit-codes:
+	$(Q)scripts/exit-codes update
+
 lint-man:
 	$(Q)BUILD=$(BUILD) scripts/lint-man $(PROGRAMS:%=man/%.1)
 
@@ -207,15 +214,6 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/bench
-
-install: all $(BUILD)/serialshim.so
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/stmboot $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(UDEVRULESDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(BUILD)/serialshim.so $(DESTDIR)$(PREFIX)/lib/stmboot/
-	install -m 644 $(wildcard $(PROGRAMS:%=man/%.1)) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/stmboot.7 $(DESTDIR)$(PREFIX)/share/man/man7/
-	install -m 644 udev/50-stmboot-dfu.rules $(DESTDIR)$(UDEVRULESDIR)/
 
 clean:
 	rm -rf $(BUILD)

@@ -34,7 +34,6 @@ struct config {
 };
 
 static const char usage_text[] =
-	"Usage: bootctl [OPTIONS] COMMAND [ARGS]\n"
 	"Drive an STM32 board's BOOT0 and NRST lines through Linux GPIO (libgpiod)\n"
 	"or a serial adapter's RTS/DTR.\n"
 	"\n"
@@ -76,8 +75,10 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void print_help(void)
+static void print_help(const struct config *c)
 {
+	/* installed as stm32-bootctl (systemd's bootctl owns the name): say the name it runs by */
+	printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n", cli_name(&c->cli));
 	fputs(usage_text, stdout);
 	fputs(sb_lineopts_help(), stdout);
 	fputs("\n", stdout);
@@ -121,7 +122,7 @@ static int parse_config(int argc, char **argv, struct config *c)
 	cli_prescan(&c->cli, argc, argv);
 	while ((opt = getopt_long(argc, argv, "+p:nqvh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			print_help();
+			print_help(c);
 			return EXIT_OK;
 		}
 		if (opt == OPT_VERSION) {
@@ -474,6 +475,7 @@ int main(int argc, char **argv)
 
 	sb_lineopts_init(&c.lo, "bootctl");
 	cli_init(&c.cli, "bootctl");
+	c.cli.name = argc > 0 && strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	rc = parse_config(argc, argv, &c);
 	if (rc >= 0)
 		return rc;

@@ -32,6 +32,11 @@ int cli_exit_code(int err)
 	}
 }
 
+const char *cli_name(const struct cli *c)
+{
+	return c->name ? c->name : c->prog;
+}
+
 static const char *level_word[] = { "error", "warning", "", "debug", "trace" };
 
 static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
@@ -44,9 +49,9 @@ static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
 	if (!strncmp(msg, c->prog, plen) && !strncmp(msg + plen, ": ", 2))
 		msg += plen + 2;
 	if (level == SB_LOG_INFO)
-		fprintf(stderr, "%s: %s\n", c->prog, msg);
+		fprintf(stderr, "%s: %s\n", cli_name(c), msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", c->prog, level_word[level], msg);
+		fprintf(stderr, "%s: %s: %s\n", cli_name(c), level_word[level], msg);
 }
 
 void cli_init(struct cli *c, const char *prog)
@@ -71,7 +76,7 @@ static void vmsg(struct cli *c, const char *kind, const char *fmt, va_list ap)
 {
 	fflush(stdout);   /* keep messages in order with what went to stdout */
 	cli_progress_done(c);
-	fprintf(stderr, "%s: %s", c->prog, kind);
+	fprintf(stderr, "%s: %s", cli_name(c), kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -140,7 +145,7 @@ int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 
 	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
 	cli_progress_done(c);
-	fprintf(stderr, "%s: error: %s\n", c->prog, msg);
+	fprintf(stderr, "%s: error: %s\n", cli_name(c), msg);
 	if (d && d->has_addr)
 		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"address\":%lu,\"message\":\"%s\"",
 			  sb_errname(err), code, d->addr, cli_json_str(esc, sizeof(esc), msg));
@@ -159,7 +164,7 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cli_progress_done(c);
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", c->prog, msg, c->prog);
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", cli_name(c), msg, cli_name(c));
 	cli_event(c, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
 		  cli_json_str(esc, sizeof(esc), msg));
 	return EXIT_USAGE;

@@ -21,7 +21,8 @@
 int cli_exit_code(int sb_err);
 
 struct cli {
-	const char *prog;      /* "an3155" */
+	const char *prog;      /* "an3155": in --json events */
+	const char *name;      /* in messages, if not prog: the installed name (stm32-bootctl) */
 	int verbosity;         /* 0 -q, 1 normal, 2 -v, 3 -vv */
 	bool trace;            /* --trace: byte dumps */
 	bool json;             /* --json: events on stdout */
@@ -32,6 +33,9 @@ struct cli {
 	uint64_t last_ms;
 	int last_pct;
 };
+
+/* The name messages and hints use: name, else prog. */
+const char *cli_name(const struct cli *c);
 
 /* Set up after option parsing (verbosity, json, trace filled in). */
 void cli_init(struct cli *c, const char *prog);
