@@ -18,6 +18,7 @@ _cleanup() {
 	local p
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	[ -f "$T/.readable" ] && rm -rf "$(cat "$T/.readable")"
 	rm -rf "$T"
 }
 trap _cleanup EXIT
@@ -181,4 +182,16 @@ run_cmocka() {
 	elif [ "$seen" -eq 0 ]; then
 		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
 	fi
+}
+
+# readable_copy FILE: print the path of a copy of FILE that any user can
+# read and run, for a test that runs it as another user (nobody): the
+# checkout may sit where nobody cannot enter (/root, a mktemp -d folder).
+readable_copy() {
+	local dir
+	dir=$(cat "$T/.readable" 2>/dev/null) || {
+		dir=$(mktemp -d /tmp/stmboot-readable.XXXXXX) && chmod 755 "$dir" &&
+			echo "$dir" >"$T/.readable"
+	}
+	cp -p "$1" "$dir/" && chmod a+rx "$dir/$(basename "$1")" && echo "$dir/$(basename "$1")"
 }
