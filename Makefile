@@ -175,6 +175,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_SRC  := $(wildcard tests/fake/*.c)
 SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(SIM_SRC) $(FAKE_SRC))
+$(eval $(call pkgs_cc,$(call obj,$(FAKE_SRC)),libgpiod))
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ) | pkgcheck-cmocka
 	@mkdir -p $(dir $@)

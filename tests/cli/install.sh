@@ -5,8 +5,6 @@
 # shell completions working from the installed files.
 . "$(dirname "$0")/lib.sh"
 
-# make from the checkout, not as part of the make that runs the tests
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" BUILD="$BUILD" "$@"; }
 # installed files and links under a DESTDIR, relative, sorted
 landed() { (cd "$1" && find . -type f -o -type l | sed 's|^\./|/|' | sort); }
 

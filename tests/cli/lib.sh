@@ -195,3 +195,24 @@ readable_copy() {
 	}
 	cp -p "$1" "$dir/" && chmod a+rx "$dir/$(basename "$1")" && echo "$dir/$(basename "$1")"
 }
+
+# mk ARGS...: make in the checkout (not as part of the make running the tests).
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" BUILD="$BUILD" "$@"; }
+
+# archive_part NAME TARGET: make TARGET, a part that downloads from Debian's
+# archive (once: the download stays under BUILD). A failure is a failed
+# test that says why; OFFLINE=1 skips the part, saying so, except in CI.
+archive_part() {
+	if [ "${STMBOOT_PASS:-}" = as-nobody ]; then
+		echo "# SKIP $1: it ran in the first pass, and nothing in it depends on the user"
+		return 1
+	fi
+	if [ -n "${OFFLINE:-}" ] && [ -z "${CI:-}" ]; then
+		echo "# SKIP $1: OFFLINE=1 (it needs Debian's archive; CI never skips it)"
+		return 1
+	fi
+	if mk "$2" >"$T/$1.make" 2>&1; then return 0; fi
+	not_ok "$1: build (make $2)" "$(tail -8 "$T/$1.make")" \
+		"it downloads from Debian's archive once; without network, OFFLINE=1 make check skips it (never in CI)"
+	return 1
+}
