@@ -450,9 +450,9 @@ static const char *stage_name(enum a3_stage s)
 
 static void why(const struct an3155 *b, int err, char *out, size_t size)
 {
-	if (err == SB_ERR_PROTECTED)
+	if (err == SB_ERR_PROTECTED)  /* protocol-facts A.6 */
 		snprintf(out, size, "refused at the command byte: read protection (RDP level 1)"
-			 " is active (facts A.6); readout-unprotect removes it and erases the flash");
+			 " is active; readout-unprotect removes it and erases the flash");
 	else if (err == SB_ERR_NACK && b->stage == A3_ST_ADDR)
 		snprintf(out, size, "the bootloader refused the address (NACK): outside the"
 			 " memory this command may use?");

@@ -87,9 +87,9 @@ static int pick_erase(struct an3155 *b, bool *ext, struct sb_diag *d)
 static int check_pages(const uint16_t *pages, size_t n, bool ext, struct sb_diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (ext && pages[i] >= 0xFFF0)
+		if (ext && pages[i] >= 0xFFF0)  /* protocol-facts A.5 */
 			return sb_diag_set(d, SB_ERR_BAD_INPUT, "page number 0x%04X is a special"
-					   " or reserved erase code (facts A.5)", pages[i]);
+					   " or reserved erase code", pages[i]);
 		if (!ext && pages[i] > 0xFF)
 			return sb_diag_set(d, SB_ERR_BAD_INPUT, "page %u does not fit the legacy"
 					   " Erase command's 1-byte page numbers", pages[i]);
@@ -144,9 +144,9 @@ int an3155_erase_special(struct an3155 *b, uint16_t code, struct sb_diag *d)
 	if (r)
 		return r;
 	if (code != AN3155_ERASE_MASS && code != AN3155_ERASE_BANK1 &&
-	    code != AN3155_ERASE_BANK2)
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "0x%04X is not a mass or bank erase code"
-				   " (facts A.5)", code);
+	    code != AN3155_ERASE_BANK2)  /* protocol-facts A.5 */
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "0x%04X is not a mass or bank erase code",
+				   code);
 	if (!a.ext && code != AN3155_ERASE_MASS)
 		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "bank erase needs Extended Erase"
 				   " (0x44); this bootloader offers only Erase (0x43)");
@@ -219,9 +219,9 @@ int an3155_write_protect(struct an3155 *b, const uint8_t *codes, size_t n,
 {
 	uint8_t f[1 + 256 + 1];
 
-	if (n < 1 || n > 256)
+	if (n < 1 || n > 256)  /* protocol-facts A.5 */
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "write protect needs 1 to 256 sector"
-				   " codes, got %zu (facts A.5)", n);
+				   " codes, got %zu", n);
 	/* N = codes - 1, the codes, XOR of all (facts A.3 data block). */
 	f[0] = (uint8_t)(n - 1);
 	memcpy(f + 1, codes, n);

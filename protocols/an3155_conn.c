@@ -48,11 +48,11 @@ static int call_reset(struct an3155 *b, struct sb_diag *d)
 
 static int sync_fail(struct an3155 *b, int first_bad, struct sb_diag *d)
 {
-	if (first_bad >= 0)
+	if (first_bad >= 0)  /* a wrong autobaud lasts until reset: protocol-facts A.1 */
 		return sb_diag_set(d, SB_ERR_FRAMING,
 				   "unexpected reply 0x%02X to 0x7F: wrong parity (the loader needs"
 				   " 8E1) or baud? A part that saw another byte before 0x7F"
-				   " autobauds wrongly until reset (facts A.1)", first_bad);
+				   " autobauds wrongly until reset", first_bad);
 	return sb_diag_set(d, SB_ERR_TIMEOUT,
 			   "no answer to 0x7F (%u attempts): is BOOT0 high and the part reset"
 			   " into the bootloader? wiring (TX/RX crossed, common ground)?"

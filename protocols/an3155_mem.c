@@ -132,10 +132,10 @@ static int read_settled(struct an3155 *b, uint32_t addr, uint8_t *buf, const uin
 	for (unsigned i = 0; r == SB_OK && !stable && any_left(done, n / unit); i++) {
 		if (i >= b->o.retries && i == 0)
 			return SB_OK;   /* no retries: the only read decides */
-		if (i >= b->o.retries)
+		if (i >= b->o.retries)  /* Read Memory data has no checksum: protocol-facts A.5 */
 			return sb_diag_addr(d, SB_ERR_FRAMING, addr, "read-back of %zu bytes at"
 					    " 0x%08lX did not settle in %u reads: the line garbles"
-					    " bytes (Read Memory data has no checksum, facts A.5), so"
+					    " bytes (Read Memory data has no checksum), so"
 					    " what the flash holds is unknown", n,
 					    (unsigned long)addr, i + 1);
 		sb_logf(&b->log, SB_LOG_INFO, "an3155: read-back of 0x%08lX differs, reading"
@@ -228,11 +228,11 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 		if (!need[u] || all_ff(got, unit))
 			continue;
 		for (size_t i = 0; i < unit; i++)
-			if (got[i] != want[i])
+			if (got[i] != want[i])  /* programmable once per erase: protocol-facts A.7 */
 				return sb_diag_addr(d, SB_ERR_VERIFY, addr + (uint32_t)(u * unit + i),
 						    "write at 0x%08lX: the ACK was lost and the flash"
 						    " now holds 0x%02X, not 0x%02X; it cannot be"
-						    " programmed twice (facts A.7): erase and write again",
+						    " programmed twice: erase and write again",
 						    (unsigned long)(addr + u * unit + i), got[i], want[i]);
 	}
 	sb_logf(&b->log, SB_LOG_INFO, "an3155: read back 0x%08lX: %s",
@@ -304,10 +304,10 @@ int an3155_write(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t le
 
 	if (r == SB_OK)
 		r = check_span(addr, len, d);
-	if (r == SB_OK && (addr % unit || len % unit))
+	if (r == SB_OK && (addr % unit || len % unit))  /* protocol-facts A.7 */
 		return sb_diag_addr(d, SB_ERR_BAD_INPUT, addr,
 				    "write of %zu bytes at 0x%08lX: address and length must be"
-				    " multiples of %u (facts A.7)", len, (unsigned long)addr, unit);
+				    " multiples of %u", len, (unsigned long)addr, unit);
 	for (size_t done = 0; r == SB_OK && done < len;) {
 		size_t n = chunk_len(addr + (uint32_t)done, len - done);
 

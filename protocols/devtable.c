@@ -23,7 +23,7 @@ static const struct sb_sectors h7_sectors[] = { { 8, 128 * KB }, { 0, 0 } };
 static const struct sb_part parts[] = {
 	/* STM32L4R5/L4S5 and the rest of L4+ with 2 MB: protocol-facts C, E.1-E.4. */
 	{ .pid = 0x470, .name = "STM32L4Rxx/L4Sxx",
-	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3; protocol-facts C, E",
+	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3",
 	  .flash_base = 0x08000000, .flash_kb = 2048,
 	  .page_size = 8 * KB, .page_size_dual = 4 * KB,
 	  .dbank_bit = 22, .dbank_bit_half = 21,   /* DBANK (2 MB), DB1M (1 MB): E.4 */
