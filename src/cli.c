@@ -44,6 +44,7 @@ static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
 	struct cli *c = ctx;
 	size_t plen = strlen(c->prog);
 
+	fflush(stdout);   /* whole lines, in order with stdout */
 	cli_progress_done(c);
 	/* the engine named itself already ("an3155: ..."): say the program once */
 	if (!strncmp(msg, c->prog, plen) && !strncmp(msg + plen, ": ", 2))
@@ -69,6 +70,7 @@ void cli_init(struct cli *c, const char *prog)
 		max = SB_LOG_ERROR;
 	c->log = (struct sb_log){ .fn = log_cb, .ctx = c, .max = max };
 	c->bar = c->verbosity > 0 && !c->json && isatty(STDERR_FILENO);
+	c->stdout_tty = isatty(STDOUT_FILENO);
 	c->last_pct = -1;
 }
 
@@ -144,6 +146,7 @@ int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 	int code = cli_exit_code(err);
 
 	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
+	fflush(stdout);
 	cli_progress_done(c);
 	fprintf(stderr, "%s: error: %s\n", cli_name(c), msg);
 	if (d && d->has_addr)
@@ -163,6 +166,7 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fflush(stdout);
 	cli_progress_done(c);
 	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", cli_name(c), msg, cli_name(c));
 	cli_event(c, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
@@ -215,13 +219,50 @@ void cli_sleep_ms(unsigned ms)
 		;
 }
 
+/* "12.3 KB/s" (bytes) or "3.5 pages/s" (erase counts pages). */
+static void fmt_rate(char *buf, size_t n, const char *phase, double per_s)
+{
+	if (!strcmp(phase, "erase"))
+		snprintf(buf, n, "%.1f pages/s", per_s);
+	else if (per_s >= 1024.0 * 1024.0)
+		snprintf(buf, n, "%.1f MB/s", per_s / (1024.0 * 1024.0));
+	else
+		snprintf(buf, n, "%.1f KB/s", per_s / 1024.0);
+}
+
+/* One frame: phase, bar, percent, count, rate and time left, then clear to the end. */
+static void draw_bar(struct cli *c, int pct, uint64_t done, uint64_t total, uint64_t now)
+{
+	uint64_t ms = now - c->phase_t0;
+	double per_s = ms ? (double)done * 1000.0 / (double)ms : 0.0;
+	char rate[32] = "", left[32] = "";
+	int w = pct * 24 / 100;
+
+	if (done && ms >= 200) {
+		fmt_rate(rate, sizeof(rate), c->phase, per_s);
+		unsigned s = (unsigned)((double)(total - done) / per_s + 0.5);
+		snprintf(left, sizeof(left), done < total ? "%u:%02u left" : "%u:%02u", s / 60, s % 60);
+		if (done == total)
+			snprintf(left, sizeof(left), "%u.%u s", (unsigned)(ms / 1000), (unsigned)(ms % 1000 / 100));
+	}
+	/* what this program wrote to stdout goes first, whole lines (a pipe to tee, say) */
+	fflush(stdout);
+	fprintf(stderr, "\r%-6s [%.*s%*s] %3d%% %llu/%llu  %s  %s\033[K", c->phase, w,
+		"########################", 24 - w, "", pct, (unsigned long long)done,
+		(unsigned long long)total, rate, left);
+	fflush(stderr);
+	c->bar_drawn = true;
+}
+
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total)
 {
 	int pct = total ? (int)(done * 100 / total) : 100;
 	uint64_t now = cli_now_ms();
 
-	if (c->phase != phase)
+	if (c->phase != phase) {
 		c->last_pct = -1;
+		c->phase_t0 = now;
+	}
 	c->phase = phase;
 	if (pct == c->last_pct || (done < total && now - c->last_ms < 100 && c->last_pct >= 0))
 		return;
@@ -229,21 +270,22 @@ void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t tota
 	c->last_ms = now;
 	cli_event(c, "progress", "\"phase\":\"%s\",\"done\":%llu,\"total\":%llu", phase,
 		  (unsigned long long)done, (unsigned long long)total);
-	if (c->bar) {
-		int w = pct * 30 / 100;
-		fprintf(stderr, "\r%-7s [%.*s%*s] %3d%% %llu/%llu", phase, w,
-			"##############################", 30 - w, "", pct, (unsigned long long)done,
-			(unsigned long long)total);
-		fflush(stderr);
-	}
+	/*
+	 * When stdout is not this terminal but may end on it (| tee, | cat), the
+	 * reader may still be writing our plan lines: the bar waits a moment
+	 * into the phase before its first frame, so that they do not land in it.
+	 */
+	if (c->bar && (c->bar_drawn || c->stdout_tty || now - c->phase_t0 >= 500))
+		draw_bar(c, pct, done, total, now);
 }
 
 void cli_progress_done(struct cli *c)
 {
-	if (c->bar && c->last_pct >= 0) {
+	if (c->bar && c->bar_drawn) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+	c->bar_drawn = false;
 	c->last_pct = -1;
 	c->phase = NULL;
 }

@@ -29,7 +29,10 @@ struct cli {
 	bool bar;              /* progress bar on stderr (a terminal, not -q, not --json) */
 	struct sb_log log;     /* hand this to the library */
 	/* progress state */
+	bool stdout_tty;       /* stdout is a terminal: the bar may start at once */
+	bool bar_drawn;        /* a bar frame is on the terminal's current line */
 	const char *phase;
+	uint64_t phase_t0;     /* when the phase began, for rate and time left */
 	uint64_t last_ms;
 	int last_pct;
 };
@@ -68,7 +71,12 @@ int cli_bad_option(struct cli *c, char **argv);
  */
 void cli_prescan(struct cli *c, int argc, char **argv);
 
-/* Progress of a phase ("erase", "write", "verify", "read"). */
+/*
+ * Progress of a phase ("erase" counts pages, "write", "verify", "read"
+ * bytes): a "progress" event with --json; on a terminal, a bar on stderr
+ * with rate and time left. Every other message clears the bar first
+ * (cli_progress_done), so stdout and stderr never share a line.
+ */
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli *c);
 
