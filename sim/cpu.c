@@ -293,13 +293,16 @@ static const char *uc_reason(uc_err e)
 /* Unicorn returned without a stop we asked for: WFI/WFE, or its own error. */
 static void ended(struct cpu *c, uc_err e)
 {
-	uint16_t insn = sram_half(c, c->pc);
+	/* the engine leaves PC after a WFI/WFE (or on it) */
+	uint32_t at = sram_half(c, c->pc - 2) == THUMB_WFI || sram_half(c, c->pc - 2) == THUMB_WFE ?
+		      c->pc - 2 : c->pc;
+	uint16_t insn = sram_half(c, at);
 
 	if (c->stop == CPU_STOP_HALT)
 		return;
 	if (e == UC_ERR_OK && (insn == THUMB_WFI || insn == THUMB_WFE))
 		halt(c, "%s at 0x%08X: no interrupt or event is modelled, it sleeps until reset",
-		     insn == THUMB_WFI ? "WFI" : "WFE", (unsigned)c->pc);
+		     insn == THUMB_WFI ? "WFI" : "WFE", (unsigned)at);
 	else if (e == UC_ERR_OK)
 		halt(c, "stopped at 0x%08X", (unsigned)c->pc);
 	else

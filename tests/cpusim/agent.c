@@ -15,7 +15,8 @@
  *   D addr lo hi    -> 'd' FLASH_SR(4)               PG, two words, wait BSY, PG off
  *   E page bank     -> 'e' FLASH_SR(4) cycles(4)     PER/PNB/BKER + STRT, wait BSY
  *   C               -> 'c' FLASH_SR(4)               clear the SR flags
- *   b brr           -> 'k' at the old rate, then 'K' at the new one
+ *   b brr           -> 'k' at the old rate; then, after a byte from the host
+ *                      at the new rate, 'K' at the new one
  *   e n             -> echo the next n bytes
  *   O spins         -> 'o' ISR(4) count(1)           spin, then read what is there
  *   T n(2)          -> 't' cycles(4)                 send n x 0x55, DWT cycles used
@@ -181,6 +182,7 @@ static void cmd_baud(void)
 	uw(U_CR1, ur(U_CR1) & ~CR1_UE);
 	uw(U_BRR, brr);
 	uw(U_CR1, ur(U_CR1) | CR1_UE);
+	(void)getc_();                 /* the host has changed its rate too */
 	putc_('K');
 }
 
