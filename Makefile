@@ -63,6 +63,9 @@ PKGCHECK = $(addprefix pkgcheck-,$(1))
 GPIOD_MAJOR = $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
 CMOCKA_LIBS  = $(call pc_libs,cmocka)
 UMOCK_LIBS   = $(call pc_libs,umockdev-1.0)
+# The CPU model (sim/cpu.c) is the only user of the Unicorn engine: romsim and
+# the tests of the CPU model link it, nothing else.
+UNICORN_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn)
 
 # udev reads rules from /usr/lib/udev/rules.d (packages) and /etc/udev/rules.d (the admin).
 UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/udev/rules.d,/etc/udev/rules.d)
@@ -86,6 +89,7 @@ TOOLS    := $(filter-out romsim,$(PROGRAMS))
 #   romsim's own   the board's OS side        (umockdev)
 LIB_SRC    := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
 SIM_SRC    := $(wildcard sim/*.c)
+CPU_SRC    := sim/cpu.c
 CLI_SRC    := $(wildcard src/cli.c src/job.c src/optbytes.c)
 SERIAL_SRC := $(wildcard src/serial*.c)
 USB_SRC    := $(wildcard src/usb.c src/usb_list.c)
@@ -129,7 +133,7 @@ pkgs_ld = $(1): PKGS_LD := $(2)$(newline)$(1): | $(call PKGCHECK,$(2))
 $(eval $(call pkgs_ld,$(BUILD)/an3155 $(BUILD)/bootctl,libserialport libgpiod))
 $(eval $(call pkgs_ld,$(BUILD)/dfuse,libusb-1.0 libserialport libgpiod))
 $(eval $(call pkgs_ld,$(BUILD)/romsim,umockdev-1.0))
-$(BUILD)/romsim:  EXTRA_LIBS := -lutil
+$(BUILD)/romsim:  EXTRA_LIBS := -lutil $(UNICORN_LIBS)
 
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 SERIALSHIM := $(BUILD)/serialshim.so
@@ -174,13 +178,20 @@ $(BINS):
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_SRC  := $(wildcard tests/fake/*.c)
-SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(SIM_SRC) $(FAKE_SRC))
+SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(filter-out $(CPU_SRC),$(SIM_SRC)) $(FAKE_SRC))
+SAN_CPU_OBJ := $(CPU_SRC:%.c=$(BUILD)/san/%.o)
 $(eval $(call pkgs_cc,$(call obj,$(FAKE_SRC)),libgpiod))
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ) | pkgcheck-cmocka
 	@mkdir -p $(dir $@)
 	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+# tests/unit/test_cpu*.c run code on the CPU model: they also link the engine.
+$(BUILD)/tests/test_cpu%: $(BUILD)/san/tests/unit/test_cpu%.o $(SAN_OBJ) $(SAN_CPU_OBJ) | pkgcheck-cmocka
+	@mkdir -p $(dir $@)
+	$(SAY) "  LD-SAN  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(UNICORN_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit $(UNIT_BINS)
