@@ -1,13 +1,14 @@
 /*
  * faults.h - seeded fault injection between a serial line and the AN3155
  * device side: dropped or corrupted bytes in either direction, NACKed,
- * stalled or hung commands. Deterministic for a given spec, seed and byte
- * sequence. Pure code.
+ * stalled or hung commands, replies held back. Deterministic for a given
+ * spec, seed and byte sequence. Pure code.
  *
  * Spec grammar (rules separated by commas):
- *   RULE    = ACTION [ "@" [CMD] [ "#" N [ "." BYTE ] ] ] [ "=" RATE ]
+ *   RULE    = ACTION [ "@" [CMD] [ "#" N [ "." BYTE ] ] ] [ "=" RATE ] [ ":" MS ]
  *   ACTION  = drop-in | drop-out | corrupt-in | corrupt-out      (bytes)
  *           | nack | nack-late | stall | hang                     (commands)
+ *           | late                                                (replies)
  *   CMD     = sync get gv gid read go write erase wp wu rp ru crc, or 0xNN;
  *             omitted: any command (bytes: any byte, sync included)
  *   N       = the Nth such command (1-based) since start: fires once
@@ -15,14 +16,22 @@
  *             the rule's direction ("-in": host bytes from the opcode on;
  *             "-out": the ROM's reply bytes). Required with "#N" for byte
  *             actions; "last" only for "-out".
- *   RATE    = probability 0..1 per byte (byte actions) or per command
+ *   RATE    = probability 0..1 per byte (byte actions), per command
+ *             (command actions) or per reply (late)
+ *   MS      = late only (and required): milliseconds, 1..600000
  *   Exactly one of "#N" and "=RATE".
+ * A reply is what the ROM sends in answer to one host byte. "late" holds
+ * replies back by MS on the line (the ROM goes on reading): with "#N" every
+ * reply of that command, with "#N.BYTE" the reply holding that reply byte,
+ * from that byte on; with "=RATE" each reply with that probability.
  * Commands are counted when their opcode byte reaches a synced, idle ROM
  * (sync: when the first byte after a reset arrives). Examples:
  *   nack@write#3              NACK the 3rd Write Memory at its opcode
  *   drop-out@write#2.last     lose the final ACK of the 2nd write (data written)
  *   corrupt-in=0.001          corrupt each host byte with probability 1/1000
  *   stall@erase#1,hang@go#1   no answer to the 1st erase; the 1st Go hangs the ROM
+ *   late@write#2.last:1500    the 2nd write's final ACK comes 1.5 s late
+ *   late=0.01:300             1 % of all replies 300 ms late
  *
  * Ownership: faults_new() returns an object freed with faults_free().
  */
@@ -57,5 +66,8 @@ void faults_attach(struct faults *f, struct an3155dev *d,
  * number of reply bytes stored.
  */
 size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max);
+/* After faults_feed(): 0, or how many milliseconds late the reply bytes it
+ * stored from out[*from] on are due. */
+unsigned faults_late(const struct faults *f, size_t *from);
 
 #endif

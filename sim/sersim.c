@@ -120,8 +120,10 @@ void sersim_follow_board(struct sersim *s, uint64_t t)
 	enum board_mode m = board_mode(s->b);
 	bool started = m == BOARD_MODE_APP && (s->seen_mode != BOARD_MODE_APP || rc != s->seen_resets);
 
-	if (rc != s->seen_resets)
+	if (rc != s->seen_resets) {
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
+		s->ready_t = t + s->startup_ns;
+	}
 	if (started) {
 		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
 		if (s->banner)
@@ -141,9 +143,42 @@ static uint64_t arrival(struct sersim *s, uint64_t now)
 	return s->rx_t;
 }
 
+/* Reply bytes through the line model onto the wire at time t. */
+static void put_reply(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
+{
+	uint8_t seen[4000];
+
+	if (n)
+		sersim_schedule(s, seen, sersim_line_out(s, p, n, seen, sizeof seen), t);
+}
+
+/* One host byte into the ROM (through the faults); its reply onto the wire. */
+static void rom_byte(struct sersim *s, uint8_t c, uint64_t t)
+{
+	uint8_t reply[600];
+	size_t k = faults_feed(s->faults, c, reply, sizeof reply), from;
+	unsigned late = faults_late(s->faults, &from);
+
+	if (!late)
+		from = k;
+	put_reply(s, reply, from, t);
+	put_reply(s, reply + from, k - from, t + (uint64_t)late * 1000000u);
+	sersim_follow_board(s, t);
+}
+
+/* After each reset the ROM hears nothing for the start-up delay. */
+static bool rom_starting(struct sersim *s, uint8_t c, uint64_t t)
+{
+	if (t >= s->ready_t || board_mode(s->b) != BOARD_MODE_ROM)
+		return false;
+	sersim_log(s, "startup: byte 0x%02X lost, the ROM answers in %u ms", c,
+		   (unsigned)((s->ready_t - t + 999999u) / 1000000u));
+	return true;
+}
+
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now)
 {
-	uint8_t *rx = malloc(6 * n + 16), reply[600], seen[4000];
+	uint8_t *rx = malloc(6 * n + 16);
 	size_t m;
 
 	if (!rx)
@@ -153,11 +188,9 @@ void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t 
 	m = sersim_line_in(s, buf, n, rx, 6 * n + 16);
 	for (size_t i = 0; i < m; i++) {
 		uint64_t t = arrival(s, now);
-		size_t k = faults_feed(s->faults, rx[i], reply, sizeof reply);
 
-		k = sersim_line_out(s, reply, k, seen, sizeof seen);
-		sersim_schedule(s, seen, k, t);
-		sersim_follow_board(s, t);
+		if (!rom_starting(s, rx[i], t))
+			rom_byte(s, rx[i], t);
 	}
 	free(rx);
 }
@@ -189,6 +222,8 @@ struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char
 	faults_set_log(s->faults, log_cb, s);
 	s->seen_resets = board_reset_count(b);
 	s->seen_mode = board_mode(b);
+	s->startup_ns = (uint64_t)cfg->startup_ms * 1000000u;
+	s->ready_t = cfg->power_up_ns + s->startup_ns;
 	return s;
 }
 

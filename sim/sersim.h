@@ -41,6 +41,10 @@ struct sersim_config {
 	unsigned baud;           /* timing model line rate; 0 = 115200 */
 	unsigned latency_ms;     /* per-reply adapter latency (timing model) */
 	const char *app_banner;  /* printed when the application starts; NULL: silent */
+	unsigned startup_ms;     /* after power-up and each reset the ROM hears nothing
+				  * for this long: host bytes are lost (0: none) */
+	uint64_t power_up_ns;    /* when the board was powered up (the start-up delay's
+				  * origin before the first reset) */
 };
 
 struct sersim;

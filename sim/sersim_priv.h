@@ -31,6 +31,7 @@ struct sersim {
 	size_t q_len, q_cap;
 	unsigned seen_resets;
 	enum board_mode seen_mode;
+	uint64_t startup_ns, ready_t;  /* the ROM hears nothing before ready_t */
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
 };
