@@ -21,9 +21,10 @@
  *   MS      = late only (and required): milliseconds, 1..600000
  *   Exactly one of "#N" and "=RATE".
  * A reply is what the ROM sends in answer to one host byte. "late" holds
- * replies back by MS on the line (the ROM goes on reading): with "#N" every
- * reply of that command, with "#N.BYTE" the reply holding that reply byte,
- * from that byte on; with "=RATE" each reply with that probability.
+ * replies back by MS: with "#N" every reply of that command, with
+ * "#N.BYTE" the reply holding that reply byte, from that byte on; with
+ * "=RATE" each reply with that probability. The ROM is busy meanwhile
+ * (sim/sersim.c: the first host byte waits, later ones are lost).
  * Commands are counted when their opcode byte reaches a synced, idle ROM
  * (sync: when the first byte after a reset arrives). Examples:
  *   nack@write#3              NACK the 3rd Write Memory at its opcode

@@ -58,9 +58,13 @@ static void push(struct sersim *s, uint8_t c, uint64_t due)
 	s->q_len++;
 }
 
+static void release_held(struct sersim *s, uint64_t now);
+
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
 {
 	size_t n = 0;
+
+	release_held(s, now);
 
 	while (n < max && n < s->q_len && s->q[n].due <= now) {
 		buf[n] = s->q[n].c;
@@ -75,7 +79,9 @@ size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t m
 
 uint64_t sersim_next_due(const struct sersim *s)
 {
-	return s->q_len ? s->q[0].due : UINT64_MAX;
+	uint64_t due = s->q_len ? s->q[0].due : UINT64_MAX;
+
+	return s->held >= 0 && s->busy_until < due ? s->busy_until : due;
 }
 
 /* An external reset cuts what the ROM had not yet sent. */
@@ -152,7 +158,10 @@ static void put_reply(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
 		sersim_schedule(s, seen, sersim_line_out(s, p, n, seen, sizeof seen), t);
 }
 
-/* One host byte into the ROM (through the faults); its reply onto the wire. */
+/*
+ * One host byte into the ROM (through the faults); its reply onto the wire.
+ * A reply held back late keeps the ROM busy until it is sent.
+ */
 static void rom_byte(struct sersim *s, uint8_t c, uint64_t t)
 {
 	uint8_t reply[600];
@@ -161,9 +170,36 @@ static void rom_byte(struct sersim *s, uint8_t c, uint64_t t)
 
 	if (!late)
 		from = k;
+	else
+		s->busy_until = t + (uint64_t)late * 1000000u;
 	put_reply(s, reply, from, t);
-	put_reply(s, reply + from, k - from, t + (uint64_t)late * 1000000u);
+	put_reply(s, reply + from, k - from, s->busy_until);
 	sersim_follow_board(s, t);
+}
+
+/*
+ * While busy the ROM does not read its USART: the first byte that arrives
+ * waits in the receive register (RM0432 USART: RDR is kept on overrun), the
+ * later ones are lost (overrun). The kept one is taken when the ROM is free.
+ */
+static void rom_busy_byte(struct sersim *s, uint8_t c)
+{
+	if (s->held < 0) {
+		s->held = c;
+		return;
+	}
+	sersim_log(s, "late: byte 0x%02X lost, the ROM is busy (overrun)", c);
+}
+
+static void release_held(struct sersim *s, uint64_t now)
+{
+	uint8_t c;
+
+	if (s->held < 0 || now < s->busy_until)
+		return;
+	c = (uint8_t)s->held;
+	s->held = -1;
+	rom_byte(s, c, s->busy_until);
 }
 
 /* After each reset the ROM hears nothing for the start-up delay. */
@@ -189,7 +225,12 @@ void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t 
 	for (size_t i = 0; i < m; i++) {
 		uint64_t t = arrival(s, now);
 
-		if (!rom_starting(s, rx[i], t))
+		if (rom_starting(s, rx[i], t))
+			continue;
+		release_held(s, t);
+		if (t < s->busy_until)
+			rom_busy_byte(s, rx[i]);
+		else
 			rom_byte(s, rx[i], t);
 	}
 	free(rx);
@@ -222,6 +263,7 @@ struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char
 	faults_set_log(s->faults, log_cb, s);
 	s->seen_resets = board_reset_count(b);
 	s->seen_mode = board_mode(b);
+	s->held = -1;
 	s->startup_ns = (uint64_t)cfg->startup_ms * 1000000u;
 	s->ready_t = cfg->power_up_ns + s->startup_ns;
 	return s;

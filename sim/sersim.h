@@ -57,9 +57,12 @@ void sersim_set_log(struct sersim *s, void (*fn)(void *ctx, const char *line), v
 
 /* Bytes the host wrote, received at time now. */
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now);
-/* Move output due at or before now into buf (up to max); returns the count. */
+/* Move output due at or before now into buf (up to max); returns the count.
+ * First the ROM takes a byte it kept while busy with a late reply, if it
+ * is free again by now (faults.h "late"). */
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max);
-/* When the next queued output byte is due; UINT64_MAX if none is queued. */
+/* When the next queued output byte is due, or the ROM takes a byte it
+ * kept while busy; UINT64_MAX if neither. */
 uint64_t sersim_next_due(const struct sersim *s);
 
 /* A control message (see above); the answer goes to reply. */
