@@ -18,13 +18,17 @@ enum action {
 	A_DROP_IN, A_DROP_OUT, A_CORRUPT_IN, A_CORRUPT_OUT,
 	A_NACK, A_NACK_LATE, A_STALL, A_HANG,
 	A_CPU_HANG, A_CPU_RESET,
+	A_LATE,
 };
 
 static const char *const action_names[] = {
 	"drop-in", "drop-out", "corrupt-in", "corrupt-out",
 	"nack", "nack-late", "stall", "hang",
 	"cpu-hang", "cpu-reset",
+	"late",
 };
+
+#define LATE_MAX_MS 600000u
 
 struct rule {
 	enum action action;
@@ -32,6 +36,7 @@ struct rule {
 	unsigned nth;     /* 0: rate rule */
 	uint32_t byte;    /* 1-based index or BYTE_LAST; 0 with rate rules */
 	double rate;
+	unsigned ms;      /* late: how long a reply is held back */
 	int fired;
 };
 
@@ -45,6 +50,8 @@ struct faults {
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
 	unsigned count[256];  /* per opcode (0x7F: sync) */
+	unsigned late_ms;     /* the last faults_feed()'s reply: held back from late_from */
+	size_t late_from;
 	unsigned count_any;   /* every command except the sync */
 	int cur;              /* opcode of the command in progress, -1 none */
 	unsigned cur_seq, cur_any, in_idx, out_idx;
@@ -77,6 +84,11 @@ static bool is_byte_action(enum action a)
 static bool is_cpu_action(enum action a)
 {
 	return a == A_CPU_HANG || a == A_CPU_RESET;
+}
+
+static bool is_fate_action(enum action a)
+{
+	return a >= A_NACK && a <= A_HANG;
 }
 
 static int parse_action(const char *s, size_t n)
@@ -131,14 +143,14 @@ static const char *parse_nth(struct rule *r, char *s)
 		return "bad command number after '#'";
 	if (!dot)
 		return is_byte_action(r->action) ? "byte actions with '#N' need '.BYTE' or '.last'" : NULL;
-	if (!is_byte_action(r->action) && !is_cpu_action(r->action))
-		return "'.BYTE' only applies to byte actions and cpu-hang/cpu-reset";
+	if (is_fate_action(r->action))
+		return "'.BYTE' only applies to byte actions, late and cpu-hang/cpu-reset";
 	if (!strcmp(dot, "last")) {
 		r->byte = BYTE_LAST;
 		if (r->cmd == CPU_CMD)
 			return "'.last' does not apply to bytes of the code on the CPU";
-		return r->action == A_DROP_OUT || r->action == A_CORRUPT_OUT ? NULL
-			: "'.last' only applies to -out actions";
+		return r->action == A_DROP_OUT || r->action == A_CORRUPT_OUT || r->action == A_LATE
+			? NULL : "'.last' only applies to -out actions and late";
 	}
 	return parse_uint(dot, &r->byte) ? NULL : "bad byte number after '.'";
 }
@@ -153,13 +165,26 @@ static const char *parse_rate(struct rule *r, const char *s)
 	return NULL;
 }
 
+/* ":MS" of late, already split off at ':' (NULL: none given). */
+static const char *parse_ms(struct rule *r, const char *ms)
+{
+	if (r->action != A_LATE)
+		return ms ? "':MS' only applies to late" : NULL;
+	if (!ms || !parse_uint(ms, &r->ms) || r->ms > LATE_MAX_MS)
+		return "late needs ':MS', 1 to 600000 milliseconds";
+	return NULL;
+}
+
 static const char *parse_rule(struct rule *r, char *s)
 {
-	char *eq = strchr(s, '='), *at, *hash;
+	char *colon = strchr(s, ':'), *eq, *at, *hash;
 	const char *e;
 	int v;
 
 	memset(r, 0, sizeof *r);
+	if (colon)
+		*colon++ = '\0';
+	eq = strchr(s, '=');
 	if (eq)
 		*eq++ = '\0';
 	at = strchr(s, '@');
@@ -176,8 +201,10 @@ static const char *parse_rule(struct rule *r, char *s)
 		if (hash && (e = parse_nth(r, hash + 1)))
 			return e;
 	}
-	if (!is_byte_action(r->action) && r->cmd == AN3155DEV_SYNC_BYTE)
+	if (is_fate_action(r->action) && r->cmd == AN3155DEV_SYNC_BYTE)
 		return "command actions do not apply to the sync";
+	if ((e = parse_ms(r, colon)))
+		return e;
 	if (is_cpu_action(r->action) && r->cmd != CPU_CMD && r->cmd != ANY_CMD)
 		return "cpu-hang and cpu-reset apply to the code on the CPU only ('@cpu#RUN[.BYTE]')";
 	if (is_cpu_action(r->action)) {
@@ -284,7 +311,7 @@ static enum an3155dev_fate on_command(void *ctx, uint8_t code)
 	for (unsigned i = 0; i < f->nrules; i++) {
 		struct rule *r = &f->rules[i];
 
-		if (!is_byte_action(r->action) && fires(f, r, 0, false)) {
+		if (is_fate_action(r->action) && fires(f, r, 0, false)) {
 			log_fired(f, r, "");
 			return fate[r->action];
 		}
@@ -352,6 +379,51 @@ static bool byte_faults(struct faults *f, enum action drop, enum action corrupt,
 	return true;
 }
 
+/* A late rule without '.BYTE' holds back a whole reply of its command
+ * (every reply of the Nth one, or each reply with its probability). */
+static unsigned late_reply(struct faults *f)
+{
+	char detail[32];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+		unsigned seq = r->cmd == ANY_CMD ? f->cur_any : f->cur_seq;
+		bool hit;
+
+		if (r->action != A_LATE || r->byte || f->cur < 0 ||
+		    (r->cmd != ANY_CMD && r->cmd != f->cur))
+			continue;
+		if (r->nth)
+			hit = r->nth == seq && !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE);
+		else
+			hit = !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE) && chance(f, r->rate);
+		if (hit) {
+			snprintf(detail, sizeof detail, ", %u ms", r->ms);
+			log_fired(f, r, detail);
+			return r->ms;
+		}
+	}
+	return 0;
+}
+
+/* A late rule with '.BYTE': true if it holds back reply byte idx (and what follows). */
+static bool late_byte(struct faults *f, uint8_t c, uint32_t idx, bool last)
+{
+	char detail[64];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if (r->action != A_LATE || !r->byte || !fires(f, r, idx, last))
+			continue;
+		snprintf(detail, sizeof detail, ", byte %u (0x%02X), %u ms", (unsigned)idx, c, r->ms);
+		log_fired(f, r, detail);
+		f->late_ms = r->ms;
+		return true;
+	}
+	return false;
+}
+
 size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max)
 {
 	uint8_t reply[600];
@@ -363,14 +435,27 @@ size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max)
 		an3155dev_input(f->dev, &c, 1);
 	n = an3155dev_output(f->dev, reply, sizeof reply);
 	ended = an3155dev_idle(f->dev);
+	f->late_from = 0;
+	f->late_ms = n ? late_reply(f) : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (f->cur >= 0 && !byte_faults(f, A_DROP_OUT, A_CORRUPT_OUT, &reply[i], ++f->out_idx,
-						 ended && i + 1 == n))
-			continue;
+		bool last = ended && i + 1 == n;
+
+		if (f->cur >= 0) {
+			if (!byte_faults(f, A_DROP_OUT, A_CORRUPT_OUT, &reply[i], ++f->out_idx, last))
+				continue;
+			if (!f->late_ms && late_byte(f, reply[i], f->out_idx, last))
+				f->late_from = kept;
+		}
 		if (kept < max)
 			out[kept++] = reply[i];
 	}
 	return kept;
+}
+
+unsigned faults_late(const struct faults *f, size_t *from)
+{
+	*from = f->late_from;
+	return f->late_ms;
 }
 
 /* ---- bytes of code running on the CPU ---- */

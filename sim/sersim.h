@@ -49,6 +49,10 @@ struct sersim_config {
 	 * on the line. NULL: Go to SRAM only says the application runs. */
 	const struct cpu_ops *cpu;
 	struct mcu_config mcu;   /* timing is taken from the field above */
+	unsigned startup_ms;     /* after power-up and each reset the ROM hears nothing
+				  * for this long: host bytes are lost (0: none) */
+	uint64_t power_up_ns;    /* when the board was powered up (the start-up delay's
+				  * origin before the first reset) */
 };
 
 struct sersim;
@@ -61,10 +65,12 @@ void sersim_set_log(struct sersim *s, void (*fn)(void *ctx, const char *line), v
 
 /* Bytes the host wrote, received at time now. */
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now);
-/* Move output due at or before now into buf (up to max); returns the count. */
+/* Move output due at or before now into buf (up to max); returns the count.
+ * First the ROM takes a byte it kept while busy with a late reply, if it
+ * is free again by now (faults.h "late"). */
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max);
-/* When the next queued output byte is due, or the CPU wants to run again;
- * UINT64_MAX if neither. */
+/* When the next queued output byte is due, the ROM takes a byte it kept
+ * while busy, or the CPU wants to run again; UINT64_MAX if none. */
 uint64_t sersim_next_due(const struct sersim *s);
 /* Added: let code running on the CPU work up to now (it returns after a
  * few milliseconds of work or when it waits); call whenever the loop wakes. */

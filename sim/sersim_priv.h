@@ -57,6 +57,9 @@ struct sersim {
 	size_t q_len, q_cap;
 	unsigned seen_resets;
 	enum board_mode seen_mode;
+	uint64_t startup_ns, ready_t;  /* the ROM hears nothing before ready_t */
+	uint64_t busy_until;           /* a late reply keeps the ROM busy until it is sent */
+	int held;                      /* byte kept in the receive register meanwhile, -1 none */
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
 	struct sersim_cpu cpu;

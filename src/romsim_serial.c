@@ -45,12 +45,25 @@ static void usage(FILE *f)
 		"      --boot0 0|1        BOOT0 pin at power-up (default 1: the ROM runs)\n"
 		"      --pempty-latch     an NRST reset keeps the flash-empty latch (only power-up\n"
 		"                         and option loads re-check it)\n"
-		"      --crc              offer Get Checksum (0xA1) like newer ROMs\n"
+		"      --protocol V       protocol version in Get: 3.1 (default, the L4R5's) or\n"
+		"                         later; from 3.3 on Get lists Get Checksum (0xA1)\n"
+		"      --crc              the same as --protocol 3.3\n"
+		"      --crc-frame usart|i2c  Get Checksum frame: AN3155 s3.13 (default) or\n"
+		"                         stm32flash's (the I2C loader's)\n"
+		"      --reads strict|permissive  Read Memory of the flash-size/UID/package words,\n"
+		"                         FLASH registers and DBGMCU_IDCODE: NACK (default) or served\n"
+		"      --repeat-sync wait|nack  0x7F when synced: an opcode waiting for its\n"
+		"                         complement (default) or an immediate NACK\n"
+		"      --wrp skip|nack    writes and page erases on write-protected pages: ACK\n"
+		"                         and leave them unchanged (default) or NACK\n"
+		"      --ob-writes bank|any  option-byte writes: a whole bank at its base only\n"
+		"                         (default) or any part of a bank\n"
+		"      --startup-ms N     after power-up and each reset the ROM hears nothing for N ms\n"
 		"      --silent-progerr   ACK a write to a programmed double-word (data unchanged)\n"
 		"      --timing           timing model: line rate, adapter latency, flash busy time\n"
 		"      --baud N           line rate of the timing model (default 115200)\n"
 		"      --latency-ms N     adapter latency per reply (default 0)\n"
-		"      --faults SPEC      fault injection, e.g. nack@write#3,corrupt-in=0.001\n"
+		"      --faults SPEC      faults, e.g. nack@write#3,corrupt-in=0.001,late@go#1:1500\n"
 		"      --seed N           seed of the fault injection (default 1)\n"
 		"      --app-banner TEXT  the application prints TEXT on the port when it starts\n"
 		"      --rom-usart 1|2|3  the USART the ROM serves on and code started by Go\n"
@@ -70,7 +83,8 @@ static void usage(FILE *f)
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
        O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
-       O_GO_DEINIT, O_NO_CPU };
+       O_GO_DEINIT, O_NO_CPU, O_PROTOCOL, O_CRC_FRAME, O_READS, O_RESYNC, O_WRP, O_OB_WRITES,
+       O_STARTUP };
 
 static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
@@ -81,6 +95,13 @@ static const struct option long_opts[] = {
 	{ "boot0", required_argument, NULL, O_BOOT0 },
 	{ "pempty-latch", no_argument, NULL, O_PEMPTY },
 	{ "crc", no_argument, NULL, O_CRC },
+	{ "protocol", required_argument, NULL, O_PROTOCOL },
+	{ "crc-frame", required_argument, NULL, O_CRC_FRAME },
+	{ "reads", required_argument, NULL, O_READS },
+	{ "repeat-sync", required_argument, NULL, O_RESYNC },
+	{ "wrp", required_argument, NULL, O_WRP },
+	{ "ob-writes", required_argument, NULL, O_OB_WRITES },
+	{ "startup-ms", required_argument, NULL, O_STARTUP },
 	{ "silent-progerr", no_argument, NULL, O_SILENT },
 	{ "timing", no_argument, NULL, O_TIMING },
 	{ "baud", required_argument, NULL, O_BAUD },
@@ -142,8 +163,53 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 		return true;
 	case O_ROM_CLOCK:
 		return mcu_parse_clock(arg, &o->sim.mcu.rom_clock);
+	case O_STARTUP:
+		if (!romsim_parse_ulong(arg, 600000, &v))
+			return false;
+		o->sim.startup_ms = (unsigned)v;
+		return true;
 	}
 	return false;
+}
+
+/* "M.N" with one digit each, from 3.0: the version byte 0xMN of Get (A.4). */
+static bool parse_version(const char *s, uint8_t *out)
+{
+	if (strlen(s) != 3 || s[1] != '.' || s[0] < '3' || s[0] > '9' || s[2] < '0' || s[2] > '9')
+		return false;
+	*out = (uint8_t)((s[0] - '0') << 4 | (s[2] - '0'));
+	return true;
+}
+
+/* One of two words: *flag = (arg is the second). */
+static bool parse_choice(const char *arg, const char *no, const char *yes, bool *flag)
+{
+	if (strcmp(arg, no) && strcmp(arg, yes))
+		return false;
+	*flag = !strcmp(arg, yes);
+	return true;
+}
+
+/* The ROM-variant options (man/romsim.1 "ROM variants"). */
+static bool parse_variant(struct serial_opts *o, int c, const char *arg)
+{
+	struct an3155dev_config *dc = &o->sim.dev;
+	bool i2c;
+
+	switch (c) {
+	case O_CRC: dc->version = AN3155DEV_VERSION_CRC; return true;
+	case O_PROTOCOL: return parse_version(arg, &dc->version);
+	case O_READS: return parse_choice(arg, "strict", "permissive", &dc->permissive_reads);
+	case O_RESYNC: return parse_choice(arg, "wait", "nack", &dc->sync_nack);
+	case O_WRP: return parse_choice(arg, "skip", "nack", &dc->wrp_nack);
+	case O_OB_WRITES: return parse_choice(arg, "bank", "any", &dc->ob_any);
+	case O_CRC_FRAME:
+		if (!parse_choice(arg, "usart", "i2c", &i2c))
+			return false;
+		dc->crc_frame = i2c ? AN3155DEV_CRC_I2C : AN3155DEV_CRC_USART;
+		return true;
+	}
+	return parse_numeric(o, c, arg);
 }
 
 static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
@@ -155,7 +221,6 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_RDP: return parse_rdp(o, argc, argv);
 	case O_BOOT0: return romsim_parse_bit(optarg, &o->boot0);
 	case O_PEMPTY: o->board.pempty_por_only = true; return true;
-	case O_CRC: o->board.offer_crc = true; return true;
 	case O_SILENT: o->sim.dev.silent_progerr = true; return true;
 	case O_TIMING: o->sim.timing = true; return true;
 	case O_FAULTS: o->sim.faults = optarg; return true;
@@ -167,7 +232,7 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_NO_CPU: o->sim.cpu = NULL; return true;
 	case 'v': o->verbose = true; return true;
 	}
-	return parse_numeric(o, c, optarg);
+	return parse_variant(o, c, optarg);
 }
 
 /* 0 ok, 1 --help given, 2 usage error. */
@@ -265,9 +330,12 @@ static void catch_signals(void)
 static int serve(struct serial_opts *o, struct board *b, struct log_sink *log)
 {
 	char err[256];
-	struct sersim *s = sersim_new(b, &o->sim, err, sizeof err);
+	struct sersim *s;
 	struct rsio *io;
 	int rc = 1;
+
+	o->sim.power_up_ns = rsio_now();  /* the start-up delay runs from here */
+	s = sersim_new(b, &o->sim, err, sizeof err);
 
 	if (!s) {
 		fprintf(stderr, "romsim serial: %s\n", err);
