@@ -43,15 +43,12 @@ static int read_once(struct an3155 *b, void *arg)
 
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_PARAM;
-		r = a3_tx(b, len, sizeof(len));
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = a3_send_acked(b, A3_ST_PARAM, len, sizeof(len), 0, b->o.t.ack_ms);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
-		r = a3_rx(b, a->buf, a->n, b->o.t.xfer_ms);
+		b->last_tx = 0;
+		r = a3_rx(b, a->buf, a->n, a3_deadline(b, a->n, 0, b->o.t.xfer_ms));
 	}
 	return r;
 }
@@ -165,6 +162,22 @@ int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 
 /* ---- Write Memory (facts A.5, A.7) --------------------------------------- */
 
+/*
+ * What programming n bytes at addr costs the part: flash write units at the
+ * part's time (opts.t_prog_us); SRAM, OTP and option bytes alike (an option
+ * write resets the part, whose ACK may never come: the caller expects that).
+ * Unknown part times: the generic write deadline (opts.t.write_ms) applies.
+ */
+static uint64_t prog_us(const struct an3155 *b, uint32_t addr, size_t n)
+{
+	unsigned unit = b->o.write_unit;
+
+	(void)addr;
+	if (!b->o.t_prog_us)
+		return (uint64_t)b->o.t.write_ms * 1000u;
+	return (uint64_t)((n + unit - 1) / unit) * b->o.t_prog_us;
+}
+
 static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t n)
 {
 	/* N = bytes - 1, data, X = XOR of N and the data (facts A.3). */
@@ -177,12 +190,8 @@ static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size
 	r = a3_cmd(b, AN3155_CMD_WRITE);
 	if (r == SB_OK)
 		r = a3_addr(b, addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_DATA;
-		r = a3_tx(b, f, n + 2);
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.write_ms);
+		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, addr, n), b->o.t.write_ms);
 	return r;
 }
 
@@ -242,7 +251,8 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 }
 
 /* Why a write attempt failed, if a retry may fix it. */
-static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *nacks)
+static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *nacks,
+			    unsigned *addr_nacks)
 {
 	bool last = *tries >= b->o.retries;
 
@@ -250,7 +260,7 @@ static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *
 		return r;
 	if (a3_rdp_nack(b, r, nacks, last))
 		return SB_ERR_PROTECTED;
-	if (last)
+	if (a3_addr_refused(b, r, addr_nacks) || last)
 		return r;
 	++*tries;
 	sb_logf(&b->log, SB_LOG_INFO, "an3155: write: %s, retrying (%u of %u)",
@@ -262,12 +272,13 @@ static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *
 static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t n,
 		       struct sb_diag *d)
 {
-	unsigned unit = b->o.write_unit, tries = 0, nacks = 0;
+	unsigned unit = b->o.write_unit, tries = 0, nacks = 0, addr_nacks = 0;
 	size_t nu = n / unit, lo, hi;
 	bool need[A3_BLOCK];
 	int r;
 
 	b->lost = false;
+	b->refused = false;
 	for (size_t i = 0; i < nu; i++)
 		need[i] = true;
 	while (next_run(need, nu, &lo, &hi)) {
@@ -282,11 +293,11 @@ static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, siz
 			continue;
 		}
 		b->attempts = tries + 1;
-		g = write_retry_gate(b, r, &tries, &nacks);
+		g = write_retry_gate(b, r, &tries, &nacks, &addr_nacks);
 		if (g)
 			return a3_fail(b, d, g, "write", at, true);
 		sent = b->stage >= A3_ST_DATA;
-		r = a3_resync(b);
+		r = a3_recover(b, r);
 		if (r)
 			return a3_fail(b, d, r, "write", at, true);
 		/* Nothing is programmed before the data phase; after it, look first. */
@@ -344,35 +355,52 @@ struct ck {
 	uint32_t addr, len, crc;
 };
 
-/*
- * stm32flash's frame (facts A.5): address, then length as 4 bytes
- * big-endian + XOR, ACK, a second ACK when done, then CRC MSB first + XOR.
- * CONFLICT (facts F.6): newer AN3155 revisions may add polynomial and
- * initial value. We only send 0xA1 when Get lists it, and check the reply's
- * XOR, so a different frame fails loudly instead of verifying wrongly.
- */
-static int crc_once(struct an3155 *b, void *arg)
+/* A 4-byte parameter, MSB first, with its XOR (facts A.3), ACKed. */
+static int send_word(struct an3155 *b, uint32_t v)
 {
-	struct ck *a = arg;
-	uint8_t f[5] = { (uint8_t)(a->len >> 24), (uint8_t)(a->len >> 16),
-			 (uint8_t)(a->len >> 8), (uint8_t)a->len, 0 }, c[5];
-	int r = a3_cmd(b, AN3155_CMD_GET_CHECKSUM);
+	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
 
 	f[4] = a3_xor(f, 4);
+	return a3_send_acked(b, A3_ST_PARAM, f, sizeof(f), 0, b->o.t.ack_ms);
+}
+
+/*
+ * The ROM's CRC time is not documented: allow 1 us a byte (a software loop
+ * over 32-bit words at a few MHz would be faster) on top of the reply.
+ */
+static unsigned crc_deadline(const struct an3155 *b, uint32_t len)
+{
+	return a3_deadline(b, 6, len, b->o.t.crc_ms);
+}
+
+/*
+ * The USART loader's frame, AN3155 §3.13 (facts A.5 0xA1 row, C1; F.6):
+ * address, the size in 32-bit words, the CRC polynomial and the initial
+ * value, each 4 bytes MSB first + XOR and ACKed; then ACK, the CRC (4 bytes)
+ * and its XOR. stm32flash sends the I2C loader's frame (address, length,
+ * then waits), which a USART ROM would take differently: any NACK or silence
+ * here ends in a read-back instead (an3155_verify), never in a wrong answer.
+ */
+static int crc_once(struct an3155 *b, struct ck *a)
+{
+	uint8_t c[5];
+	int r = a3_cmd(b, AN3155_CMD_GET_CHECKSUM);
+
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_PARAM;
-		r = a3_tx(b, f, sizeof(f));
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = send_word(b, a->len / 4);
+	if (r == SB_OK)
+		r = send_word(b, SB_CRC_STM32_POLY);
+	if (r == SB_OK)
+		r = send_word(b, SB_CRC_STM32_INIT);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
-		r = a3_wait_ack(b, b->o.t.crc_ms);
+		b->last_tx = 0;
+		r = a3_wait_ack(b, crc_deadline(b, a->len));
 	}
 	if (r == SB_OK)
-		r = a3_rx(b, c, sizeof(c), b->o.t.ack_ms);
+		r = a3_rx(b, c, sizeof(c), a3_deadline(b, sizeof(c), 0, b->o.t.ack_ms));
 	if (r)
 		return r;
 	if (a3_xor(c, 5) != 0) {
@@ -383,6 +411,12 @@ static int crc_once(struct an3155 *b, void *arg)
 	return SB_OK;
 }
 
+/*
+ * One attempt, no retries: the frame is known from one source only (C1), so
+ * a ROM that does not follow it must cost one short wait, not four. After a
+ * failure the ROM is brought back to a command (resync) and 0xA1 is not used
+ * again in this session (info.crc_failed).
+ */
 int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t *crc,
 			struct sb_diag *d)
 {
@@ -391,17 +425,59 @@ int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t 
 
 	if (r)
 		return r;
+	if (b->info.crc_failed)
+		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"
+				   " AN3155 frame earlier in this session");
 	if (addr % 4 || len % 4 || !len)
 		return sb_diag_addr(d, SB_ERR_BAD_INPUT, addr, "checksum of %lu bytes at"
 				    " 0x%08lX: address and length must be multiples of 4",
 				    (unsigned long)len, (unsigned long)addr);
 	r = check_span(addr, len, d);
-	if (r == SB_OK)
-		r = a3_retry(b, crc_once, &a, true);
+	if (r)
+		return r;
+	b->lost = false;
+	b->attempts = 1;
+	r = crc_once(b, &a);
+	if (r && a3_retryable(r)) {
+		int rs = a3_recover(b, r);
+
+		b->info.crc_failed = true;
+		sb_logf(&b->log, SB_LOG_INFO, "an3155: Get Checksum failed (%s at the %s stage):"
+			" reading back instead", sb_strerror(r),
+			b->stage == A3_ST_REPLY ? "reply" : "parameter");
+		if (rs)
+			return a3_fail(b, d, rs, "checksum", addr, true);
+		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"
+				   " AN3155 frame (%s)", sb_strerror(r));
+	}
 	if (r)
 		return a3_fail(b, d, r, "checksum", addr, true);
 	*crc = a.crc;
 	return SB_OK;
+}
+
+/* May verify and crc use 0xA1 for [addr, addr+len)? */
+static bool crc_usable(struct an3155 *b, uint32_t addr, size_t len)
+{
+	return a3_need(b, AN3155_CMD_GET_CHECKSUM, "", NULL) == SB_OK && !b->info.crc_failed &&
+	       addr % 4 == 0 && len % 4 == 0 && len && len <= UINT32_MAX;
+}
+
+/*
+ * The byte order of the CRC in the reply is from one source (facts A.5 C1):
+ * MSB first; the other order is accepted too (a false match has odds of
+ * 2^-31) so that a ROM sending it LSB first verifies instead of reading back.
+ */
+static bool crc_matches(struct an3155 *b, uint32_t got, uint32_t want)
+{
+	uint32_t swapped = (got >> 24) | (got >> 8 & 0xFF00u) | (got << 8 & 0xFF0000u) | got << 24;
+
+	if (got == want)
+		return true;
+	if (swapped != want)
+		return false;
+	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: the ROM sends the CRC least significant byte first");
+	return true;
 }
 
 /* Host side: read back and compute sb_crc_stm32 (facts A.5, CRC parameters). */
@@ -430,8 +506,11 @@ int an3155_crc(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t *crc,
 {
 	int r;
 
-	if (a3_need(b, AN3155_CMD_GET_CHECKSUM, "Get Checksum", NULL) == SB_OK)
-		return an3155_get_checksum(b, addr, len, crc, d);
+	if (crc_usable(b, addr, len)) {
+		r = an3155_get_checksum(b, addr, len, crc, d);
+		if (r != SB_ERR_UNSUPPORTED)
+			return r;
+	}
 	r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);
 	/* The CRC takes 32-bit words (facts A.5): whole words, like 0xA1 wants. */
 	if (r == SB_OK && (addr % 4 || len % 4))
@@ -533,21 +612,24 @@ int an3155_verify_written(struct an3155 *b, uint32_t addr, const uint8_t *data, 
 static int verify(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t len,
 		  bool repair, struct sb_diag *d)
 {
-	bool by_crc = a3_need(b, AN3155_CMD_GET_CHECKSUM, "", NULL) == SB_OK &&
-		      addr % 4 == 0 && len % 4 == 0 && len && len <= UINT32_MAX;
 	int r = check_span(addr, len, d);
 
-	if (r == SB_OK && by_crc) {
+	if (r == SB_OK && crc_usable(b, addr, len)) {
 		uint32_t crc;
 
 		r = an3155_get_checksum(b, addr, (uint32_t)len, &crc, d);
-		if (r || crc == sb_crc_stm32(SB_CRC_STM32_INIT, data, len))
-			return r;
-		sb_logf(&b->log, SB_LOG_INFO, "an3155: checksum differs, reading back to locate");
-		if (!an3155_has(b, AN3155_CMD_READ))
+		if (r == SB_OK && crc_matches(b, crc, sb_crc_stm32(SB_CRC_STM32_INIT, data, len)))
+			return SB_OK;
+		if (r == SB_OK && !an3155_has(b, AN3155_CMD_READ))
 			return sb_diag_addr(d, SB_ERR_VERIFY, addr, "verify failed: the checksum"
 					    " of %zu bytes at 0x%08lX differs", len,
 					    (unsigned long)addr);
+		if (r == SB_OK)
+			sb_logf(&b->log, SB_LOG_INFO, "an3155: checksum differs, reading back to locate");
+		else if (r == SB_ERR_UNSUPPORTED)
+			r = SB_OK;   /* the frame failed: read back (facts A.5 0xA1 row) */
+		else
+			return r;
 	}
 	if (r == SB_OK)
 		r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);

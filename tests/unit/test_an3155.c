@@ -223,14 +223,22 @@ static void test_sync_nack_first(void **state)
 	assert_script_done(f->sl);
 }
 
+/*
+ * No answer at all: four 0x7F (a fresh ROM answers the first one it hears,
+ * facts A.1), then one filler burst and three probes for a ROM still inside
+ * a command that a killed client left half sent (an3155_conn.c); silence to
+ * all of it is a ROM that is not there.
+ */
+#define SYNC_SILENT \
+	SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
+	SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
+	SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), \
+	SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE()
+
 static void test_sync_no_answer(void **state)
 {
 	struct fx *f = *state;
-	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_END()
-	};
+	const struct sl_step s[] = { SYNC_SILENT, SYNC_SILENT, SL_END() };
 
 	f->o.sync_tries = 2;
 	start(f, s);
@@ -241,13 +249,15 @@ static void test_sync_no_answer(void **state)
 	assert_script_done(f->sl);
 }
 
-/* The reset hook runs between attempts, bounded by sync_tries. */
+/* The reset hook runs between attempts, bounded by sync_tries. A mis-locked
+ * autobaud answers garbage; the rest of it is drained, one more 0x7F tried. */
 static void test_sync_reset_hook(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x80),           /* mis-locked autobaud */
+		SYNC_SILENT,
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x80), SL_SILENCE(),   /* mis-locked autobaud */
+		SL_TX(0x7F), SL_RX(0x80), SL_SILENCE(),
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
@@ -262,12 +272,7 @@ static void test_sync_reset_hook(void **state)
 static void test_sync_reset_hook_bounded(void **state)
 {
 	struct fx *f = *state;
-	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_END()
-	};
+	const struct sl_step s[] = { SYNC_SILENT, SYNC_SILENT, SYNC_SILENT, SL_END() };
 
 	f->o.reset = reset_cb;
 	f->o.reset_ctx = f;
@@ -277,21 +282,79 @@ static void test_sync_reset_hook_bounded(void **state)
 	assert_script_done(f->sl);
 }
 
+/* Garbage twice in a row (the tail of a stray reply is drained once). */
 static void test_sync_garbage(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_RX(0xFE, 0x00),     /* stray second byte flushed */
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0xFE, 0x00), SL_SILENCE(),
+		SL_TX(0x7F), SL_RX(0xFE), SL_SILENCE(),
 		SL_END()
 	};
 
-	f->o.sync_tries = 2;
+	f->o.sync_tries = 1;
 	start(f, s);
 	assert_rc(f, an3155_connect(f->b, &f->d), SB_ERR_FRAMING);
 	assert_msg(f, "unexpected reply 0xFE to 0x7F");
 	assert_msg(f, "parity");
 	assert_msg(f, "8E1");
+	assert_script_done(f->sl);
+}
+
+/* A reply a killed client left running is drained; the next 0x7F syncs. */
+static void test_sync_after_stray_reply(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x12, 0x34, 0x56), SL_SILENCE(),
+		SL_TX(0x7F), SL_RX(0x1F), GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_false(an3155_info(f->b)->fresh_sync);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A killed client left a Write Memory waiting for its data: the 0x7F bytes
+ * become data, the filler burst ends the frame (bad checksum: NACK, and the
+ * rest of the burst is NACKed pairwise), a single 02 is then held as an
+ * opcode and the next 02 is NACKed: aligned, and not a fresh sync.
+ */
+static void test_sync_fills_half_command(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F, 0x1F, 0x1F), SL_SILENCE(),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_false(an3155_info(f->b)->fresh_sync);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A ROM that starts slowly misses the first 0x7F and ACKs the second; a
+ * later 0x7F could be held as an opcode, so the engine re-aligns (facts A.1:
+ * a synced ROM waits for the complement) before Get.
+ */
+static void test_sync_late_start(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_RX(0x79),
+		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_true(an3155_info(f->b)->fresh_sync);
 	assert_script_done(f->sl);
 }
 
@@ -484,13 +547,13 @@ static void test_read_bad_address(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x00, 0x00), SL_RX(0x1F),
-		RESYNC,
+		SL_FLUSH(),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x00, 0x00), SL_RX(0x1F),
 		SL_END()
 	};
 	uint8_t buf[4];
 
-	f->o.retries = 1;
+	/* Two NACKs at the address are the answer: no third try (retries 3). */
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_read(f->b, 0, buf, 4, &f->d), SB_ERR_NACK);
@@ -611,6 +674,9 @@ static void test_resync_lost(void **state)
 
 /* Answers that never are a NACK to a single byte (a babbling line) are
  * bounded too: 8 answered probes end the resync with a framing error. */
+#define BABBLE1 SL_TX(0x02), SL_RX(0x79), SL_SILENCE()
+#define BABBLE4 BABBLE1, BABBLE1, BABBLE1, BABBLE1
+
 static void test_resync_babble(void **state)
 {
 	struct fx *f = *state;
@@ -618,10 +684,7 @@ static void test_resync_babble(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
 		SL_FLUSH(), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		BABBLE4, BABBLE4, BABBLE4, BABBLE4,   /* A3_ANSWERED_MAX answered probes */
 		SL_END()
 	};
 	uint8_t buf[1];
@@ -768,7 +831,7 @@ static void test_write_nack_data_retried(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_RX(0x1F), RESYNC,
+		SL_RX(0x1F), SL_FLUSH(),
 		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
@@ -786,7 +849,7 @@ static void test_write_nack_addr_retried(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
-		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), RESYNC,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), SL_FLUSH(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
@@ -841,7 +904,7 @@ static void test_write_retries_exhausted(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
-		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), RESYNC,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), SL_FLUSH(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), SL_END()
 	};
 
@@ -1020,11 +1083,16 @@ static void test_checksum_unsupported(void **state)
 	assert_script_done(f->sl);
 }
 
-#define CHECKSUM_8 \
+/* AN3155 §3.13 (facts A.5 0xA1 row): address, size in words (2), polynomial,
+ * initial value, each + XOR and ACKed, then ACK + CRC + XOR. */
+#define CHECKSUM_8_PARAMS \
 	SL_TX(0xA1, 0x5E), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), \
-	SL_TX(0x00, 0x00, 0x00, 0x08, 0x08), SL_RX(0x79), SL_RX_WAIT(10000, 0x79)
+	SL_TX(0x00, 0x00, 0x00, 0x02, 0x02), SL_RX(0x79)
+#define CHECKSUM_8 CHECKSUM_8_PARAMS, \
+	SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_RX(0x79), \
+	SL_TX(0xFF, 0xFF, 0xFF, 0xFF, 0x00), SL_RX(0x79), SL_RX_WAIT(10000, 0x79)
 
-/* 0xA1 frame (facts A.5, stm32flash's; CONFLICT F.6). */
+/* The 0xA1 frame of the USART loader (facts A.5, F.6). */
 static void test_checksum_frame(void **state)
 {
 	struct fx *f = *state;
@@ -1048,14 +1116,68 @@ static void test_checksum_bad_xor(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		CONNECT_CRC, CHECKSUM_8, SL_RX(0xA3, 0x14, 0x1B, 0xDA, 0x00), SL_END()
+		CONNECT_CRC, CHECKSUM_8, SL_RX(0xA3, 0x14, 0x1B, 0xDA, 0x00), RESYNC,
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
 	};
 	uint32_t crc = 0;
 
-	f->o.retries = 0;
+	/* A garbled CRC reply: no second try of 0xA1, the CRC is computed from a read-back. */
 	start(f, s);
 	connect_ok(f);
-	assert_rc(f, an3155_crc(f->b, 0x08000000, 8, &crc, &f->d), SB_ERR_FRAMING);
+	assert_rc(f, an3155_crc(f->b, 0x08000000, 8, &crc, &f->d), SB_OK);
+	assert_int_equal(crc, 0xA3141BDA);
+	assert_true(an3155_info(f->b)->crc_failed);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A ROM that does not take the polynomial (another frame, facts F.6): one
+ * NACK, then read-back; later verifies go straight to read-back.
+ */
+static void test_checksum_frame_refused(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8_PARAMS, SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_RX(0x1F),
+		SL_FLUSH(),
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08),
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* A ROM that waits silently at the polynomial: one short deadline, then read-back. */
+static void test_checksum_frame_silent(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8_PARAMS, SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_SILENCE(),
+		RESYNC,
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* The CRC least significant byte first (byte order: facts A.5, C1) still verifies. */
+static void test_checksum_lsb_first(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8, SL_RX(0xDA, 0x1B, 0x14, 0xA3, 0x76), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
 	assert_script_done(f->sl);
 }
 
@@ -1423,6 +1545,9 @@ int main(void)
 		T(test_sync_reset_hook),
 		T(test_sync_reset_hook_bounded),
 		T(test_sync_garbage),
+		T(test_sync_after_stray_reply),
+		T(test_sync_fills_half_command),
+		T(test_sync_late_start),
 		T(test_get_timeout_after_ack),
 		T(test_get_byte_lost_after_ack),
 		T(test_get_list_garbled),
@@ -1460,6 +1585,9 @@ int main(void)
 		T(test_checksum_unsupported),
 		T(test_checksum_frame),
 		T(test_checksum_bad_xor),
+		T(test_checksum_frame_refused),
+		T(test_checksum_frame_silent),
+		T(test_checksum_lsb_first),
 		T(test_verify_readback_mismatch),
 		T(test_verify_garbled_once),
 		T(test_verify_garbled_twice),
