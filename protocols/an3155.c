@@ -75,6 +75,7 @@ int an3155_new(struct an3155 **out, const struct sb_link *link, const struct sb_
 	b->o = o;
 	b->state = A3_IDLE;
 	b->bad = -1;
+	b->wframe = b->rframe = A3_BLOCK;
 	*out = b;
 	return SB_OK;
 }
@@ -380,7 +381,11 @@ static bool keep_probing(struct an3155 *b, uint64_t t0, unsigned silent, unsigne
 /*
  * Single bytes first, waiting one probe time for an answer after each: a
  * NACK to a single byte ends a frame we completed, so nothing of ours is
- * pending (see above). After two silent single bytes, bursts until something
+ * pending (see above). A NACK to the very first byte, with nothing else
+ * heard, means the ROM was still inside our frame (a byte of it was lost)
+ * and has now refused it: b->rejected tells the caller that nothing was
+ * programmed (an ACK would have come instead, had our filler completed the
+ * frame with a matching checksum). After two silent single bytes, bursts until something
  * answers; drain the answers (NACKs for the pairs of the burst that the ROM
  * took as commands) until silence, then single bytes again to find the
  * alignment: the ROM may hold the last byte of the burst as an opcode, and
@@ -403,8 +408,10 @@ static int resync_probe(struct an3155 *b, size_t *seen)
 		r = collect(b, seen, single);
 		if (r < 0)
 			return r;
-		if (single && r == RS_NACK)
+		if (single && r == RS_NACK) {
+			b->rejected = silent == 0 && answered == 0 && *seen == 1 && !b->late_ack;
 			return SB_OK;
+		}
 		if (r == RS_SILENT) {
 			silent++;
 			quiet++;
@@ -443,14 +450,26 @@ int a3_fill_up(struct an3155 *b)
 
 int a3_resync(struct an3155 *b)
 {
+	return a3_resync_after(b, SB_ERR_FRAMING);
+}
+
+/*
+ * Strays first (late ACKs, the rest of a reply: read, not flushed, so that a
+ * late ACK is seen), except after a timeout: the wait that just ended heard
+ * nothing, and what comes now is the first probe's answer.
+ */
+int a3_resync_after(struct an3155 *b, int err)
+{
 	size_t seen = 0;
-	int r;
+	int r = SB_OK;
 
 	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: re-synchronising");
 	b->late_ack = false;
-	r = a3_flush(b);
-	if (r == SB_OK)
-		r = collect(b, &seen, false);   /* strays: late ACKs, the rest of a reply */
+	b->rejected = false;
+	if (err != SB_ERR_TIMEOUT) {
+		r = collect(b, &seen, false);
+		seen = 0;   /* strays are not answers to a probe */
+	}
 	if (r >= 0)
 		r = resync_probe(b, &seen);
 	if (r) {
@@ -477,8 +496,11 @@ bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last)
 		return false;
 	}
 	/* Under RDP level 1 every gated command is NACKed at its first byte
-	 * (facts A.6); one NACK could be noise, two in a row are not. */
-	return ++*count >= 2 || last;
+	 * (facts A.6). One NACK could be noise or a byte of misalignment; a
+	 * line that NACKs 1 % of commands gives two in a row once in 10^4
+	 * commands, three once in 10^6: three in a row (with a resync between)
+	 * are read protection. */
+	return ++*count >= 3 || last;
 }
 
 bool a3_addr_refused(struct an3155 *b, int err, unsigned *count)
@@ -506,7 +528,7 @@ int a3_recover(struct an3155 *b, int err)
 {
 	if (err == SB_ERR_NACK && b->stage != A3_ST_CMD)
 		return a3_flush(b);
-	return a3_resync(b);
+	return a3_resync_after(b, err);
 }
 
 int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated)

@@ -262,8 +262,8 @@ static int get_cmds(struct an3155 *b, struct sb_diag *d)
 
 	b->attempts = 1;
 	b->lost = false;
-	if (r && a3_retryable(r)) {
-		r = a3_resync(b);
+	if (r && a3_retryable(r) && b->o.retries) {
+		r = a3_recover(b, r);
 		if (r == SB_OK)
 			r = a3_retry(b, get_once, NULL, false);
 	}

@@ -53,14 +53,98 @@ static int read_once(struct an3155 *b, void *arg)
 	return r;
 }
 
-/* One block of 1..256 bytes, retried after resync; gated by RDP (facts A.6). */
+/* ---- evidence and adaptive frames (noisy lines) ----------------------------- */
+
+/*
+ * On a noisy line a frame fails with a probability that grows with its
+ * length (1 - (1 - p)^bytes: 23 % for 258 bytes at p = 0.1 %). So each
+ * failure of a Write or Read Memory frame halves that kind of frame (down to
+ * one write unit, or 8 bytes of read), and A3_GROW_AFTER clean frames in a
+ * row double it again (up to 256): a noisy line stays noisy from one block to
+ * the next, so the size lives in the handle. A block gives up after
+ * A3_BLOCK_FAILS failures in a row without a frame getting through; the job
+ * after more failures than A3_JOB_SLACK plus half its good frames - a line
+ * that bad would crawl, not finish.
+ */
+enum { A3_GROW_AFTER = 16, A3_BLOCK_FAILS = 8, A3_JOB_SLACK = 32, A3_MIN_READ = 8 };
+
+/* Failures in a row a block may have: opts.retries, at least A3_BLOCK_FAILS
+ * (0 retries: none, e.g. to fail fast). */
+static unsigned block_budget(const struct an3155 *b)
+{
+	if (!b->o.retries)
+		return 0;
+	return b->o.retries > A3_BLOCK_FAILS ? b->o.retries : A3_BLOCK_FAILS;
+}
+
+static void frame_ok(struct an3155 *b, unsigned *frame, unsigned *clean)
+{
+	b->job_ok++;
+	if (++*clean >= A3_GROW_AFTER && *frame < A3_BLOCK) {
+		*frame *= 2;
+		*clean = 0;
+	}
+}
+
+static void frame_failed(unsigned *frame, unsigned *clean, unsigned min)
+{
+	*clean = 0;
+	if (*frame / 2 >= min)
+		*frame /= 2;
+}
+
+/* SB_OK while the evidence allows another try; else why not. */
+static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd_nacks,
+			 unsigned *addr_nacks, bool rdp_gated)
+{
+	if (!a3_retryable(r))
+		return r;
+	if (rdp_gated && a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
+		return SB_ERR_PROTECTED;
+	if (a3_addr_refused(b, r, addr_nacks))
+		return r;
+	b->attempts = ++*fails + 1;
+	if (*fails > block_budget(b) || ++b->job_fails > A3_JOB_SLACK + b->job_ok / 2) {
+		b->attempts--;
+		return r;
+	}
+	sb_logf(&b->log, SB_LOG_INFO, "an3155: %s at the %s stage, trying again (%u)",
+		sb_strerror(r), b->stage == A3_ST_DATA ? "data" : b->stage == A3_ST_REPLY ?
+		"reply" : b->stage == A3_ST_ADDR ? "address" : b->stage == A3_ST_CMD ?
+		"command" : "parameter", *fails);
+	return SB_OK;
+}
+
+/* One block of 1..256 bytes in adaptive frames; gated by RDP (facts A.6). */
 static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 		      struct sb_diag *d)
 {
-	struct rd a = { addr, buf, n };
-	int r = a3_retry(b, read_once, &a, true);
+	unsigned fails = 0, cmd_nacks = 0, addr_nacks = 0;
+	size_t done = 0;
 
-	return r ? a3_fail(b, d, r, "read", addr, true) : SB_OK;
+	b->lost = false;
+	b->refused = false;
+	b->attempts = 1;
+	while (done < n) {
+		struct rd a = { addr + (uint32_t)done, buf + done,
+				n - done < b->rframe ? n - done : b->rframe };
+		int r = read_once(b, &a), g;
+
+		if (r == SB_OK) {
+			done += a.n;
+			fails = 0;
+			frame_ok(b, &b->rframe, &b->rclean);
+			continue;
+		}
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		if (g)
+			return a3_fail(b, d, g, "read", a.addr, true);
+		if (b->stage == A3_ST_REPLY)
+			frame_failed(&b->rframe, &b->rclean, A3_MIN_READ);
+		if ((r = a3_recover(b, r)) != SB_OK)
+			return a3_fail(b, d, r, "read", a.addr, true);
+	}
+	return SB_OK;
 }
 
 static bool all_ff(const uint8_t *p, size_t n)
@@ -250,59 +334,63 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 	return SB_OK;
 }
 
-/* Why a write attempt failed, if a retry may fix it. */
-static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *nacks,
-			    unsigned *addr_nacks)
+/*
+ * After a failed frame whose data phase was reached: was anything programmed?
+ * A NACK to the data is a refused frame (bad checksum; a programming error
+ * NACKs again and is read back then). After silence, a resync whose first
+ * probe was NACKed caught the ROM inside our frame (a byte lost): refused too.
+ * Anything else (an ACK lost, a late reply, garbage) must be read back: a
+ * double-word can be programmed only once per erase (facts A.7).
+ */
+static bool must_recheck(const struct an3155 *b, int err, unsigned data_nacks)
 {
-	bool last = *tries >= b->o.retries;
-
-	if (!a3_retryable(r))
-		return r;
-	if (a3_rdp_nack(b, r, nacks, last))
-		return SB_ERR_PROTECTED;
-	if (a3_addr_refused(b, r, addr_nacks) || last)
-		return r;
-	++*tries;
-	sb_logf(&b->log, SB_LOG_INFO, "an3155: write: %s, retrying (%u of %u)",
-		sb_strerror(r), *tries, b->o.retries);
-	return SB_OK;
+	if (err == SB_ERR_NACK)
+		return data_nacks >= 2;
+	return !b->rejected;
 }
 
-/* One block (<= 256 bytes, whole units), confirmed by ACK or read-back. */
+/* One block (<= 256 bytes, whole units) in adaptive frames, confirmed by ACK or read-back. */
 static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t n,
 		       struct sb_diag *d)
 {
-	unsigned unit = b->o.write_unit, tries = 0, nacks = 0, addr_nacks = 0;
+	unsigned unit = b->o.write_unit, fails = 0, cmd_nacks = 0, addr_nacks = 0, data_nacks = 0;
 	size_t nu = n / unit, lo, hi;
 	bool need[A3_BLOCK];
-	int r;
 
 	b->lost = false;
 	b->refused = false;
+	b->attempts = 1;
+	if (b->wframe < unit)
+		b->wframe = unit;
 	for (size_t i = 0; i < nu; i++)
 		need[i] = true;
 	while (next_run(need, nu, &lo, &hi)) {
 		uint32_t at = addr + (uint32_t)(lo * unit);
-
+		size_t len = (hi - lo) * unit < b->wframe ? (hi - lo) * unit : b->wframe;
+		int r = write_once(b, at, data + lo * unit, len), g;
 		bool sent;
-		int g;
 
-		r = write_once(b, at, data + lo * unit, (hi - lo) * unit);
 		if (r == SB_OK) {
-			memset(need + lo, 0, hi - lo);
+			memset(need + lo, 0, len / unit);
+			fails = data_nacks = 0;
+			frame_ok(b, &b->wframe, &b->wclean);
 			continue;
 		}
-		b->attempts = tries + 1;
-		g = write_retry_gate(b, r, &tries, &nacks, &addr_nacks);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
 		if (g)
 			return a3_fail(b, d, g, "write", at, true);
 		sent = b->stage >= A3_ST_DATA;
-		r = a3_recover(b, r);
-		if (r)
-			return a3_fail(b, d, r, "write", at, true);
+		if (sent)
+			frame_failed(&b->wframe, &b->wclean, unit);
+		data_nacks = sent && r == SB_ERR_NACK ? data_nacks + 1 : 0;
+		if ((g = a3_recover(b, r)) != SB_OK)
+			return a3_fail(b, d, g, "write", at, true);
 		/* Nothing is programmed before the data phase; after it, look first. */
-		if (sent && (r = recheck(b, addr, data, need, lo, hi, d)) != SB_OK)
-			return r;
+		if (sent && must_recheck(b, r, data_nacks)) {
+			g = recheck(b, addr, data, need, lo, lo + len / unit, d);
+			if (g)
+				return g;
+		}
 	}
 	return SB_OK;
 }

@@ -41,6 +41,13 @@ struct an3155 {
 	bool lost;              /* the last resync failed */
 	bool refused;           /* the last command's address was NACKed twice: refused */
 	bool late_ack;          /* the last resync saw an ACK: a late reply */
+	bool rejected;          /* the last resync's first probe was NACKed: the ROM was
+				 * inside our frame and refused it (nothing programmed) */
+	/* Adaptive frames (an3155_mem.c): current Write/Read Memory frame sizes
+	 * and the clean frames since they last changed. */
+	unsigned wframe, rframe, wclean, rclean;
+	/* The job's evidence: failed and good frames since connect. */
+	unsigned job_fails, job_ok;
 	size_t last_tx;         /* bytes of the last frame written (still on the wire) */
 	unsigned settle_ms;     /* to sleep in the next reconnect */
 	const char *reset_by;   /* name of the command that reset the ROM */
@@ -73,6 +80,8 @@ uint8_t a3_xor(const uint8_t *buf, size_t n);
 
 /* Bring the ROM back to "waiting for a command" (facts A.1 last row). */
 int a3_resync(struct an3155 *b);
+/* The same after a failure err: after a timeout no strays are awaited. */
+int a3_resync_after(struct an3155 *b, int err);
 /* One burst of filler and a few probes: end a command a killed client left
  * half sent, without a long resync when nothing answers (an3155_conn.c). */
 int a3_fill_up(struct an3155 *b);

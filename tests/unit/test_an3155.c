@@ -47,7 +47,9 @@
  * opcode), 02 -> NACK (02 02 is no command pair, facts A.3). The engine's
  * filler is 0x02, not stm32flash's FF 00 (facts A.1 last row): see an3155.c.
  */
-#define RESYNC SL_FLUSH(), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+#define RESYNC SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+/* After a timeout the resync does not wait for strays first. */
+#define RESYNC_T SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
 /* The resync burst: 258 filler bytes (the longest Write Memory data phase). */
 #define BURST_LEN 258
 static uint8_t burst_02[BURST_LEN];
@@ -365,8 +367,8 @@ static void test_get_timeout_after_ack(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), SL_TX(0x00, 0xFF), SL_SILENCE(),
-		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(),
-		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
+		RESYNC_T, SL_TX(0x00, 0xFF), SL_SILENCE(),
+		RESYNC_T, SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
 	};
 
 	f->o.retries = 1;
@@ -383,7 +385,7 @@ static void test_get_byte_lost_after_ack(void **state)
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31, 0x00, 0x01), SL_SILENCE(),
-		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+		RESYNC_T, GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
 	start(f, s);
@@ -416,7 +418,7 @@ static void test_get_retried(void **state)
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x1F),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31), SL_SILENCE(),
-		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+		RESYNC_T, GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
 	start(f, s);
@@ -530,7 +532,7 @@ static void test_read_protected_confirmed(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5, SL_TX(0x11, 0xEE), SL_RX(0x1F), RESYNC,
-		SL_TX(0x11, 0xEE), SL_RX(0x1F), SL_END()
+		SL_TX(0x11, 0xEE), SL_RX(0x1F), RESYNC, SL_TX(0x11, 0xEE), SL_RX(0x1F), SL_END()
 	};
 	uint8_t buf[4];
 
@@ -575,7 +577,7 @@ static void test_read_short_reply_resync(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 0xAA), SL_SILENCE(),
-		SL_FLUSH(), SL_RX(0xBB), SL_SILENCE(),           /* late stray byte drained */
+		SL_TX(0x02), SL_RX(0xBB), SL_SILENCE(),          /* a late stray byte answers */
 		SL_TX(0x02), SL_RX(0x1F),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 1, 2, 3, 4), SL_END()
@@ -601,7 +603,6 @@ static void test_resync_ack_then_nack(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
@@ -629,7 +630,6 @@ static void test_resync_burst(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x44, 0xBB), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
@@ -657,7 +657,6 @@ static void test_resync_lost(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), SL_END()
@@ -683,7 +682,6 @@ static void test_resync_babble(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		BABBLE4, BABBLE4, BABBLE4, BABBLE4,   /* A3_ANSWERED_MAX answered probes */
 		SL_END()
 	};
@@ -728,7 +726,7 @@ static void test_write_lost_ack_programmed(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_T,
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
 
@@ -745,7 +743,7 @@ static void test_write_lost_ack_erased(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_T,
 		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
@@ -764,7 +762,7 @@ static void test_write_lost_ack_other(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_T,
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0), SL_END()
 	};
@@ -786,7 +784,7 @@ static void test_write_lost_ack_garbled_readback(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_T,
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 0xA6, 7, 8),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
@@ -810,7 +808,7 @@ static void test_write_lost_ack_partial(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x0F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1F),
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_T,
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TX(0x0F, 0xF0),
 		SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 		      0xFF),
@@ -824,7 +822,8 @@ static void test_write_lost_ack_partial(void **state)
 	assert_script_done(f->sl);
 }
 
-/* NACK after the data: resync, read back (erased), send again. */
+/* A NACK to the data is a refused frame (bad checksum): sent again at once,
+ * nothing read back (the ROM programs nothing it NACKs). */
 static void test_write_nack_data_retried(void **state)
 {
 	struct fx *f = *state;
@@ -832,7 +831,6 @@ static void test_write_nack_data_retried(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x1F), SL_FLUSH(),
-		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
@@ -840,6 +838,88 @@ static void test_write_nack_data_retried(void **state)
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* Two data NACKs in a row may be a programming error (PROGERR, facts E.3):
+ * look before sending again. Here the double-word already holds other data. */
+static void test_write_nack_data_twice_reads_back(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x1F), SL_FLUSH(),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x1F), SL_FLUSH(),
+		READBACK_8, SL_RX(0x79, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
+		READBACK_8, SL_RX(0x79, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
+		SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_VERIFY);
+	assert_msg(f, "cannot be programmed twice");
+	assert_script_done(f->sl);
+}
+
+/*
+ * A lost data byte: the ROM waits for one more, the first filler completes
+ * the frame with a wrong checksum and is NACKed at once - the frame was
+ * refused, nothing to read back.
+ */
+static void test_write_data_byte_lost(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x79), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_null(strstr(f->logbuf, "read back"));
+	assert_script_done(f->sl);
+}
+
+/* A Write Memory frame: N, data, XOR (facts A.3). */
+static void make_frame(uint8_t *f, const uint8_t *data, size_t n)
+{
+	f[0] = (uint8_t)(n - 1);
+	memcpy(f + 1, data, n);
+	f[n + 1] = 0;
+	for (size_t i = 0; i <= n; i++)
+		f[n + 1] ^= f[i];
+}
+
+/* Adaptive frames: a data NACK halves the frame; the block goes out in two. */
+static void test_write_frame_halves(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[256], f256[258], f128a[130], f128b[130];
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TXN(f256, 258),
+		SL_RX(0x1F), SL_FLUSH(),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TXN(f128a, 130),
+		SL_RX(0x79),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), SL_TX(0x08, 0x00, 0x00, 0x80, 0x88), SL_RX(0x79),
+		SL_TXN(f128b, 130), SL_RX(0x79), SL_END()
+	};
+
+	for (int i = 0; i < 256; i++)
+		data[i] = (uint8_t)i;
+	make_frame(f256, data, 256);
+	make_frame(f128a, data, 128);
+	make_frame(f128b, data + 128, 128);
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, data, 256, &f->d), SB_OK);
 	assert_script_done(f->sl);
 }
 
@@ -878,7 +958,6 @@ static void test_write_lost_addr_ack(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RXN(nacks, 127), SL_SILENCE(),
 		SL_TX(0x02), SL_RX(0x1F),
@@ -1157,7 +1236,7 @@ static void test_checksum_frame_silent(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_CRC, CHECKSUM_8_PARAMS, SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_SILENCE(),
-		RESYNC,
+		RESYNC_T,
 		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
 	};
 
@@ -1320,7 +1399,7 @@ static void test_erase_retry(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_SILENCE(),
-		RESYNC,
+		RESYNC_T,
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_RX(0x79),
 		SL_END()
 	};
@@ -1508,7 +1587,7 @@ static void test_readout_protect(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x82, 0x7D), SL_RX(0x1F), RESYNC, SL_TX(0x82, 0x7D), SL_RX(0x1F),
-		SL_END()
+		RESYNC, SL_TX(0x82, 0x7D), SL_RX(0x1F), SL_END()
 	};
 
 	start(f, s);
@@ -1571,6 +1650,9 @@ int main(void)
 		T(test_write_lost_ack_garbled_readback),
 		T(test_write_lost_ack_partial),
 		T(test_write_nack_data_retried),
+		T(test_write_nack_data_twice_reads_back),
+		T(test_write_data_byte_lost),
+		T(test_write_frame_halves),
 		T(test_write_nack_addr_retried),
 		T(test_write_lost_addr_ack),
 		T(test_write_retries_exhausted),
