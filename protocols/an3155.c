@@ -36,7 +36,7 @@ void an3155_default_opts(struct an3155_opts *o)
 		.write_unit = 8,
 		.erase_chunk = 128,
 		.latency_ms = 16,
-		.slack_ms = 50,
+		.slack_ms = 25,
 		.late_ms = 4000,
 	};
 }
@@ -134,10 +134,12 @@ unsigned a3_deadline(const struct an3155 *b, size_t rx, uint64_t work_us, unsign
 	/*
 	 * The frame just written may still be in the host's and the adapter's
 	 * buffers (write() returns once it is queued), so its bytes count too;
-	 * then the device's work and the reply. x1.5 covers the ROM's autobaud
-	 * error and byte gaps; latency once each way; slack for scheduling.
+	 * then the device's work and the reply. x1.25 on the wire covers the
+	 * ROM's autobaud error and gaps between bytes, x1.5 on the flash the
+	 * spread of its times; latency once each way; slack for scheduling
+	 * (an3155.h: how it was chosen).
 	 */
-	us = (wire_us(b, b->last_tx + rx) + work_us) * 3 / 2;
+	us = wire_us(b, b->last_tx + rx) * 5 / 4 + work_us * 3 / 2;
 	return (unsigned)(us / 1000u) + 1u + 2u * b->o.latency_ms + b->o.slack_ms;
 }
 
@@ -153,8 +155,13 @@ static int rx_some(struct an3155 *b, uint8_t *buf, size_t n, unsigned ms)
 
 int a3_rx(struct an3155 *b, uint8_t *buf, size_t n, unsigned ms)
 {
+	uint64_t t0 = b->o.now_ms && b->log.fn && b->log.max >= SB_LOG_TRACE ? b->o.now_ms(b->o.now_ctx) : 0;
 	int r = rx_some(b, buf, n, ms);
 
+	/* How much of a deadline a reply used: the data behind slack_ms. */
+	if (t0 && r == (int)n)
+		sb_logf(&b->log, SB_LOG_TRACE, "an3155 reply: %zu bytes in %llu of %u ms", n,
+			(unsigned long long)(b->o.now_ms(b->o.now_ctx) - t0), ms);
 	if (r < 0)
 		return r;
 	if ((size_t)r < n) {
@@ -509,9 +516,10 @@ bool a3_addr_refused(struct an3155 *b, int err, unsigned *count)
 		*count = 0;
 		return false;
 	}
-	/* An address outside what the command may use is NACKed (facts A.5):
-	 * one NACK could be a garbled address, two in a row are the answer. */
-	b->refused = ++*count >= 2;
+	/* An address outside what the command may use is NACKed (facts A.5).
+	 * One NACK could be a garbled address (5 bytes: 1.5 % of frames on a
+	 * line corrupting 0.3 % of bytes), three in a row are the answer. */
+	b->refused = ++*count >= 3;
 	return b->refused;
 }
 

@@ -39,7 +39,7 @@ struct an3155 {
 	int bad;                /* last unexpected reply byte, -1 none */
 	unsigned attempts;      /* of the last a3_retry() */
 	bool lost;              /* the last resync failed */
-	bool refused;           /* the last command's address was NACKed twice: refused */
+	bool refused;           /* the last command's address was NACKed 3 times in a row: refused */
 	bool late_ack;          /* the last resync saw an ACK: a late reply */
 	bool rejected;          /* the last resync's first probe was NACKed: the ROM was
 				 * inside our frame and refused it (nothing programmed) */
@@ -97,7 +97,7 @@ bool a3_retryable(int err);
 /* After a failed attempt: nothing to do after a NACK (the ROM waits for a
  * command, facts A.2) but drop strays; a resync after anything else. */
 int a3_recover(struct an3155 *b, int err);
-/* Count NACKs at the address stage; true (and b->refused) at the second in a row. */
+/* Count NACKs at the address stage; true (and b->refused) at the third in a row. */
 bool a3_addr_refused(struct an3155 *b, int err, unsigned *count);
 /* Count NACKs at a command byte (count reset by other failures); true when
  * they mean read protection: two in a row, or one on the last attempt. */

@@ -169,26 +169,139 @@ static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
 	return err;
 }
 
-static int do_write_plan(struct a3_session *s, const struct sb_plan *p)
+/* ---- page repair ------------------------------------------------------------ */
+
+/*
+ * A page this job erased that ends up holding other data than the image -
+ * AN3155's XOR checksum misses two flips of the same bit in one frame, and
+ * the ROM then ACKs and programs them (protocol-facts A.3), or a filler byte
+ * completed a frame by chance - cannot be corrected in place: a double-word
+ * is programmed once per erase (protocol-facts A.7). It can be erased and
+ * written again, and that is what a careful host does before calling the
+ * job failed: at most A3_PAGE_REPAIRS times a page, A3_JOB_REPAIRS in all.
+ * Pages the job did not erase (--no-erase) are never repaired: their other
+ * contents are not ours to erase.
+ */
+enum { A3_PAGE_REPAIRS = 2, A3_JOB_REPAIRS = 16 };
+
+struct a3_job {
+	const struct sb_plan *plan;
+	uint32_t page[A3_JOB_REPAIRS];
+	unsigned count[A3_JOB_REPAIRS], n, total;
+};
+
+static bool plan_erased(const struct sb_plan *p, uint32_t page)
+{
+	if (p->mass_erase)
+		return true;
+	for (size_t i = 0; i < p->npages; i++)
+		if (p->pages[i] == page)
+			return true;
+	return false;
+}
+
+/* Count a repair of page; false when its budget or the job's is spent. */
+static bool take_repair(struct a3_job *j, uint32_t page)
+{
+	unsigned i = 0;
+
+	while (i < j->n && j->page[i] != page)
+		i++;
+	if (i == j->n) {
+		if (j->n == A3_JOB_REPAIRS)
+			return false;
+		j->page[j->n] = page;
+		j->count[j->n++] = 0;
+	}
+	if (j->count[i] >= A3_PAGE_REPAIRS || j->total >= A3_JOB_REPAIRS)
+		return false;
+	j->count[i]++;
+	j->total++;
+	return true;
+}
+
+/* Erase the page holding addr and write the plan's blocks in it again.
+ * *start: the page's first address. SB_ERR_VERIFY when it may not be repaired. */
+static int repair_page(struct a3_session *s, struct a3_job *j, uint32_t addr, uint32_t *start)
+{
+	struct sb_diag keep = s->d;
+	uint32_t page, size;
+	uint16_t p16;
+	int err;
+
+	if (!j || !sb_geom_page(&s->geom, addr, &page, start, &size) ||
+	    !plan_erased(j->plan, page) || !take_repair(j, page))
+		return SB_ERR_VERIFY;
+	cli_warn(&s->c->cli, "%s; page %u (0x%08X) was erased by this job: erasing and writing it again",
+		 keep.msg, page, *start);
+	p16 = (uint16_t)page;
+	err = an3155_erase_pages(s->bl, &p16, 1, &s->d);
+	for (size_t i = 0; i < j->plan->nblocks && !err; i++) {
+		const struct sb_plan_block *b = &j->plan->blocks[i];
+
+		if (b->addr >= *start && b->addr - *start < size)
+			err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
+	}
+	return err;
+}
+
+static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a3_job *j)
 {
 	int err = SB_OK;
 
 	a3_phase_begin(s, "write", p->write_bytes);
 	for (size_t i = 0; i < p->nblocks && !err; i++) {
 		const struct sb_plan_block *b = &p->blocks[i];
+		uint32_t start, page, size;
+
 		err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
 		s->phase_base += b->len;
+		/* garbage a lost byte let through, which cannot be programmed over */
+		if (err != SB_ERR_VERIFY || !s->d.has_addr ||
+		    (err = repair_page(s, j, s->d.addr, &start)) != SB_OK)
+			continue;
+		/* the repair wrote the page's blocks: go on after the page */
+		sb_geom_page(&s->geom, start, &page, &start, &size);
+		while (i + 1 < p->nblocks && p->blocks[i + 1].addr - start < size)
+			s->phase_base += p->blocks[++i].len;
 	}
 	a3_phase_end(s);
 	return err;
 }
 
+/* Verify [addr, addr+len); a difference in a page the job erased is repaired
+ * and the rest verified again from that page's start. */
+static int verify_range(struct a3_session *s, struct a3_job *j, uint32_t addr,
+			const uint8_t *data, size_t len)
+{
+	for (;;) {
+		struct sb_diag mismatch;
+		uint32_t start;
+		size_t off;
+		int err = (j ? an3155_verify_written : an3155_verify)(s->bl, addr, data, len, &s->d);
+
+		if (err != SB_ERR_VERIFY || !s->d.has_addr)
+			return err;
+		mismatch = s->d;
+		err = repair_page(s, j, s->d.addr, &start);
+		if (err == SB_ERR_VERIFY)
+			s->d = mismatch;
+		if (err)
+			return err;
+		off = start > addr ? start - addr : 0;
+		s->phase_base += off;
+		addr += (uint32_t)off;
+		data += off;
+		len -= off;
+	}
+}
+
 /*
  * Compare flash with segs (CRC through 0xA1 where the ROM has it, else
- * read-back). written: this job erased and wrote them, so a unit still
- * erased is programmed now (an3155_verify_written).
+ * read-back). j: this job erased and wrote them, so a unit still erased is
+ * programmed now (an3155_verify_written) and a page that differs is repaired.
  */
-static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t n, bool written)
+static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t n, struct a3_job *j)
 {
 	uint64_t total = 0;
 	int err = SB_OK;
@@ -197,9 +310,10 @@ static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t 
 		total += seg[i].len;
 	a3_phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
-		err = (written ? an3155_verify_written : an3155_verify)(s->bl, seg[i].addr, seg[i].data,
-								       seg[i].len, &s->d);
-		s->phase_base += seg[i].len;
+		uint64_t base = s->phase_base;
+
+		err = verify_range(s, j, seg[i].addr, seg[i].data, seg[i].len);
+		s->phase_base = base + seg[i].len;
 	}
 	a3_phase_end(s);
 	return err;
@@ -368,6 +482,7 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	struct a3_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
 	struct sb_plan p;
+	struct a3_job job = { 0 };
 	bool was_blank = false;
 	int err;
 
@@ -391,11 +506,12 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return SB_OK;
 	}
 	was_blank = c->go && part_blank(s);
+	job.plan = &p;
 	err = do_erase_plan(s, &p);
 	if (!err)
-		err = do_write_plan(s, &p);
+		err = do_write_plan(s, &p, c->erase != SB_ERASE_NONE ? &job : NULL);
 	if (!err && c->verify)
-		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE);
+		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE ? &job : NULL);
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
 	if (!err) {
@@ -475,7 +591,7 @@ static int run_verify(struct a3_config *c)
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: flash cannot be read");
 	if (!err && !(err = a3_need_geom(&s)) && !(err = check_files(&s)))
-		err = do_verify(&s, img.seg, img.nseg, false);
+		err = do_verify(&s, img.seg, img.nseg, NULL);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"verify\",\"bytes\":%llu,\"method\":\"%s\"",
 			  (unsigned long long)sb_image_size(&img), verify_method(&s));
