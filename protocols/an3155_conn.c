@@ -18,14 +18,22 @@
  * that a killed client left half sent, waiting for more bytes (a Write
  * Memory data phase takes up to 258). Only 0x7F is sent while the ROM may
  * still be fresh: any other first byte makes it autobaud to a wrong rate
- * until reset (facts A.1). A3_SYNC_BYTES x sync_ms (2 s by default) is the
- * start-up the sync waits for before it takes the ROM to be inside a command
- * and fills that command up with one burst of the resync filler (an3155.c),
- * which no phase accepts: a Write Memory data phase, the longest a client
- * normally leaves, ends within one burst. If that draws no answer either,
- * the ROM is not there (BOOT0, reset, wiring): fail fast, no long resync.
+ * until reset (facts A.1). A3_SYNC_BYTES x sync_ms (2.5 s by default) is
+ * the start-up the sync waits for before it takes the ROM to be inside a
+ * command and fills that command up with one burst of the resync filler
+ * (an3155.c), which no phase accepts: a Write Memory data phase, the longest
+ * a client normally leaves, ends within one burst. If that draws no answer
+ * either, the ROM is not there (BOOT0, reset, wiring): fail fast, no long
+ * resync.
+ *
+ * A3_SYNC_BYTES is odd on purpose. A client killed right after the address
+ * ACK of a Write Memory leaves the ROM waiting for N: our first 0x7F becomes
+ * N (128 bytes), the other 0x7F and then fillers the data, a filler the
+ * checksum. The frame's XOR is then 0x7F for an odd count of 0x7F and 0x02
+ * for an even one - which equals the filler checksum and would program our
+ * bytes. With an odd count it is refused.
  */
-enum { A3_SYNC_BYTES = 4 };
+enum { A3_SYNC_BYTES = 5 };
 
 /* Read up to one byte; on an unexpected one, drain the rest (a reply a
  * killed client left running) until silence. */

@@ -392,9 +392,11 @@ static int check_wrp(struct a3_session *s, const uint32_t *pages, size_t n, bool
 	if (prev != first)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "-%u", prev);
 	return sb_diag_set(&s->d, SB_ERR_PROTECTED,
-			   "page(s) %s are write-protected (%s): the bootloader would skip them"
+			   "%s %s %s write-protected (%s): the bootloader would skip %s"
 			   " silently; nothing was erased. Run 'an3155 write-unprotect' first (the"
-			   " part resets)", list, areas);
+			   " part resets)", strpbrk(list, ",-") ? "pages" : "page", list,
+			   strpbrk(list, ",-") ? "are" : "is", areas,
+			   strpbrk(list, ",-") ? "them" : "it");
 }
 
 /* Pages the plan erases, or that its blocks write into when nothing is erased. */

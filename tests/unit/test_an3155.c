@@ -226,14 +226,14 @@ static void test_sync_nack_first(void **state)
 }
 
 /*
- * No answer at all: four 0x7F (a fresh ROM answers the first one it hears,
+ * No answer at all: five 0x7F (a fresh ROM answers the first one it hears,
  * facts A.1), then one filler burst and three probes for a ROM still inside
  * a command that a killed client left half sent (an3155_conn.c); silence to
  * all of it is a ROM that is not there.
  */
 #define SYNC_SILENT \
 	SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
-	SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
+	SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
 	SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), \
 	SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE()
 
@@ -329,7 +329,7 @@ static void test_sync_fills_half_command(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F, 0x1F, 0x1F), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
 		GET_L4R5, GV_GID_L4R5, SL_END()
