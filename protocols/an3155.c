@@ -369,6 +369,10 @@ static int send_fill(struct an3155 *b, bool single)
 	int r;
 
 	memset(fill, A3_FILL, sizeof(fill));
+	if (single && b->probe) {   /* the first probe after a lost data byte: a3_pick_probe() */
+		fill[0] = b->probe;
+		b->probe = 0;
+	}
 	r = a3_tx(b, fill, single ? 1 : sizeof(fill));
 	if (r == SB_OK && !single && b->link.ops->drain)
 		r = b->link.ops->drain(b->link.h);
@@ -458,6 +462,39 @@ int a3_fill_up(struct an3155 *b)
 int a3_resync(struct an3155 *b)
 {
 	return a3_resync_after(b, SB_ERR_FRAMING);
+}
+
+/*
+ * The first probe after a frame of ours went unanswered. If k bytes of the
+ * frame were lost on the way, the ROM still waits for k bytes: the probe (and
+ * for k = 2 the 0x02 after it) completes the frame, and the XOR check passes
+ * - programming shifted garbage - when the probe equals the lost byte (k = 1)
+ * or the two lost bytes XOR to probe ^ 0x02 (k = 2): with the filler 0x02
+ * alone, any two equal lost bytes, e.g. two 0x00 of a firmware image. So the
+ * first probe is a byte the frame does not contain, and among those the one
+ * that the fewest pairs of frame bytes XOR to with 0x02. It must not be 0xFD:
+ * FD 02 is a command pair (Get ID). The analysis of the 0x02 filler above
+ * still holds for every later byte; as an opcode this probe is NACKed with
+ * the 0x02 that follows.
+ */
+void a3_pick_probe(struct an3155 *b, const uint8_t *frame, size_t n)
+{
+	unsigned count[256] = { 0 }, best = ~0u;
+
+	for (size_t i = 0; i < n; i++)
+		count[frame[i]]++;
+	for (unsigned p = 0; p < 256; p++) {
+		unsigned t = p ^ A3_FILL, pairs = 0;
+
+		if (p == 0xFD || count[p])
+			continue;
+		for (unsigned v = 0; v < 256; v++)
+			pairs += t ? count[v] * count[v ^ t] : count[v] * (count[v] - (count[v] > 0));
+		if (pairs < best) {
+			best = pairs;
+			b->probe = (uint8_t)p;
+		}
+	}
 }
 
 /*

@@ -281,6 +281,8 @@ static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size
 		r = a3_addr(b, addr);
 	if (r == SB_OK)
 		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, addr, n), b->o.t.write_ms);
+	if (r == SB_ERR_TIMEOUT && b->stage == A3_ST_DATA)
+		a3_pick_probe(b, f, n + 2);   /* a byte of f may be lost: see a3_pick_probe() */
 	return r;
 }
 

@@ -43,6 +43,7 @@ struct an3155 {
 	bool late_ack;          /* the last resync saw an ACK: a late reply */
 	bool rejected;          /* the last resync's first probe was NACKed: the ROM was
 				 * inside our frame and refused it (nothing programmed) */
+	uint8_t probe;          /* first probe byte of the next resync; 0: the filler */
 	/* Adaptive frames (an3155_mem.c): current Write/Read Memory frame sizes
 	 * and the clean frames since they last changed. */
 	unsigned wframe, rframe, wclean, rclean;
@@ -82,6 +83,8 @@ uint8_t a3_xor(const uint8_t *buf, size_t n);
 int a3_resync(struct an3155 *b);
 /* The same after a failure err: after a timeout no strays are awaited. */
 int a3_resync_after(struct an3155 *b, int err);
+/* Choose the next resync's first probe byte for a frame that went unanswered (an3155.c). */
+void a3_pick_probe(struct an3155 *b, const uint8_t *frame, size_t n);
 /* One burst of filler and a few probes: end a command a killed client left
  * half sent, without a long resync when nothing answers (an3155_conn.c). */
 int a3_fill_up(struct an3155 *b);

@@ -188,6 +188,7 @@ struct a3_job {
 	const struct sb_plan *plan;
 	uint32_t page[A3_JOB_REPAIRS];
 	unsigned count[A3_JOB_REPAIRS], n, total;
+	unsigned pages_repaired;
 };
 
 static bool plan_erased(const struct sb_plan *p, uint32_t page)
@@ -220,27 +221,31 @@ static bool take_repair(struct a3_job *j, uint32_t page)
 	return true;
 }
 
-/* Erase the page holding addr and write the plan's blocks in it again.
- * *start: the page's first address. SB_ERR_VERIFY when it may not be repaired. */
+/* Erase the page holding addr and write the plan's blocks in it again, as
+ * often as the budget allows while the rewrite itself meets garbage in that
+ * page. *start: the page's first address. SB_ERR_VERIFY when it may not be
+ * repaired. */
 static int repair_page(struct a3_session *s, struct a3_job *j, uint32_t addr, uint32_t *start)
 {
-	struct sb_diag keep = s->d;
 	uint32_t page, size;
 	uint16_t p16;
-	int err;
+	int err = SB_ERR_VERIFY;
 
-	if (!j || !sb_geom_page(&s->geom, addr, &page, start, &size) ||
-	    !plan_erased(j->plan, page) || !take_repair(j, page))
+	if (!j || !sb_geom_page(&s->geom, addr, &page, start, &size) || !plan_erased(j->plan, page))
 		return SB_ERR_VERIFY;
-	cli_warn(&s->c->cli, "%s; page %u (0x%08X) was erased by this job: erasing and writing it again",
-		 keep.msg, page, *start);
-	p16 = (uint16_t)page;
-	err = an3155_erase_pages(s->bl, &p16, 1, &s->d);
-	for (size_t i = 0; i < j->plan->nblocks && !err; i++) {
-		const struct sb_plan_block *b = &j->plan->blocks[i];
+	while (err == SB_ERR_VERIFY && s->d.has_addr && s->d.addr - *start < size &&
+	       take_repair(j, page)) {
+		cli_warn(&s->c->cli, "%s; page %u (0x%08X) was erased by this job: erasing and writing it again",
+			 s->d.msg, page, *start);
+		j->pages_repaired++;
+		p16 = (uint16_t)page;
+		err = an3155_erase_pages(s->bl, &p16, 1, &s->d);
+		for (size_t i = 0; i < j->plan->nblocks && !err; i++) {
+			const struct sb_plan_block *b = &j->plan->blocks[i];
 
-		if (b->addr >= *start && b->addr - *start < size)
-			err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
+			if (b->addr >= *start && b->addr - *start < size)
+				err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
+		}
 	}
 	return err;
 }
@@ -284,7 +289,7 @@ static int verify_range(struct a3_session *s, struct a3_job *j, uint32_t addr,
 			return err;
 		mismatch = s->d;
 		err = repair_page(s, j, s->d.addr, &start);
-		if (err == SB_ERR_VERIFY)
+		if (err == SB_ERR_VERIFY && !s->d.has_addr)
 			s->d = mismatch;
 		if (err)
 			return err;
@@ -519,9 +524,10 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	if (!err) {
 		cli_event(&c->cli, "result",
 			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"ms\":%llu",
+			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"repaired_pages\":%u,\"ms\":%llu",
 			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes, p.npages, p.nskipped,
-			  c->verify ? verify_method(s) : "none", (unsigned long long)(cli_now_ms() - t0));
+			  c->verify ? verify_method(s) : "none", job.pages_repaired,
+			  (unsigned long long)(cli_now_ms() - t0));
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p.image_bytes, p.nblocks, p.nskipped, p.npages,
 			 c->verify ? (an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back")

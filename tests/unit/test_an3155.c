@@ -50,6 +50,9 @@
 #define RESYNC SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
 /* After a timeout the resync does not wait for strays first. */
 #define RESYNC_T SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+/* After a Write Memory frame went unanswered, the first probe is a byte the
+ * frame lacks (an3155.c a3_pick_probe): 0x10 for DATA_1_8's frame. */
+#define RESYNC_D(p) SL_TX(p), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
 /* The resync burst: 258 filler bytes (the longest Write Memory data phase). */
 #define BURST_LEN 258
 static uint8_t burst_02[BURST_LEN];
@@ -729,7 +732,7 @@ static void test_write_lost_ack_programmed(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC_T,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
 
@@ -746,7 +749,7 @@ static void test_write_lost_ack_erased(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC_T,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
@@ -765,7 +768,7 @@ static void test_write_lost_ack_other(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC_T,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0), SL_END()
 	};
@@ -787,7 +790,7 @@ static void test_write_lost_ack_garbled_readback(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC_T,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 0xA6, 7, 8),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
@@ -811,7 +814,7 @@ static void test_write_lost_ack_partial(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x0F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1F),
-		SL_SILENCE(), RESYNC_T,
+		SL_SILENCE(), RESYNC_D(0x20),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TX(0x0F, 0xF0),
 		SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 		      0xFF),
@@ -878,7 +881,7 @@ static void test_write_data_byte_lost(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		SL_SILENCE(), SL_TX(0x10), SL_RX(0x1F),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
