@@ -420,7 +420,19 @@ static int resync_probe(struct an3155 *b, size_t *seen)
 		if (r < 0)
 			return r;
 		if (single && r == RS_NACK) {
-			b->rejected = silent == 0 && answered == 0 && *seen == 1 && !b->late_ack;
+			bool messy = answered || silent >= 2;
+
+			/* After bursts or stray answers the NACK may be a late one of
+			 * an earlier byte: it counts only if silence follows it. */
+			if (messy && (r = collect(b, seen, false)) != RS_SILENT) {
+				if (r < 0)
+					return r;
+				answered++;
+				quiet = 0;
+				continue;
+			}
+			b->rejected = !messy && silent == 0 && *seen == 1 && !b->late_ack;
+			b->clean_sync = !messy && !b->late_ack;
 			return SB_OK;
 		}
 		if (r == RS_SILENT) {
@@ -510,6 +522,7 @@ int a3_resync_after(struct an3155 *b, int err)
 	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: re-synchronising");
 	b->late_ack = false;
 	b->rejected = false;
+	b->clean_sync = false;
 	if (err != SB_ERR_TIMEOUT) {
 		r = collect(b, &seen, false);
 		seen = 0;   /* strays are not answers to a probe */
@@ -539,6 +552,10 @@ bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last)
 		*count = 0;
 		return false;
 	}
+	/* A NACK after a resync that heard stray or late bytes may be one of
+	 * those: it starts the count again instead of adding to it. */
+	if (*count && !b->clean_sync)
+		*count = 0;
 	/* Under RDP level 1 every gated command is NACKed at its first byte
 	 * (facts A.6). One NACK could be noise or a byte of misalignment; a
 	 * line that NACKs 1 % of commands gives two in a row once in 10^4

@@ -43,6 +43,8 @@ struct an3155 {
 	bool late_ack;          /* the last resync saw an ACK: a late reply */
 	bool rejected;          /* the last resync's first probe was NACKed: the ROM was
 				 * inside our frame and refused it (nothing programmed) */
+	bool clean_sync;        /* the last resync ended on a single probe's NACK with no
+				 * strays, late or burst answers: evidence for RDP counts */
 	uint8_t probe;          /* first probe byte of the next resync; 0: the filler */
 	/* Adaptive frames (an3155_mem.c): current Write/Read Memory frame sizes
 	 * and the clean frames since they last changed. */

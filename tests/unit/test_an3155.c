@@ -584,7 +584,7 @@ static void test_read_short_reply_resync(void **state)
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 0xAA), SL_SILENCE(),
 		SL_TX(0x02), SL_RX(0xBB), SL_SILENCE(),          /* a late stray byte answers */
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),          /* confirmed: silence */
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 1, 2, 3, 4), SL_END()
 	};
@@ -610,7 +610,7 @@ static void test_resync_ack_then_nack(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
 		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x42), SL_END()
 	};
@@ -641,7 +641,7 @@ static void test_resync_burst(void **state)
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_RX(0x79),
 		SL_END()
 	};
@@ -966,7 +966,7 @@ static void test_write_lost_addr_ack(void **state)
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RXN(nacks, 127), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
