@@ -215,6 +215,14 @@ int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 		struct sb_diag *diag);
 
 /*
+ * One Read Memory of 1..256 bytes, one attempt, no retries: for an optional
+ * read whose refusal is a normal answer (the flash-size register, facts A.5),
+ * so that a strict ROM costs one NACK, not three. Returns as an3155_read.
+ */
+int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
+		 struct sb_diag *diag);
+
+/*
  * Write len bytes at addr, in blocks of <= 256 bytes that do not cross a
  * 256-byte boundary. addr and len must be multiples of opts.write_unit
  * (SB_ERR_BAD_INPUT otherwise; see an3155_align_span()). Every block ends

@@ -249,6 +249,30 @@ int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 	return r;
 }
 
+int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
+		 struct sb_diag *d)
+{
+	struct rd a = { addr, buf, len };
+	int r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);
+
+	if (r == SB_OK && (len < 1 || len > A3_BLOCK))
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "a probe reads 1 to 256 bytes");
+	if (r)
+		return r;
+	b->lost = false;
+	b->attempts = 1;
+	r = read_once(b, &a);
+	if (r && a3_retryable(r)) {
+		int rs = a3_recover(b, r);
+
+		if (rs)
+			r = rs;
+		else if (r == SB_ERR_NACK && b->stage == A3_ST_CMD)
+			r = SB_ERR_PROTECTED;   /* RDP (facts A.6), or noise: either way unread */
+	}
+	return r ? a3_fail(b, d, r, "read", addr, true) : SB_OK;
+}
+
 /* ---- Write Memory (facts A.5, A.7) --------------------------------------- */
 
 /*

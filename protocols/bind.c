@@ -48,8 +48,13 @@ static int read_flash_size(struct sb_chip *c, const struct sb_mem_reader *rd,
 {
 	uint8_t b[2];
 	uint32_t kb;
-	int r = try_read(c, rd, c->part->flash_size_reg, b, sizeof(b), d);
+	int r = (rd->probe ? rd->probe : rd->read)(rd->ctx, c->part->flash_size_reg, b, sizeof(b), d);
 
+	if (r == SB_ERR_PROTECTED) {
+		/* read protection, or one NACK of noise at the command byte: the
+		 * option-byte reads (with retries) tell which */
+		return SB_OK;
+	}
 	if (r == SB_ERR_NACK) {
 		sb_logf(log, SB_LOG_DEBUG, "bind: the ROM refused the flash-size register at 0x%08X"
 			" (normal, protocol-facts A.5): %u KB from the device table",

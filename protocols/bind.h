@@ -35,6 +35,9 @@ struct sb_mem_reader {
 	 * active; anything else is link trouble and ends the binding.
 	 */
 	int (*read)(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb_diag *d);
+	/* Optional: the same, one attempt, for a read whose refusal is normal
+	 * (the flash-size register); NULL: read is used. */
+	int (*probe)(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb_diag *d);
 	void *ctx;
 };
 

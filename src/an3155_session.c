@@ -84,6 +84,13 @@ static int bind_read(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb
 	return an3155_read(s->bl, addr, buf, n, d);
 }
 
+static int bind_probe(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb_diag *d)
+{
+	struct a3_session *s = ctx;
+
+	return an3155_probe(s->bl, addr, buf, n, d);
+}
+
 /* The part's flash times into the engine's deadlines (part.h, an3155.h). */
 static void engine_part_times(struct a3_session *s)
 {
@@ -103,7 +110,7 @@ int a3_identify(struct a3_session *s)
 {
 	const struct an3155_info *info = an3155_info(s->bl);
 	struct sb_bind_opts o = bind_opts(s->c);
-	struct sb_mem_reader rd = { bind_read, s };
+	struct sb_mem_reader rd = { bind_read, bind_probe, s };
 	int err = sb_bind(&s->chip, info->pid, info->has_pid, &o, &rd, &s->c->cli.log, &s->d);
 
 	if (err)
