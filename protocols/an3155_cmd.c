@@ -49,12 +49,26 @@ static size_t erase_frame(const struct er *a, uint8_t *f)
 	return len + 1;
 }
 
+/*
+ * The erase's deadline: the part's datasheet times when known (part.h, set
+ * in opts.t_page_erase_ms / t_mass_erase_ms), else stm32flash's generic ones
+ * (facts A.8: 5 s a page, 35 s a mass erase). A bank erase takes one mass
+ * erase time.
+ */
 static unsigned erase_timeout(const struct an3155 *b, const struct er *a)
 {
-	if (a->n == 0)
-		return b->o.t.mass_erase_ms;
-	/* Page erase time scales with the page count (facts A.8). */
-	return b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
+	uint64_t work_us;
+	unsigned fixed;
+
+	if (a->n == 0) {
+		fixed = b->o.t.mass_erase_ms;
+		work_us = (uint64_t)(b->o.t_mass_erase_ms ? b->o.t_mass_erase_ms : fixed) * 1000u;
+	} else {
+		fixed = b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
+		work_us = (uint64_t)(b->o.t_page_erase_ms ? b->o.t_page_erase_ms
+							  : b->o.t.page_erase_ms) * 1000u * a->n;
+	}
+	return a3_deadline(b, 1, work_us, fixed);
 }
 
 static int erase_once(struct an3155 *b, void *arg)
@@ -64,10 +78,10 @@ static int erase_once(struct an3155 *b, void *arg)
 	size_t len = erase_frame(a, f);
 	int r = a3_cmd(b, a->ext ? AN3155_CMD_EXT_ERASE : AN3155_CMD_ERASE);
 
-	if (r == SB_OK) {
-		b->stage = A3_ST_DATA;
-		r = a3_tx(b, f, len);
-	}
+	if (r)
+		return r;
+	b->stage = A3_ST_DATA;
+	r = a3_tx(b, f, len);
 	return r ? r : a3_wait_ack(b, erase_timeout(b, a));
 }
 

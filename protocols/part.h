@@ -28,6 +28,23 @@ enum sb_part_flags {
 	SB_PART_NO_MASS_ERASE = 1u << 1,
 };
 
+/*
+ * How the option-byte area (opt_start.., opt2_start..) is laid out, so that
+ * the bank mode, read and write protection can be read where the ROM serves
+ * them. The ROM's Read Memory serves the option bytes but not the FLASH
+ * registers (protocol-facts A.5 Read Memory row), so FLASH_OPTR is never read
+ * at 0x40022020.
+ */
+enum sb_ob_kind {
+	SB_OB_UNKNOWN = 0,   /* not decoded: bank mode and WRP unknown */
+	/* L4/L4+/G0/G4 style (protocol-facts E.4, option-byte flash layout): 8-byte
+	 * slots of value and complement; bank-1 area +0x00 user option word
+	 * (FLASH_OPTR), +0x18 WRPxAR, +0x20 WRPxBR; a bank-2 area (opt2) holds
+	 * WRP2AR/WRP2BR at the same offsets. WRP: STRT bits 7:0, END bits 23:16,
+	 * page index within the bank; STRT > END means none (protocol-facts E.2). */
+	SB_OB_L4,
+};
+
 struct sb_part {
 	uint16_t pid;
 	const char *name;
@@ -40,9 +57,12 @@ struct sb_part {
 	int8_t dbank_bit;              /* OPTR bit that selects dual-bank mode, or -1 */
 	int8_t dbank_bit_half;         /* same, for the half-size variant (L4R DB1M), or -1 */
 	uint32_t page_size_dual;       /* erase unit in dual-bank mode */
-	uint32_t optr_addr;            /* FLASH_OPTR, readable through Read Memory; 0: none */
-	uint32_t optr_default;         /* factory OPTR, used when it cannot be read */
-	uint32_t flash_size_reg;       /* 16-bit flash size in KB; 0: none */
+	uint32_t optr_default;         /* factory user option word (offline plans only) */
+	uint8_t ob_kind;               /* enum sb_ob_kind: how to decode the option bytes */
+	/* 16-bit flash size in KB; 0: none. Not in the memory AN3155 lists for Read
+	 * Memory (protocol-facts A.5, E.1: NACKed through the L43x ROM): only tried,
+	 * a refusal is normal and the table's size holds. */
+	uint32_t flash_size_reg;
 	uint32_t ram_start, ram_end;   /* RAM a host may use (above the ROM's own) */
 	uint32_t sys_start, sys_end;   /* system memory (end exclusive) */
 	uint32_t opt_start, opt_end;   /* option bytes (end exclusive); opt2: second bank */
@@ -50,6 +70,11 @@ struct sb_part {
 	uint32_t otp_start, otp_end;
 	uint8_t write_unit;            /* programming granularity in bytes */
 	uint32_t flags;                /* enum sb_part_flags */
+	/* Flash times, datasheet maxima, for deadlines that fit the operation; 0:
+	 * unknown (the engine's generic deadlines, protocol-facts A.8, apply). */
+	uint16_t t_page_erase_ms;      /* one page (or the largest sector) */
+	uint16_t t_mass_erase_ms;      /* mass or bank erase */
+	uint16_t t_prog_us;            /* one write unit */
 };
 
 /* The row for pid, or NULL. The table lives for the whole program. */
