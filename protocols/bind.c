@@ -57,7 +57,7 @@ static int read_flash_size(struct sb_chip *c, const struct sb_mem_reader *rd,
 	}
 	if (r == SB_ERR_NACK) {
 		sb_logf(log, SB_LOG_DEBUG, "bind: the ROM refused the flash-size register at 0x%08X"
-			" (normal, protocol-facts A.5): %u KB from the device table",
+			" (normal: AN3155 does not list it): %u KB from the device table",
 			c->part->flash_size_reg, c->part->flash_kb);
 		return SB_OK;
 	}
