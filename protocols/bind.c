@@ -55,10 +55,12 @@ static int read_flash_size(struct sb_chip *c, const struct sb_mem_reader *rd,
 		 * option-byte reads (with retries) tell which */
 		return SB_OK;
 	}
-	if (r == SB_ERR_NACK) {
-		sb_logf(log, SB_LOG_DEBUG, "bind: the ROM refused the flash-size register at 0x%08X"
-			" (normal: AN3155 does not list it): %u KB from the device table",
-			c->part->flash_size_reg, c->part->flash_kb);
+	if (r == SB_ERR_NACK || r == SB_ERR_TIMEOUT || r == SB_ERR_FRAMING) {
+		/* one try only: a byte lost on a noisy line is no reason to fail
+		 * the job over a fact the table has; a dead line shows next */
+		sb_logf(log, SB_LOG_DEBUG, "bind: the flash-size register at 0x%08X was not read (%s;"
+			" normal: AN3155 does not list it): %u KB from the device table",
+			c->part->flash_size_reg, sb_strerror(r), c->part->flash_kb);
 		return SB_OK;
 	}
 	if (r)
