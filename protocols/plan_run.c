@@ -336,9 +336,11 @@ int sb_plan_run(struct sb_plan *p, const struct sb_flash *f, bool verify, struct
 
 	if ((err = erase_planned(&r)))
 		return err;
-	phase(f, "write", p->write_bytes);
-	err = write_blocks(&r);
-	phase_end(f);
+	if (p->nblocks) {
+		phase(f, "write", p->write_bytes);
+		err = write_blocks(&r);
+		phase_end(f);
+	}
 	if (err || !(vbytes = verify_total(p, verify)))
 		return err;
 	phase(f, "verify", vbytes);
