@@ -331,13 +331,18 @@ static int replan(struct sb_plan *p, const struct sb_image *cur, bool *need, str
 	return err;
 }
 
+bool sb_plan_can_read_first(const struct sb_plan *p)
+{
+	return p->erase == SB_ERASE_PAGES && !p->keep_erased_blocks && !p->read_first;
+}
+
 int sb_plan_classify(struct sb_plan *p, const struct sb_image *cur, struct sb_diag *diag)
 {
 	uint32_t largest = 0;
 	bool *need;
 	int err;
 
-	if (p->erase != SB_ERASE_PAGES || p->keep_erased_blocks || p->read_first)
+	if (!sb_plan_can_read_first(p))
 		return sb_diag_set(diag, SB_ERR_BAD_INPUT,
 				   "reading first needs a plan that erases pages and skips 0xFF blocks");
 	for (size_t i = 0; i < p->ntouched; i++)

@@ -123,6 +123,10 @@ int sb_plan_build(const struct sb_image *img, const struct sb_geom *g,
  */
 int sb_plan_classify(struct sb_plan *plan, const struct sb_image *cur, struct sb_diag *diag);
 
+/* Whether a plan can read first: it erases pages and skips 0xFF blocks
+ * (with SB_ERASE_ALL/NONE or keep_erased_blocks a plan is always full). */
+bool sb_plan_can_read_first(const struct sb_plan *plan);
+
 /* The index in plan->touched of the page holding addr, or -1. */
 long sb_plan_page_at(const struct sb_plan *plan, uint32_t addr);
 

@@ -69,7 +69,7 @@ int sb_plan_read_first(struct sb_plan *p, const struct sb_flash *f, struct sb_di
 	struct sb_image cur;
 	int err;
 
-	if (p->erase != SB_ERASE_PAGES || p->keep_erased_blocks)
+	if (!sb_plan_can_read_first(p))
 		return sb_diag_set(diag, SB_ERR_BAD_INPUT,
 				   "reading first needs a plan that erases pages and skips 0xFF blocks");
 	sb_image_init(&cur);

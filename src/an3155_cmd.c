@@ -218,7 +218,7 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
-	if (s->bl && a3_reads_first(c) && (err = a3_plan_read_first(s, &p))) {
+	if (s->bl && c->read_first && sb_plan_can_read_first(&p) && (err = a3_plan_read_first(s, &p))) {
 		sb_plan_free(&p);
 		return err;
 	}

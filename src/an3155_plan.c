@@ -89,11 +89,6 @@ static const struct sb_flash_ops a3_flash_ops = {
 	.phase_end = fl_phase_end,
 };
 
-bool a3_reads_first(const struct a3_config *c)
-{
-	return c->read_first && c->erase == SB_ERASE_PAGES && !c->keep_erased_blocks;
-}
-
 int a3_plan_read_first(struct a3_session *s, struct sb_plan *p)
 {
 	struct sb_flash f = { &a3_flash_ops, s, &s->c->cli.log };

@@ -93,8 +93,6 @@ void a3_phase_end(struct a3_session *s);
 
 /* ---- the read-first plan (an3155_plan.c) ---- */
 
-/* --plan read-first, with --erase pages and without --keep-erased-blocks. */
-bool a3_reads_first(const struct a3_config *c);
 /* Read the pages p touches and classify them (protocols/plan.h). */
 int a3_plan_read_first(struct a3_session *s, struct sb_plan *p);
 /* Erase, write and verify as p says, with the fallback of plan.h. */

@@ -191,9 +191,13 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 
 	if ((err = sb_plan_build(img, g, &po, &p, &s->diag)))
 		return err;
-	if (s->d && df_reads_first(c) && (err = df_plan_read_first(s, g, &p))) {
-		sb_plan_free(&p);
-		return err;
+	if (c->read_first && sb_plan_can_read_first(&p)) {
+		if (!s->d)
+			cli_info(&c->cli, "without a device every touched page is planned as erased and written (with one, the pages are read first)");
+		else if ((err = df_plan_read_first(s, g, &p))) {
+			sb_plan_free(&p);
+			return err;
+		}
 	}
 	job_print_plan(&c->cli, g, &p, c->verify);
 	if (c->dry_run) {
@@ -221,8 +225,7 @@ static int write_offline(struct df_config *c, const struct sb_image *img)
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.nalts = 1;
-	cli_info(&c->cli, "no DFU device: planning for the STM32L4R5 ROM's layout \"%s\"%s", DF_L4R5_LAYOUT,
-		 df_reads_first(c) ? "; every touched page as erased and written (with a device the pages are read first)" : "");
+	cli_info(&c->cli, "no DFU device: planning for the STM32L4R5 ROM's layout \"%s\"", DF_L4R5_LAYOUT);
 	err = dfuse_layout_parse(&s.layout[0], DF_L4R5_LAYOUT, &s.diag);
 	if (!err && !(err = dfuse_layout_geom(&s.layout[0], &g, &s.diag)) &&
 	    !(err = job_check(&f, &g, &s.diag)) &&

@@ -140,11 +140,6 @@ static const struct sb_flash_ops df_flash_ops = {
 	.phase_end = fl_phase_end,
 };
 
-bool df_reads_first(const struct df_config *c)
-{
-	return c->read_first && c->erase == SB_ERASE_PAGES && !c->keep_erased_blocks;
-}
-
 int df_plan_read_first(struct df_session *s, const struct sb_geom *g, struct sb_plan *p)
 {
 	struct df_flash x = { s, g };

@@ -135,9 +135,6 @@ void df_phase_end(struct df_session *s);
 
 /* ---- write plans (dfuse_plan.c) ---- */
 
-/* Whether a write reads the touched pages first: --plan read-first with
- * --erase pages and without --keep-erased-blocks. */
-bool df_reads_first(const struct df_config *c);
 /* Read the pages plan p touches in geometry g and classify them (plan.h). */
 int df_plan_read_first(struct df_session *s, const struct sb_geom *g, struct sb_plan *p);
 /* Erase, write and verify (c->verify) as p says, with the fallback of plan.h. */

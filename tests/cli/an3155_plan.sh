@@ -23,7 +23,6 @@ A() {
 	OUT=$(bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" -p "$T/$b" "$@" 2>&1)
 	RC=$?
 }
-json_of() { sed -n 's/.*"event":"result".*"'"$1"'":\([0-9]*\).*/\1/p' <<<"$OUT"; }
 # ROM commands as romsim logs them: "erase N pages from P: ack", "write 0x...: ack"
 erases_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^erase '; }
 writes_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^write 0x'; }

@@ -20,28 +20,6 @@ unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT
 export HOME=$T/home
 BIN=$FIX/fw.bin
 
-# usb NAME [romsim usb options] -- CMD...: CMD under romsim usb with the
-# board state in $T/NAME.state (kept between runs; unless CMD's options give
-# --state), log and stats beside it; output in $OUT, exit status in $RC.
-usb() {
-	local name=$1 st=(--state "$T/$1.state"); shift
-	[[ " $* " == *" --state "* ]] && st=()
-	OUT=$(bounded 120 "$ROMSIM" usb "${st[@]}" --log "$T/$name.log" --stats "$T/$name.stats" "$@" 2>&1)
-	RC=$?
-}
-# dfu NAME [romsim usb options] -- dfuse ARGS...: dfuse under romsim usb.
-dfu() {
-	local name=$1 opts=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	usb "$name" "${opts[@]}" -- "$DFUSE" "$@"
-}
-# stat_of NAME KEY [DEVICE]: a counter from the --stats file.
-stat_of() { sed -n "s/.*device=1-${3:-1} .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
-state() { echo "$T/$1.state"; }
-fresh() { rm -f "$T/$1".{state,log,stats}; }
-
 # two-seg.hex as flash bytes from 0x08000000, gaps erased (an independent conversion)
 objcopy -I ihex -O binary --gap-fill 0xff "$FIX/two-seg.hex" "$T/two-seg.bin" 2>/dev/null ||
 	not_ok "objcopy converts two-seg.hex"

@@ -20,26 +20,6 @@ done
 unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT_ENTRY STMBOOT_EXIT
 export HOME=$T/home
 
-# usb NAME [romsim usb options] -- CMD...: CMD under romsim usb, board state in
-# $T/NAME.state (kept between runs), log and stats beside it; $OUT, $RC.
-usb() {
-	local name=$1; shift
-	OUT=$(bounded 120 "$ROMSIM" usb --state "$T/$name.state" --log "$T/$name.log" \
-		--stats "$T/$name.stats" "$@" 2>&1)
-	RC=$?
-}
-dfu() {
-	local name=$1 opts=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	usb "$name" "${opts[@]}" -- "$DFUSE" "$@"
-}
-stat_of() { sed -n "s/.*device=1-1 .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
-state() { echo "$T/$1.state"; }
-fresh() { rm -f "$T/$1".{state,log,stats}; }
-# json_of KEY: KEY's number in the result event of $OUT
-json_of() { sed -n 's/.*"event":"result".*"'"$1"'":\([0-9]*\).*/\1/p' <<<"$OUT"; }
 ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
 
 head -c 65536 /dev/urandom >"$T/app.bin"            # pages 0-15
