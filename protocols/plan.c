@@ -267,17 +267,25 @@ static int blank_blocks(struct sb_plan *p, size_t *cap, const struct sb_plan_pag
 	return err;
 }
 
+bool sb_plan_overlap(const struct sb_segment *s, const struct sb_plan_page *pg, uint64_t *lo,
+		     uint64_t *hi)
+{
+	uint64_t send = (uint64_t)s->addr + s->len, pend = (uint64_t)pg->addr + pg->size;
+
+	*lo = s->addr > pg->addr ? s->addr : pg->addr;
+	*hi = send < pend ? send : pend;
+	return *lo < *hi;
+}
+
 /* Blocks of an ERASE page: the image inside it, all-0xFF blocks skipped. */
 static int erase_blocks(struct sb_plan *p, size_t *cap, const struct sb_plan_page *pg)
 {
-	uint64_t pend = (uint64_t)pg->addr + pg->size;
+	uint64_t lo, hi;
 	int err = SB_OK;
 
 	for (size_t i = 0; i < p->nseg && !err; i++) {
 		const struct sb_segment *s = &p->seg[i];
-		uint64_t lo = s->addr > pg->addr ? s->addr : pg->addr;
-		uint64_t hi = (uint64_t)s->addr + s->len < pend ? (uint64_t)s->addr + s->len : pend;
-		if (lo < hi)
+		if (sb_plan_overlap(s, pg, &lo, &hi))
 			err = add_blocks(p, cap, (uint32_t)lo, s->data + (lo - s->addr),
 					 (uint32_t)(hi - lo), true);
 	}
@@ -287,15 +295,11 @@ static int erase_blocks(struct sb_plan *p, size_t *cap, const struct sb_plan_pag
 /* Image bytes inside page pg. */
 static uint64_t image_in_page(const struct sb_plan *p, const struct sb_plan_page *pg)
 {
-	uint64_t n = 0, pend = (uint64_t)pg->addr + pg->size;
+	uint64_t n = 0, lo, hi;
 
-	for (size_t i = 0; i < p->nseg; i++) {
-		uint64_t lo = p->seg[i].addr > pg->addr ? p->seg[i].addr : pg->addr;
-		uint64_t end = (uint64_t)p->seg[i].addr + p->seg[i].len;
-		uint64_t hi = end < pend ? end : pend;
-		if (lo < hi)
+	for (size_t i = 0; i < p->nseg; i++)
+		if (sb_plan_overlap(&p->seg[i], pg, &lo, &hi))
 			n += hi - lo;
-	}
 	return n;
 }
 

@@ -127,6 +127,10 @@ int sb_plan_classify(struct sb_plan *plan, const struct sb_image *cur, struct sb
  * (with SB_ERASE_ALL/NONE or keep_erased_blocks a plan is always full). */
 bool sb_plan_can_read_first(const struct sb_plan *plan);
 
+/* The part [*lo, *hi) of segment s inside page pg: false when they do not meet. */
+bool sb_plan_overlap(const struct sb_segment *s, const struct sb_plan_page *pg, uint64_t *lo,
+		     uint64_t *hi);
+
 /* The index in plan->touched of the page holding addr, or -1. */
 long sb_plan_page_at(const struct sb_plan *plan, uint32_t addr);
 

@@ -96,12 +96,15 @@ static bool all_ff(const uint8_t *d, size_t n)
 	return true;
 }
 
-/* One write whose failure is final (refusals included). */
-static int write_final(struct run *r, uint32_t addr, const uint8_t *data, size_t len)
+/* [lo, hi) of segment s in one write whose failure is final (refusals included). */
+static int write_span(struct run *r, const struct sb_segment *s, uint64_t lo, uint64_t hi)
 {
 	bool refused = false;
 
-	return r->f->ops->write(r->f->ctx, addr, data, len, &refused, r->diag);
+	if (hi <= lo)
+		return SB_OK;
+	return r->f->ops->write(r->f->ctx, (uint32_t)lo, s->data + (lo - s->addr), (size_t)(hi - lo),
+				&refused, r->diag);
 }
 
 /*
@@ -111,29 +114,26 @@ static int write_final(struct run *r, uint32_t addr, const uint8_t *data, size_t
 static int write_page_image(struct run *r, const struct sb_plan_page *pg)
 {
 	const struct sb_plan *p = r->p;
-	uint64_t pend = (uint64_t)pg->addr + pg->size;
+	uint64_t lo, hi;
+	int err;
 
 	for (size_t i = 0; i < p->nseg; i++) {
 		const struct sb_segment *s = &p->seg[i];
-		uint64_t lo = s->addr > pg->addr ? s->addr : pg->addr;
-		uint64_t hi = (uint64_t)s->addr + s->len < pend ? (uint64_t)s->addr + s->len : pend;
+		if (!sb_plan_overlap(s, pg, &lo, &hi))
+			continue;
 		uint64_t run_lo = lo, run_hi = lo;  /* the run being gathered */
-		int err;
-		for (uint64_t a = lo; a < hi;) {
-			uint64_t b = (a / p->block_size + 1) * p->block_size;
+		for (uint64_t a = lo, b; a < hi; a = b) {
+			b = (a / p->block_size + 1) * p->block_size;
 			b = b < hi ? b : hi;
-			if (all_ff(s->data + (a - s->addr), (size_t)(b - a))) {
-				if (run_hi > run_lo && (err = write_final(r, (uint32_t)run_lo,
-						s->data + (run_lo - s->addr), (size_t)(run_hi - run_lo))))
-					return err;
-				run_lo = run_hi = b;
-			} else {
+			if (!all_ff(s->data + (a - s->addr), (size_t)(b - a))) {
 				run_hi = b;
+				continue;
 			}
-			a = b;
+			if ((err = write_span(r, s, run_lo, run_hi)))
+				return err;
+			run_lo = run_hi = b;
 		}
-		if (run_hi > run_lo && (err = write_final(r, (uint32_t)run_lo,
-				s->data + (run_lo - s->addr), (size_t)(run_hi - run_lo))))
+		if ((err = write_span(r, s, run_lo, run_hi)))
 			return err;
 	}
 	return SB_OK;
