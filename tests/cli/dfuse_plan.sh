@@ -123,6 +123,17 @@ for mode in errprog errwrite silent; do
 	has "programmed 0xFF ($mode): the message says why the page is erased" \
 		'page 1 at 0x08001000: .*programmed with 0xFF.*erasing the page and writing it again'
 done
+# The run starts mid-page 0 (its first KB is there) and goes on into page 1, programmed
+# with 0xFF: the refusal names page 1, and only page 1 is erased (no transfer block spans
+# the two pages, so the failure's address cannot point at the wrong one).
+fresh ff-mid
+head -c 1024 "$T/app.bin" >"$T/app-1k.bin"
+ff 4096 >"$T/ff4k.bin"
+usb ff-mid -- sh -c "'$DFUSE' -q write '$T/app-1k.bin' && '$DFUSE' -q --plan full --erase none --keep-erased-blocks write '$T/ff4k.bin@0x08001000' && '$DFUSE' --json write '$T/app.bin'"
+is "refusal in the page after a mid-page start: exit 0" 0
+check "refusal after a mid-page start: flash holds the image" flash_equals "$(state ff-mid)" 0x08000000 "$T/app.bin"
+check "refusal after a mid-page start: page 1 alone erased again" \
+	test "$(json_of pages_reerased)/$(stat_of ff-mid page_erases)" = 1/1
 # a ROM that reports nothing, and --no-verify: pages written without erase are read back anyway
 fresh ff-nv
 usb ff-nv --prog-error silent -- sh -c "'$DFUSE' -q --plan full --keep-erased-blocks write '$T/ff8k.bin@0x08001000' && '$DFUSE' --json --no-verify write '$T/app.bin'"
