@@ -271,6 +271,7 @@ int dfuse_i_status_error(struct dfuse *d, const struct dfu_status_reply *st,
 	struct sb_diag ignored;
 	const char *name = dfu_status_name(st->status);
 
+	d->last_status = st->status;
 	if (dfuse_clear_status(d, &ignored))
 		sb_logf(d->cfg.log, SB_LOG_WARN, "CLRSTATUS failed: %s", ignored.msg);
 	if (st->status == DFU_STATUS_ERR_VENDOR)

@@ -247,6 +247,18 @@ int dfuse_write(struct dfuse *d, uint32_t addr, const uint8_t *data, size_t len,
 		struct sb_diag *diag);
 
 /*
+ * After dfuse_write() failed: the DFU status the device reported for the
+ * block behind the failure (DFU_STATUS_ERR_PROG, _ERR_WRITE, ...), or 0
+ * when the failure was not a status error (a stall, a timeout, a read-back
+ * that failed). errPROG or errWRITE is what the ROM answers for a
+ * double-word programmed since its last erase (protocol-facts B.4, E.3;
+ * which of the two is not documented). Such a block is sent at most twice
+ * when its read-back shows it still erased, whatever timeouts.retries says:
+ * a third try cannot succeed.
+ */
+uint8_t dfuse_write_status(const struct dfuse *d);
+
+/*
  * Like dfuse_write() but for memories whose write resets the device
  * (option bytes, protocol-facts B.5 exceptions): one block, no retry, and
  * SB_OK as soon as the device reports dfuDNBUSY (or vanishes) for it.

@@ -230,38 +230,60 @@ static int recover_block(struct dfuse *d, uint32_t a, const uint8_t *want, size_
 	return SB_OK;
 }
 
+static bool prog_status(uint8_t st)
+{
+	return st == DFU_STATUS_ERR_PROG || st == DFU_STATUS_ERR_WRITE;
+}
+
+uint8_t dfuse_write_status(const struct dfuse *d)
+{
+	return d->write_status;
+}
+
 int dfuse_write(struct dfuse *d, uint32_t addr, const uint8_t *data, size_t len,
 		struct sb_diag *diag)
 {
 	struct sb_diag local;
 	size_t off = 0, done = 0, skip = 0;
+	uint64_t refused_at = UINT64_MAX;  /* a programming error there, and no progress since */
 	unsigned fails = 0;
 	int rc;
 
 	if (!diag)
 		diag = &local;
+	d->write_status = 0;
 	dfuse_i_op(d, "write", addr, true);
 	if ((rc = check_range(d, addr, len, diag)))
 		return rc;
 	dfuse_i_phase(d, DFUSE_PHASE_WRITE, len);
 	while (off < len) {
+		d->last_status = 0;
 		rc = write_runs(d, addr + (uint32_t)off, data + off, len - off, &done, diag);
 		off += done;
 		if (!rc)
 			break;
-		fails = done ? 1 : fails + 1;
-		if (!dfuse_i_retryable(rc) || fails > d->cfg.to.retries)
-			return rc;
 		uint32_t a = addr + (uint32_t)off;
+		uint8_t st = d->last_status;
+		fails = done ? 1 : fails + 1;
+		/* refused twice at the same place: the double-word is programmed (E.3) */
+		if (!dfuse_i_retryable(rc) || fails > d->cfg.to.retries ||
+		    (prog_status(st) && refused_at == a)) {
+			d->write_status = st;
+			return rc;
+		}
+		refused_at = prog_status(st) ? a : UINT64_MAX;
 		int cause = rc;
 		size_t n = min_size(d->xfer, len - off);
 		if ((rc = dfuse_i_before_retry(d, fails, diag)) ||
-		    (rc = recover_block(d, a, data + off, n, cause, &skip, diag)))
+		    (rc = recover_block(d, a, data + off, n, cause, &skip, diag))) {
+			d->write_status = rc == cause ? st : 0;
 			return rc;
+		}
 		off += skip;
 		if (skip) {
 			dfuse_i_step(d, a, skip);
 			fails = 0;  /* the read-back showed progress: not the same failure again */
+			refused_at = UINT64_MAX;
 		}
 	}
 	return SB_OK;

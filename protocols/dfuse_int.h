@@ -19,6 +19,9 @@ struct dfuse {
 	const char *op;
 	uint32_t addr;
 	bool has_addr;
+	/* the DFU status of the last dfuERROR (0: none since it was cleared), and
+	 * of the block behind dfuse_write()'s failure (dfuse_write_status) */
+	uint8_t last_status, write_status;
 	/* progress of the current phase */
 	struct dfuse_progress prog;
 	bool prog_nested;       /* an image-level call owns prog */

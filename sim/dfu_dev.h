@@ -101,11 +101,26 @@ struct dfu_dev_faults {
  */
 int dfu_dev_parse_faults(const char *spec, struct dfu_dev_faults *out);
 
+/*
+ * What the device answers for a data block that hits a double-word already
+ * programmed since its last erase (FLASH PROGERR, protocol-facts E.3; the
+ * data is left unchanged). Which DFU status the ST ROM uses for it is not
+ * documented (B.4 marks errWRITE and errPROG "usage unknown"), and a ROM
+ * that ignores PROGERR would report success (as A.7 reports for the
+ * USART loader). Hosts must cope with all three.
+ */
+enum dfu_dev_prog_error {
+	DFU_DEV_PROG_ERRPROG = 0,  /* dfuERROR / errPROG (the default) */
+	DFU_DEV_PROG_ERRWRITE,     /* dfuERROR / errWRITE */
+	DFU_DEV_PROG_SILENT,       /* dfuDNLOAD-IDLE / OK: nothing reported */
+};
+
 struct dfu_dev_config {
 	unsigned index;              /* device number, 1-based; mixed into the serial so
 				      * that boards with one UID still differ */
 	bool timing;                 /* timing model on (see above) */
 	struct dfu_dev_faults faults;
+	enum dfu_dev_prog_error prog_error;
 	const struct sb_log *log;    /* one DEBUG line per request, TRACE data; may be NULL;
 				      * must outlive the model */
 	/* The board's application offers a DFU run-time interface as

@@ -70,6 +70,20 @@ static uint8_t map_board(int st)
 	}
 }
 
+/* A data block's board status -> DFU status; PROGERR as configured (dfu_dev.h). */
+static uint8_t prog_status(struct dfu_dev *d, int st)
+{
+	if (st != BOARD_EPROG)
+		return map_board(st);
+	switch (d->cfg.prog_error) {
+	case DFU_DEV_PROG_ERRWRITE: return S_WRITE;
+	case DFU_DEV_PROG_SILENT:
+		dfu_dlog(d, "  PROGERR, data unchanged, reported as OK (silent)");
+		return S_OK;
+	default: return S_PROG;
+	}
+}
+
 static bool protected(const struct dfu_dev *d)
 {
 	return board_rdp_level(d->b) != 0;
@@ -177,7 +191,7 @@ static uint8_t run_block(struct dfu_dev *d, enum dfu_after *after)
 	 * by the reset that follows (B.5 exceptions). */
 	if (reg->whole_block && (addr != reg->start || d->buf_len != OPT_LEN))
 		return S_TARGET;
-	st = map_board(board_write(d->b, addr, d->buf, d->buf_len));
+	st = prog_status(d, board_write(d->b, addr, d->buf, d->buf_len));
 	if (st == S_OK) {
 		d->st.blocks++;
 		d->st.bytes_down += d->buf_len;

@@ -53,6 +53,10 @@ static const char help_text[] =
 	"  -f, --format FMT          bin, ihex, srec, elf, dfu (default: from the content)\n"
 	"  -a, --base ADDR           load address of raw binaries (default 0x08000000)\n"
 	"      --erase MODE          pages (default), all, or none\n"
+	"      --plan MODE           full (default): erase and write every touched page;\n"
+	"                            read-first: read them first, skip those equal to the\n"
+	"                            image, write erased ones without erasing (pays when\n"
+	"                            re-flashing a similar image)\n"
 	"      --no-verify           do not verify after writing\n"
 	"      --keep-erased-blocks  send 256-byte blocks that are all 0xFF too\n"
 	"      --read-unprotect      first remove read protection (needs --force; wipes flash)\n"
@@ -80,7 +84,7 @@ static const char help_text[] =
 
 enum {
 	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
-	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_RUNP,
+	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_PLAN, OPT_RUNP,
 	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
 	OPT_OB_WRITE,
 };
@@ -100,6 +104,7 @@ static const struct option long_opts[] = {
 	{ "erase", required_argument, NULL, OPT_ERASE },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
+	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
 	{ "go", no_argument, NULL, 'g' },
 	{ "go-addr", required_argument, NULL, OPT_GO_ADDR },
@@ -174,6 +179,11 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_NO_VERIFY: c->verify = false; return 0;
 	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
+	case OPT_PLAN:
+		if (!strcmp(arg, "read-first")) c->read_first = true;
+		else if (!strcmp(arg, "full")) c->read_first = false;
+		else return cli_usage(&c->cli, "--plan: '%s' is not read-first or full", arg);
+		return 0;
 	case OPT_RUNP: c->read_unprotect = true; return 0;
 	case 'g': c->go = true; return 0;
 	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return num_opt(c, "go-addr", arg, &c->go_addr);

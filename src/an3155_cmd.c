@@ -502,6 +502,10 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
+	if (s->bl && c->read_first && sb_plan_can_read_first(&p) && (err = a3_plan_read_first(s, &p))) {
+		sb_plan_free(&p);
+		return err;
+	}
 	job_print_plan(&c->cli, &s->geom, &p, c->verify);
 	warn_boot_config(s, &p);
 	if ((err = plan_wrp(s, &p))) {
@@ -514,18 +518,25 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	}
 	was_blank = c->go && part_blank(s);
 	job.plan = &p;
-	err = do_erase_plan(s, &p);
-	if (!err)
-		err = do_write_plan(s, &p, c->erase != SB_ERASE_NONE ? &job : NULL);
-	if (!err && c->verify)
-		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE ? &job : NULL);
+	if (p.read_first)
+		err = a3_plan_run(s, &p);
+	else {
+		err = do_erase_plan(s, &p);
+		if (!err)
+			err = do_write_plan(s, &p, c->erase != SB_ERASE_NONE ? &job : NULL);
+		if (!err && c->verify)
+			err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE ? &job : NULL);
+	}
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
 	if (!err) {
+		char plan[256];
+		a3_plan_json(&p, plan, sizeof(plan));
 		cli_event(&c->cli, "result",
 			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"repaired_pages\":%u,\"ms\":%llu",
-			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes, p.npages, p.nskipped,
+			  "\"skipped_blocks\":%zu%s,\"verify\":\"%s\",\"repaired_pages\":%u,\"ms\":%llu",
+			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes,
+			  p.npages + p.nreerased, p.nskipped, plan,
 			  c->verify ? verify_method(s) : "none", job.pages_repaired,
 			  (unsigned long long)(cli_now_ms() - t0));
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",

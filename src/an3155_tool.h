@@ -35,6 +35,7 @@ struct a3_config {
 	bool has_base;
 	enum sb_erase_mode erase;
 	bool verify, keep_erased_blocks, read_unprotect, go, has_go_addr, dry_run;
+	bool read_first;     /* --plan read-first (default full) */
 	uint32_t go_addr;
 	/* erase */
 	const char *pages;
@@ -95,5 +96,14 @@ int a3_need_geom(struct a3_session *s);
 /* Progress of a phase across several engine calls. */
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total);
 void a3_phase_end(struct a3_session *s);
+
+/* ---- the read-first plan (an3155_plan.c) ---- */
+
+/* Read the pages p touches and classify them (protocols/plan.h). */
+int a3_plan_read_first(struct a3_session *s, struct sb_plan *p);
+/* Erase, write and verify as p says, with the fallback of plan.h. */
+int a3_plan_run(struct a3_session *s, struct sb_plan *p);
+/* The plan's JSON members for the result event: ,"plan":"...",... */
+void a3_plan_json(const struct sb_plan *p, char *buf, size_t len);
 
 #endif

@@ -56,6 +56,9 @@ static const char help_text[] =
 	"  -f, --format FMT          bin, ihex, srec, elf, dfu (default: from the content)\n"
 	"  -a, --base ADDR           load address of raw binaries (default 0x08000000)\n"
 	"      --erase MODE          pages (default), all, or none\n"
+	"      --plan MODE           read-first (default): read the touched pages, skip those\n"
+	"                            equal to the image, write erased ones without erasing;\n"
+	"                            full: erase and write every touched page\n"
 	"      --no-verify           do not verify after writing\n"
 	"      --keep-erased-blocks  send transfer blocks that are all 0xFF too\n"
 	"      --read-unprotect      first remove read protection (needs --force; wipes flash)\n"
@@ -63,7 +66,8 @@ static const char help_text[] =
 	"      --leave-addr ADDR     address of its vector table (default: image start)\n"
 	"      --wait-app VID:PID[:SECONDS]\n"
 	"                            then wait for the application's USB identity (default 10 s)\n"
-	"  -n, --dry-run             print the plan; erase and write nothing\n"
+	"  -n, --dry-run             print the plan (with a device: after reading it first);\n"
+	"                            erase and write nothing\n"
 	"\n"
 	"erase:\n"
 	"      --pages LIST          page numbers: 0-3,8\n"
@@ -92,7 +96,7 @@ static const char help_text[] =
 
 enum {
 	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
-	OPT_KEEP_FF, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_DETACH, OPT_PAGES, OPT_ALL,
+	OPT_KEEP_FF, OPT_PLAN, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_DETACH, OPT_PAGES, OPT_ALL,
 	OPT_WRITE, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME, OPT_FORCE, OPT_JSON,
 	OPT_TRACE, OPT_VERSION,
 };
@@ -111,6 +115,7 @@ static const struct option long_opts[] = {
 	{ "erase", required_argument, NULL, OPT_ERASE },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
+	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
 	{ "leave", no_argument, NULL, OPT_LEAVE },
 	{ "leave-addr", required_argument, NULL, OPT_LEAVE_ADDR },
@@ -264,6 +269,11 @@ static int parse_job_option(struct df_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_NO_VERIFY: c->verify = false; return 0;
 	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
+	case OPT_PLAN:
+		if (!strcmp(arg, "read-first")) c->read_first = true;
+		else if (!strcmp(arg, "full")) c->read_first = false;
+		else return cli_usage(&c->cli, "--plan: '%s' is not read-first or full", arg);
+		return 0;
 	case OPT_RUNP: c->read_unprotect = true; return 0;
 	case OPT_LEAVE: c->leave = true; return 0;
 	case OPT_LEAVE_ADDR:
@@ -332,6 +342,8 @@ static void config_defaults(struct df_config *c)
 	c->retries = 5;
 	c->verify = true;
 	c->erase = SB_ERASE_PAGES;
+	/* USB reads cost little next to erases and programming: look first */
+	c->read_first = true;
 	c->vid = SB_USB_ST_VID;
 	c->pid = SB_USB_ST_DFU_PID;
 	c->bcd_device = 0xFFFF;  /* UM0391 / protocol-facts D.4: 0xFFFF = any version */

@@ -84,63 +84,6 @@ static int pick_alt(struct df_session *s, const struct sb_image *img, bool writi
 
 /* ---- write --------------------------------------------------------------------------- */
 
-static int erase_plan(struct df_session *s, const struct sb_geom *g, const struct sb_plan *p)
-{
-	uint32_t *addrs, size;
-	int err;
-
-	if (p->mass_erase) {
-		df_phase_begin(s, "erase", 1);
-		err = dfuse_mass_erase(s->d, &s->diag);
-		df_phase_end(s);
-		return err;
-	}
-	if (p->npages == 0)
-		return SB_OK;
-	if (!(addrs = malloc(p->npages * sizeof(*addrs))))
-		return SB_ERR_NOMEM;
-	for (size_t i = 0; i < p->npages; i++)
-		sb_geom_page_addr(g, p->pages[i], &addrs[i], &size);
-	df_phase_begin(s, "erase", p->npages);
-	err = dfuse_erase_pages(s->d, addrs, p->npages, &s->diag);
-	df_phase_end(s);
-	free(addrs);
-	return err;
-}
-
-/* b continues a's run: next address, next bytes, same region of the layout. */
-static bool continues(const struct df_session *s, const struct sb_plan_block *a,
-		      const struct sb_plan_block *b)
-{
-	const struct dfuse_layout *l = &s->layout[s->alt];
-
-	return a->addr + a->len == b->addr && a->data + a->len == b->data &&
-	       dfuse_layout_find(l, a->addr) == dfuse_layout_find(l, b->addr);
-}
-
-/*
- * The plan's blocks, coalesced into runs of consecutive blocks: one
- * dfuse_write per run, so the engine sets the address once per run
- * (protocol-facts B.6, F.7) instead of once per block.
- */
-static int write_plan(struct df_session *s, const struct sb_plan *p)
-{
-	int err = SB_OK;
-
-	df_phase_begin(s, "write", p->write_bytes);
-	for (size_t i = 0; i < p->nblocks && !err;) {
-		size_t j = i;
-		uint32_t len = p->blocks[i].len;
-		while (j + 1 < p->nblocks && continues(s, &p->blocks[j], &p->blocks[j + 1]))
-			len += p->blocks[++j].len;
-		err = dfuse_write(s->d, p->blocks[i].addr, p->blocks[i].data, len, &s->diag);
-		s->phase_base += len;
-		i = j + 1;
-	}
-	df_phase_end(s);
-	return err;
-}
-
 /* Read back what the plan says flash must hold. */
 static int verify_segments(struct df_session *s, struct sb_segment *seg, size_t n)
 {
@@ -211,16 +154,28 @@ static void write_result(struct df_session *s, const struct sb_plan *p, uint64_t
 {
 	struct df_config *c = s->c;
 	uint64_t ms = cli_now_ms() - t0;
+	size_t erased = p->npages + p->nreerased;
 
 	cli_event(&c->cli, "result",
 		  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-		  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"leave\":%s,\"ms\":%llu",
-		  (unsigned long long)p->image_bytes, (unsigned long long)p->write_bytes, p->npages,
-		  p->nskipped, c->verify ? "read-back" : "none", c->leave ? "true" : "false",
+		  "\"skipped_blocks\":%zu,\"plan\":\"%s\",\"read_bytes\":%llu,\"pages_skipped\":%zu,"
+		  "\"pages_written\":%zu,\"pages_erased\":%zu,\"pages_reerased\":%zu,"
+		  "\"verify\":\"%s\",\"leave\":%s,\"ms\":%llu",
+		  (unsigned long long)p->image_bytes, (unsigned long long)p->write_bytes, erased,
+		  p->nskipped, p->read_first ? "read-first" : "full", (unsigned long long)p->read_bytes,
+		  p->nsame, p->nblank - p->nreerased, p->npages, p->nreerased,
+		  c->verify ? "read-back" : "none", c->leave ? "true" : "false",
 		  (unsigned long long)ms);
-	cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
-		 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, p->npages,
-		 c->verify ? "verified by read-back" : "not verified", (double)ms / 1000.0);
+	if (p->read_first)
+		cli_info(&c->cli, "pages: %zu unchanged, %zu written without erase, %zu erased and written, %zu erased again after a programming error",
+			 p->nsame, p->nblank - p->nreerased, p->npages, p->nreerased);
+	if (p->read_first && p->nsame == p->ntouched)
+		cli_info(&c->cli, "the flash holds the image already: nothing erased or written, %.1f s",
+			 (double)ms / 1000.0);
+	else
+		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
+			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
+			 c->verify ? "verified by read-back" : "not verified", (double)ms / 1000.0);
 }
 
 /* The job on an open session (or, offline, s->d == NULL: plan only). */
@@ -236,17 +191,21 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 
 	if ((err = sb_plan_build(img, g, &po, &p, &s->diag)))
 		return err;
+	if (c->read_first && sb_plan_can_read_first(&p)) {
+		if (!s->d)
+			cli_info(&c->cli, "without a device every touched page is planned as erased and written (with one, the pages are read first)");
+		else if ((err = df_plan_read_first(s, g, &p))) {
+			sb_plan_free(&p);
+			return err;
+		}
+	}
 	job_print_plan(&c->cli, g, &p, c->verify);
 	if (c->dry_run) {
 		sb_plan_free(&p);
 		return SB_OK;
 	}
 	was_blank = (c->leave || c->lines) && part_blank(s, g);
-	err = erase_plan(s, g, &p);
-	if (!err)
-		err = write_plan(s, &p);
-	if (!err && c->verify)
-		err = verify_segments(s, p.seg, p.nseg);
+	err = df_plan_run(s, g, &p);
 	if (!err && c->leave)
 		err = leave_after_write(s, img, was_blank);
 	if (!err)

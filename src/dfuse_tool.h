@@ -7,6 +7,8 @@
  *                      and write, verify, read, erase, leave
  *   src/dfuse_info.c   list, info, option-bytes, read-unprotect
  *   src/dfuse_pack.c   pack, unpack (no device)
+ *   src/dfuse_plan.c   a write plan on the device: read first, erase,
+ *                      write, verify (the library's plan runner)
  *
  * Ownership: a struct df_session owns the opened device, the engine, the
  * parsed alt layouts, the serial link of modem lines and the held lines;
@@ -54,6 +56,7 @@ struct df_config {
 	uint32_t base;
 	enum sb_erase_mode erase;
 	bool verify, keep_erased_blocks, read_unprotect, leave, has_leave_addr, dry_run;
+	bool read_first;           /* --plan read-first (the default) or full */
 	uint32_t leave_addr;
 	/* the application's USB identity after the job: --wait-app VID:PID[:SECONDS] */
 	bool wait_app;
@@ -129,6 +132,13 @@ int df_reopen_after_reset(struct df_session *s, unsigned wait_s, bool *back);
 /* Progress of a phase over several engine calls. */
 void df_phase_begin(struct df_session *s, const char *phase, uint64_t total);
 void df_phase_end(struct df_session *s);
+
+/* ---- write plans (dfuse_plan.c) ---- */
+
+/* Read the pages plan p touches in geometry g and classify them (plan.h). */
+int df_plan_read_first(struct df_session *s, const struct sb_geom *g, struct sb_plan *p);
+/* Erase, write and verify (c->verify) as p says, with the fallback of plan.h. */
+int df_plan_run(struct df_session *s, const struct sb_geom *g, struct sb_plan *p);
 
 /* ---- commands ---- */
 

@@ -66,16 +66,49 @@ void job_page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)
 	}
 }
 
+/* "pages 0-3, 8" of the touched pages with action a, into buf ("" when none). */
+static size_t pages_with(const struct sb_plan *p, enum sb_page_action a, char *buf, size_t len)
+{
+	uint32_t *list = malloc((p->ntouched ? p->ntouched : 1) * sizeof(*list));
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!list)
+		return 0;
+	for (size_t i = 0; i < p->ntouched; i++)
+		if (p->touched[i].action == a)
+			list[n++] = p->touched[i].page;
+	job_page_ranges(list, n, buf, len);
+	free(list);
+	return n;
+}
+
+/* What reading first found: the pages left alone and those written without erase. */
+static void print_read_first(const struct sb_plan *p)
+{
+	char ranges[512];
+	size_t n;
+
+	printf("read first: %zu page(s), %llu bytes: %zu unchanged, %zu to write without erase, %zu to erase and write\n",
+	       p->ntouched, (unsigned long long)p->read_bytes, p->nsame, p->nblank, p->npages);
+	if ((n = pages_with(p, SB_PAGE_SAME, ranges, sizeof(ranges))))
+		printf("unchanged: %zu page(s), neither erased nor written: pages %s\n", n, ranges);
+	if ((n = pages_with(p, SB_PAGE_BLANK, ranges, sizeof(ranges))))
+		printf("write without erase: %zu page(s): pages %s\n", n, ranges);
+}
+
 void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan *p, bool verify)
 {
 	char ranges[512], geom[128];
 
 	cli_event(c, "plan",
-		  "\"image_bytes\":%llu,\"erase_pages\":%zu,\"mass_erase\":%s,\"erase_bytes\":%llu,"
-		  "\"blocks\":%zu,\"write_bytes\":%llu,\"skipped_blocks\":%zu",
-		  (unsigned long long)p->image_bytes, p->npages, p->mass_erase ? "true" : "false",
-		  (unsigned long long)p->erase_bytes, p->nblocks, (unsigned long long)p->write_bytes,
-		  p->nskipped);
+		  "\"plan\":\"%s\",\"image_bytes\":%llu,\"erase_pages\":%zu,\"mass_erase\":%s,\"erase_bytes\":%llu,"
+		  "\"blocks\":%zu,\"write_bytes\":%llu,\"skipped_blocks\":%zu,\"read_bytes\":%llu,"
+		  "\"pages_skipped\":%zu,\"pages_written\":%zu,\"verify_bytes\":%llu",
+		  p->read_first ? "read-first" : "full", (unsigned long long)p->image_bytes, p->npages,
+		  p->mass_erase ? "true" : "false", (unsigned long long)p->erase_bytes, p->nblocks,
+		  (unsigned long long)p->write_bytes, p->nskipped, (unsigned long long)p->read_bytes,
+		  p->nsame, p->nblank, (unsigned long long)p->verify_bytes);
 	if (c->json || c->verbosity < 1)
 		return;
 	sb_geom_describe(g, geom, sizeof(geom));
@@ -83,6 +116,8 @@ void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan
 	for (size_t i = 0; i < p->nseg; i++)
 		printf("segment 0x%08X-0x%08X (%u bytes)\n", p->seg[i].addr,
 		       p->seg[i].addr + p->seg[i].len - 1, p->seg[i].len);
+	if (p->read_first)
+		print_read_first(p);
 	if (p->mass_erase)
 		printf("erase: mass erase of the whole flash\n");
 	else if (p->npages) {
@@ -93,7 +128,12 @@ void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan
 		printf("erase: none\n");
 	printf("write: %zu block(s), %llu bytes; %zu block(s) of 0xFF skipped\n", p->nblocks,
 	       (unsigned long long)p->write_bytes, p->nskipped);
-	printf("verify: %s\n", verify ? "after writing" : "off (--no-verify)");
+	if (verify)
+		printf("verify: after writing, %llu bytes\n", (unsigned long long)p->verify_bytes);
+	else if (p->nblank)
+		printf("verify: off (--no-verify), but pages written without erase are read back\n");
+	else
+		printf("verify: off (--no-verify)\n");
 	fflush(stdout);
 }
 

@@ -52,6 +52,7 @@ struct usb_opts {
 	int reenum_ms;               /* -1: default */
 	unsigned appear_ms;
 	struct dfu_dev_faults faults;
+	enum dfu_dev_prog_error prog_error;
 	const char *log_path, *stats_path, *pins_path;
 	const char *adapter, *adapter_link;  /* adapter: the map as given, NULL: none */
 	bool app_dfu;                /* --app-dfu: the application offers DFU run-time */
@@ -99,6 +100,9 @@ static void usage(FILE *f)
 		"                       host's USB reset: no bitWillDetach); default: off the bus\n"
 		"      --faults SPEC    stall=PCT,status=PCT,busystall=N,vanish=N,starterr\n"
 		"      --seed N         seed of the fault injection (default 1)\n"
+		"      --prog-error errprog|errwrite|silent\n"
+		"                       the answer to a block over a double-word already programmed\n"
+		"                       (the ROM's choice is undocumented; default errprog)\n"
 		"      --pins-sock PATH socket for \"PIN boot0|nrst 0|1\", \"GET\", \"MODE\", \"POWER\"\n"
 		"                       messages (romsim serial's protocol); %%d in PATH: one per\n"
 		"                       device, else device 1 only\n"
@@ -120,7 +124,7 @@ static void usage(FILE *f)
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
-       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU };
+       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU, O_PROG_ERROR };
 
 static const struct option long_opts[] = {
 	{ "devices", required_argument, NULL, 'n' },
@@ -133,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "reenum-ms", required_argument, NULL, O_REENUM },
 	{ "faults", required_argument, NULL, O_FAULTS },
 	{ "seed", required_argument, NULL, O_SEED },
+	{ "prog-error", required_argument, NULL, O_PROG_ERROR },
 	{ "log", required_argument, NULL, O_LOG },
 	{ "stats", required_argument, NULL, O_STATS },
 	{ "trace-ioctl", no_argument, NULL, O_TRACE },
@@ -160,6 +165,19 @@ static bool parse_app_dfu(struct usb_opts *o, const char *arg)
 	o->app_waits_reset = arg[n] != '\0';
 	o->app_dfu = true;
 	return true;
+}
+
+/* --prog-error errprog|errwrite|silent (dfu_dev.h enum dfu_dev_prog_error). */
+static bool parse_prog_error(struct usb_opts *o, const char *arg)
+{
+	static const char *const names[] = { "errprog", "errwrite", "silent" };
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(arg, names[i])) {
+			o->prog_error = (enum dfu_dev_prog_error)i;
+			return true;
+		}
+	return false;
 }
 
 /* One option; false on a bad value. */
@@ -195,6 +213,7 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 	case O_SEED:
 		o->faults.seed = (uint32_t)(romsim_parse_ulong(arg, 0xFFFFFFFFul, &v) ? v : 0);
 		return romsim_parse_ulong(arg, 0xFFFFFFFFul, &v);
+	case O_PROG_ERROR: return parse_prog_error(o, arg);
 	case O_LOG: o->log_path = arg; return true;
 	case O_STATS: o->stats_path = arg; return true;
 	case O_TRACE: o->trace = true; return true;
@@ -426,6 +445,7 @@ static int start_bus(struct usb_run *r)
 	}
 	for (unsigned num = 1; num <= r->o.devices; num++) {
 		struct dfu_dev_config dc = { .timing = r->o.timing, .faults = r->o.faults,
+					     .prog_error = r->o.prog_error,
 					     .app_dfu = r->o.app_dfu, .app_vid = r->o.app_vid,
 					     .app_pid = r->o.app_pid,
 					     .app_waits_reset = r->o.app_waits_reset };

@@ -20,28 +20,6 @@ unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT
 export HOME=$T/home
 BIN=$FIX/fw.bin
 
-# usb NAME [romsim usb options] -- CMD...: CMD under romsim usb with the
-# board state in $T/NAME.state (kept between runs; unless CMD's options give
-# --state), log and stats beside it; output in $OUT, exit status in $RC.
-usb() {
-	local name=$1 st=(--state "$T/$1.state"); shift
-	[[ " $* " == *" --state "* ]] && st=()
-	OUT=$(bounded 120 "$ROMSIM" usb "${st[@]}" --log "$T/$name.log" --stats "$T/$name.stats" "$@" 2>&1)
-	RC=$?
-}
-# dfu NAME [romsim usb options] -- dfuse ARGS...: dfuse under romsim usb.
-dfu() {
-	local name=$1 opts=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	usb "$name" "${opts[@]}" -- "$DFUSE" "$@"
-}
-# stat_of NAME KEY [DEVICE]: a counter from the --stats file.
-stat_of() { sed -n "s/.*device=1-${3:-1} .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
-state() { echo "$T/$1.state"; }
-fresh() { rm -f "$T/$1".{state,log,stats}; }
-
 # two-seg.hex as flash bytes from 0x08000000, gaps erased (an independent conversion)
 objcopy -I ihex -O binary --gap-fill 0xff "$FIX/two-seg.hex" "$T/two-seg.bin" 2>/dev/null ||
 	not_ok "objcopy converts two-seg.hex"
@@ -79,10 +57,18 @@ for f in fw.elf fw.bin fw.hex fw.srec fw.dfu; do
 	is "write $f exits 0" 0
 	has "write $f: verified" 'verified by read-back'
 	check "write $f: the board's flash holds the image" flash_equals "$(state "w-$f")" 0x08000000 "$BIN"
-	check "write $f: 6 pages erased" test "$(stat_of "w-$f" page_erases)" = 6
+	# a fresh board reads erased: the plan writes without erasing (--plan full erases, below)
+	has "write $f: 6 pages written without erase" 'pages: 0 unchanged, 6 written without erase, 0 erased'
+	check "write $f: no page erased" test "$(stat_of "w-$f" page_erases)" = 0
 	dfu "w-$f" -- verify "$FIX/$f"
 	is "verify $f after writing exits 0" 0
 done
+
+fresh w-full
+dfu w-full -- write --plan full "$FIX/fw.hex"
+is "write --plan full exits 0" 0
+check "write --plan full: 6 pages erased" test "$(stat_of w-full page_erases)" = 6
+check "write --plan full: the board's flash holds the image" flash_equals "$(state w-full)" 0x08000000 "$BIN"
 
 # the same image again without erasing: every block already holds its data, so the
 # engine's read-back after each refused block finishes the job (no retry budget runs out)
@@ -95,7 +81,7 @@ fresh seg
 head -c 4096 /dev/urandom >"$T/victim.bin"
 dfu seg -- -q write "$T/victim.bin@0x08020000"
 dfu seg -- -q write "$T/victim.bin@0x08040000"
-dfu seg -- write "$FIX/two-seg.hex"
+dfu seg -- write --plan full "$FIX/two-seg.hex"
 is "write two-seg.hex exits 0" 0
 has "two-seg.hex: plan erases pages 0-15 and 48-63 only" 'erase: 32 page\(s\), 131072 bytes: pages 0-15, 48-63'
 check "two-seg.hex: first segment in flash" \
@@ -110,13 +96,35 @@ check "two-seg.hex: exactly 32 page erases" test "$(stat_of seg page_erases)" = 
 n=$(grep -c 'DNLOAD .*wValue=0 .*wLength=5 ' "$T/seg.log")
 check "two-seg.hex: 5-byte commands = 32 erases + one Set Address per run ($n)" test "$n" -eq 36
 
+# the same with the default plan: the pages read erased, nothing is erased, the
+# victims survive, and the pages are read in two runs (Set Address each)
+fresh seg2
+dfu seg2 -- -q write "$T/victim.bin@0x08020000"
+dfu seg2 -- -q write "$T/victim.bin@0x08040000"
+dfu seg2 -- write "$FIX/two-seg.hex"
+is "write two-seg.hex (read first) exits 0" 0
+has "two-seg.hex read first: pages 0-15 and 48-63 written without erase" \
+	'write without erase: 32 page\(s\): pages 0-15, 48-63$'
+has "two-seg.hex read first: nothing to erase" '^erase: none$'
+check "two-seg.hex read first: no page erased" test "$(stat_of seg2 page_erases)" = 0
+check "two-seg.hex read first: flash holds the image" \
+	cmp -s <(head -c 262144 "$(state seg2)") <(head -c 262144 "$(state seg)")
+check "two-seg.hex read first: the victims survived" flash_equals "$(state seg2)" 0x08040000 "$T/victim.bin"
+n=$(grep -c 'DNLOAD .*wValue=0 .*wLength=5 ' "$T/seg2.log")
+check "two-seg.hex read first: 5-byte commands = 2 reads + 2 writes + 2 read-backs ($n)" test "$n" -eq 6
+
 # blocks of 0xFF on freshly erased flash are not sent; --keep-erased-blocks sends them
 { head -c 8192 /dev/urandom; head -c 8192 /dev/zero | tr '\0' '\377'; head -c 8192 /dev/urandom; } >"$T/holes.bin"
 fresh holes
-dfu holes -- --json write "$T/holes.bin"
+dfu holes -- --json --plan full write "$T/holes.bin"
 has "0xFF blocks skipped" '"skipped_blocks":4'
 check "0xFF blocks: 8 blocks written" test "$(stat_of holes blocks)" = 8
 check "0xFF blocks: flash holds the image" flash_equals "$(state holes)" 0x08000000 "$T/holes.bin"
+fresh holes
+dfu holes -- --json write "$T/holes.bin"
+has "read first: the pages of 0xFF equal the erased flash" '"pages_skipped":2,"pages_written":4,'
+check "read first: 8 blocks written" test "$(stat_of holes blocks)" = 8
+check "read first: flash holds the image" flash_equals "$(state holes)" 0x08000000 "$T/holes.bin"
 fresh holes
 dfu holes -- -q --keep-erased-blocks write "$T/holes.bin"
 check "--keep-erased-blocks: all 12 blocks written" test "$(stat_of holes blocks)" = 12

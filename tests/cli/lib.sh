@@ -252,3 +252,29 @@ killed_client() {
 	wait_until log_since_has "$1" "$n" '^host: close'
 	test -e "$out"
 }
+# ---- romsim usb: the real dfuse (or any libusb program) against emulated boards --------
+
+# usb NAME [romsim usb options] -- CMD...: CMD under romsim usb with the
+# board state in $T/NAME.state (kept between runs; unless the options give
+# --state), log and stats beside it; output in $OUT, exit status in $RC.
+usb() {
+	local name=$1 st=(--state "$T/$1.state"); shift
+	[[ " $* " == *" --state "* ]] && st=()
+	OUT=$(bounded 120 "$BUILD/romsim" usb "${st[@]}" --log "$T/$name.log" --stats "$T/$name.stats" "$@" 2>&1)
+	RC=$?
+}
+# dfu NAME [romsim usb options] -- dfuse ARGS...: dfuse under romsim usb.
+dfu() {
+	local name=$1 opts=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	usb "$name" "${opts[@]}" -- "$BUILD/dfuse" "$@"
+}
+# stat_of NAME KEY [DEVICE]: a counter from the --stats file.
+stat_of() { sed -n "s/.*device=1-${3:-1} .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
+# state NAME: the board's state file; fresh NAME: forget the board's state, log, stats.
+state() { echo "$T/$1.state"; }
+fresh() { rm -f "$T/$1".{state,log,stats}; }
+# json_of KEY: KEY's number in the "result" event of $OUT (--json output).
+json_of() { sed -n 's/.*"event":"result".*"'"$1"'":\([0-9]*\).*/\1/p' <<<"$OUT"; }

@@ -364,6 +364,57 @@ static void test_double_program_err_prog(void **state)
 	assert_memory_equal(back, dw, 8);
 }
 
+/*
+ * A double-word programmed with 0xFF reads erased but takes no data until
+ * erased (protocol-facts E.3). The status the ROM reports is undocumented
+ * (B.4): errPROG by default, errWRITE or no error at all by option; the
+ * data stays unchanged in every case.
+ */
+static void reprogram_ff(enum dfu_dev_prog_error mode, uint8_t want)
+{
+	struct fx *f = fx_new(0, NULL, false);
+	const uint8_t ff[8] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+	const uint8_t dw[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t back[8];
+
+	dfu_dev_free(f->d);
+	struct dfu_dev_config dc = { .index = 1, .prog_error = mode };
+	f->d = dfu_dev_new(f->b, &dc);
+	assert_non_null(f->d);
+	assert_int_equal(set_address(f->d, 0x08000800), S_OK);
+	assert_int_equal(command(f->d, 2, ff, 8), S_OK);
+	assert_int_equal(board_read(f->b, 0x08000800, back, 8), BOARD_OK);
+	assert_memory_equal(back, ff, 8);            /* reads erased */
+	assert_int_equal(command(f->d, 2, dw, 8), want);
+	assert_int_equal(dfu_dev_state(f->d), want == S_OK ? DNLOAD_IDLE : ERROR);
+	if (want != S_OK)
+		clear(f->d);
+	assert_int_equal(board_read(f->b, 0x08000800, back, 8), BOARD_OK);
+	assert_memory_equal(back, ff, 8);            /* unchanged */
+	assert_int_equal(erase_page(f->d, 0x08000000), S_OK);
+	assert_int_equal(set_address(f->d, 0x08000800), S_OK);
+	assert_int_equal(command(f->d, 2, dw, 8), S_OK);  /* after an erase it takes data */
+	fx_free(f);
+}
+
+static void test_reprogram_ff_errprog(void **state)
+{
+	(void)state;
+	reprogram_ff(DFU_DEV_PROG_ERRPROG, S_PROG);
+}
+
+static void test_reprogram_ff_errwrite(void **state)
+{
+	(void)state;
+	reprogram_ff(DFU_DEV_PROG_ERRWRITE, S_WRITE);
+}
+
+static void test_reprogram_ff_silent(void **state)
+{
+	(void)state;
+	reprogram_ff(DFU_DEV_PROG_SILENT, S_OK);
+}
+
 static void test_write_past_end_err_target(void **state)
 {
 	struct fx *f = *state;
@@ -871,6 +922,9 @@ int main(void)
 		T(test_requests_stall_in_wrong_state),
 		T(test_erase_write_read),
 		T(test_double_program_err_prog),
+		T(test_reprogram_ff_errprog),
+		T(test_reprogram_ff_errwrite),
+		T(test_reprogram_ff_silent),
 		T(test_write_past_end_err_target),
 		T(test_mass_erase),
 		T(test_otp_program_once),

@@ -676,6 +676,61 @@ static void test_failed_block_erased_is_resent(void **state)
 	assert_script_done(f->s);
 }
 
+/*
+ * A double-word programmed with 0xFF reads erased but is refused again and
+ * again (protocol-facts E.3): the block goes out twice, not retries + 1
+ * times, and dfuse_write_status() names the status (errPROG or errWRITE,
+ * B.4) for the caller's fallback.
+ */
+static void refused_twice(struct fixture *f, uint8_t status)
+{
+	uint8_t data[3 * XFER], erased[XFER];
+
+	f->cfg.to.retries = 5;
+	fill(data, sizeof(data), 8);
+	memset(erased, 0xFF, sizeof(erased));
+	script_block3_fails(f, data);                 /* errPROG at 0x08000010 */
+	script_upload(f->s, 2, XFER, erased, XFER);   /* it still reads erased: resent */
+	script_abort(f->s);
+	script_set_address(f->s, 0x08000010);
+	script_dnload(f->s, 2, data + XFER, XFER);
+	script_status(f->s, 0, 1, BUSY);
+	script_status(f->s, status, 0, ERROR);        /* refused again: given up */
+	script_clrstatus(f->s);
+	assert_int_equal(dfuse_write(eng(f), 0x08000000, data, sizeof(data), &f->diag),
+			 SB_ERR_NACK);
+	assert_int_equal(dfuse_write_status(eng(f)), status);
+	assert_true(f->diag.has_addr);
+	assert_int_equal(f->diag.addr, 0x08000010);
+	assert_script_done(f->s);
+}
+
+static void test_refused_twice_errprog(void **state)
+{
+	refused_twice(*state, DFU_STATUS_ERR_PROG);
+}
+
+static void test_refused_twice_errwrite(void **state)
+{
+	refused_twice(*state, DFU_STATUS_ERR_WRITE);
+}
+
+/* Any other failure leaves no programming status behind. */
+static void test_write_status_cleared(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t data[XFER];
+
+	f->cfg.to.retries = 0;
+	fill(data, sizeof(data), 3);
+	script_set_address(f->s, 0x08000000);
+	script_dnload_fail(f->s, 2, data, XFER, SB_ERR_TIMEOUT);
+	assert_int_equal(dfuse_write(eng(f), 0x08000000, data, sizeof(data), &f->diag),
+			 SB_ERR_TIMEOUT);
+	assert_int_equal(dfuse_write_status(eng(f)), 0);
+	assert_script_done(f->s);
+}
+
 static void test_failed_block_half_written_resends_tail(void **state)
 {
 	struct fixture *f = *state;
@@ -1094,6 +1149,9 @@ int main(void)
 		T(test_write_image_segment_and_region_edges),
 		T(test_failed_block_already_written),
 		T(test_failed_block_erased_is_resent),
+		T(test_refused_twice_errprog),
+		T(test_refused_twice_errwrite),
+		T(test_write_status_cleared),
 		T(test_failed_block_half_written_resends_tail),
 		T(test_failed_block_resend_is_dword_aligned),
 		T(test_failed_block_conflict_names_address),
