@@ -27,12 +27,19 @@ enum cli_exit {
 	EXIT_TIMEOUT = 7,
 	EXIT_PROTECTED = 8,
 	EXIT_VERIFY = 9,
+	EXIT_GANG = 10,        /* gang: at least one board failed (each board's code in the summary) */
+	EXIT_EXPECT = 11,      /* --expect: the application's output did not match in time */
+	/* interrupted by SIGINT / SIGTERM at a block boundary: 128 + signal, 130 / 143 */
+	EXIT_INTERRUPTED_SIGINT = 130,
+	EXIT_INTERRUPTED_SIGTERM = 143,
 };
 
 int cli_exit_code(int sb_err);
 
 struct cli {
 	const char *prog;      /* "an3155" */
+	char label[300];       /* message prefix: prog, or "prog: BOARD" in a gang */
+	bool gang_child;       /* one board of a gang: no plan text, no progress bar */
 	int verbosity;         /* 0 -q, 1 normal, 2 -v, 3 -vv */
 	bool trace;            /* --trace: byte dumps */
 	bool json;             /* --json: events on stdout */
