@@ -58,10 +58,36 @@ static void push(struct sersim *s, uint8_t c, uint64_t due)
 	s->q_len++;
 }
 
+/* The application's banner at its own 8N1 rate, as the host's settings sample it now. */
+static void banner_out(struct sersim *s, uint64_t now)
+{
+	struct uart_frame app = { s->cfg.app_baud, 8, 'N', 1 };
+	size_t n = strlen(s->banner), got;
+	struct uart_rx *rx;
+
+	s->banner_due = 0;
+	if (!s->host_known || uart_frames_match(&app, &s->host)) {
+		sersim_schedule(s, (const uint8_t *)s->banner, n, now);
+		return;
+	}
+	if (!(rx = malloc((4 * n + 16) * sizeof(*rx))))
+		return;
+	got = uart_resample(&app, &s->host, (const uint8_t *)s->banner, n, rx, 4 * n + 16);
+	sersim_log(s, "app: banner at %u 8N1, host at %u 8%c1: %zu characters garbled", app.baud,
+		   s->host.baud, s->host.parity, got);
+	for (size_t i = 0; i < got; i++) {
+		uint8_t c = s->host.parity != 'N' && (rx[i].parity_err || rx[i].framing_err) ? 0x00 : rx[i].data;
+		push(s, c, now);
+	}
+	free(rx);
+}
+
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
 {
 	size_t n = 0;
 
+	if (s->banner_due && now >= s->banner_due)
+		banner_out(s, now);
 	while (n < max && n < s->q_len && s->q[n].due <= now) {
 		buf[n] = s->q[n].c;
 		n++;
@@ -75,7 +101,9 @@ size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t m
 
 uint64_t sersim_next_due(const struct sersim *s)
 {
-	return s->q_len ? s->q[0].due : UINT64_MAX;
+	uint64_t due = s->q_len ? s->q[0].due : UINT64_MAX;
+
+	return s->banner_due && s->banner_due < due ? s->banner_due : due;
 }
 
 /* An external reset cuts what the ROM had not yet sent. */
@@ -86,6 +114,7 @@ void sersim_cut_output(struct sersim *s, uint64_t now)
 	while (keep < s->q_len && s->q[keep].due <= now)
 		keep++;
 	s->q_len = keep;
+	s->banner_due = 0;
 	an3155dev_discard_output(s->dev);
 }
 
@@ -124,7 +153,9 @@ void sersim_follow_board(struct sersim *s, uint64_t t)
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
 	if (started) {
 		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
-		if (s->banner)
+		if (s->banner && s->cfg.app_baud)   /* printed once its UART is up */
+			s->banner_due = t + (uint64_t)s->cfg.app_delay_ms * 1000000u + 1;
+		else if (s->banner)
 			sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
 	}
 	s->seen_resets = rc;

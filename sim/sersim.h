@@ -41,6 +41,14 @@ struct sersim_config {
 	unsigned baud;           /* timing model line rate; 0 = 115200 */
 	unsigned latency_ms;     /* per-reply adapter latency (timing model) */
 	const char *app_banner;  /* printed when the application starts; NULL: silent */
+	/*
+	 * app_baud: the application's UART runs 8N1 at this rate and prints the
+	 * banner app_delay_ms after it starts (its start-up); the host sees it
+	 * through the line model with the settings it has then, so a host at
+	 * another rate or frame reads garbage. 0: the banner arrives as sent.
+	 */
+	unsigned app_baud;
+	unsigned app_delay_ms;
 };
 
 struct sersim;

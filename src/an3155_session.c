@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "an3155_tool.h"
+#include "jobstop.h"
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -145,7 +146,8 @@ static void blame_wiring(struct a3_session *s, int err)
 
 int a3_session_open(struct a3_session *s, struct a3_config *c)
 {
-	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
+	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency,
+				  .cancelled = jobstop_armed };
 	struct an3155_opts o;
 	int err;
 
@@ -183,6 +185,7 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 		return err;
 	}
 	s->connected = true;
+	a3_prod_chip(s);
 	return a3_identify(s);
 }
 
@@ -198,6 +201,7 @@ int a3_session_close(struct a3_session *s, int err)
 		sb_lines_close(&s->lines);
 		s->lines_open = false;
 	}
+	err = a3_prod_expect(s, err);   /* the application runs now: --expect */
 	an3155_free(s->bl);
 	s->bl = NULL;
 	if (s->link_open && s->link.ops->close)

@@ -257,7 +257,7 @@ static void emit_start(struct cli *c, const char *extra)
 	if (!m)
 		return;
 	gethostname(host, sizeof(host) - 1);
-	fprintf(m, "\"command\":\"%s\",\"version\":\"%s\",\"host\":\"%s\",\"pid\":%ld,\"files\":",
+	fprintf(m, "\"command\":\"%s\",\"version\":\"%s\",\"host\":\"%s\",\"process\":%ld,\"files\":",
 		ev.command, ev.version, cli_json_str(esc, sizeof(esc), host), (long)getpid());
 	files_json(m);
 	if (extra)

@@ -16,6 +16,8 @@
 #include "serialno.h"
 
 static struct prod_opts *active;
+static struct sb_link held;   /* --expect-port, open for the whole job */
+static bool held_open;
 
 void prod_init(struct prod_opts *po)
 {
@@ -320,4 +322,31 @@ int prod_expect(struct cli *c, const struct sb_link *link, const char *port, uns
 	cli_info(c, "smoke check: %s printed /%s/ after %.1f s", port, po->expect,
 		 (double)(cli_now_ms() - t0) / 1000.0);
 	return SB_OK;
+}
+
+static void release_held(void)
+{
+	if (held_open && held.ops->close)
+		held.ops->close(held.h);
+	held_open = false;
+}
+
+int prod_expect_hold(const struct sb_log *log, struct sb_diag *d)
+{
+	struct serial_opts so = { .baud = active && active->expect_baud ? active->expect_baud : 0,
+				  .log = log, .cancelled = jobstop_armed };
+	int err;
+
+	if (!active || !active->expect || !active->expect_port || held_open)
+		return SB_OK;
+	if ((err = serial_open(active->expect_port, &so, &held, d)))
+		return err;
+	held_open = true;
+	atexit(release_held);   /* the adapter's settings are restored at any exit */
+	return SB_OK;
+}
+
+const struct sb_link *prod_expect_held(void)
+{
+	return held_open ? &held : NULL;
 }

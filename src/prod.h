@@ -22,6 +22,7 @@
 #include "patch.h"
 #include "sb_err.h"
 #include "sb_link.h"
+#include "sb_log.h"
 
 struct cli;
 
@@ -92,5 +93,14 @@ int prod_check_geom(const struct sb_geom *g, struct sb_diag *d);
  */
 int prod_expect(struct cli *c, const struct sb_link *link, const char *port, unsigned baud,
 		struct sb_diag *d);
+
+/*
+ * --expect-port: open that port now and hold it until the program ends, so
+ * that nothing the application prints after it starts is lost (a pty or
+ * tty drops what arrives while no one has it open). prod_expect_held()
+ * is the link, or NULL.
+ */
+int prod_expect_hold(const struct sb_log *log, struct sb_diag *d);
+const struct sb_link *prod_expect_held(void);
 
 #endif
