@@ -17,7 +17,7 @@ void df_prod_device(struct df_session *s)
 	char esc[3][300], chip[1200];
 
 	events_set_board(s->dev.path);
-	cli_event(&s->c->cli, "device",
+	cli_event(&s->c->cli, "opened",
 		  "\"command\":\"%s\",\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"serial\":\"%s\","
 		  "\"product\":\"%s\",\"transfer_size\":%u",
 		  s->c->command, s->dev.vid, s->dev.pid, s->dev.bcd_device,

@@ -327,9 +327,12 @@ void events_phase_end(const char *phase)
 void events_note_progress(const char *phase, uint64_t done, uint64_t total)
 {
 	struct ev_phase *p;
+	bool closed = jobstop_armed(NULL);
 
 	jobstop_boundary();   /* progress is reported between blocks */
-	if (!ev.active || !phase || !(p = phase_named(phase)))
+	/* once the gate is closed nothing moves: a phase's closing report
+	 * ("all done") must not count what was refused */
+	if (!ev.active || !phase || closed || !(p = phase_named(phase)))
 		return;
 	events_phase_end("connect");
 	p->last_ms = now_ms();

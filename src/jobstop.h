@@ -9,7 +9,10 @@
  * failure (adapter settings restored, boot lines released, the part left in
  * its ROM loader) and the program reports what was done and exits 128 + the
  * signal number (130 for SIGINT, 143 for SIGTERM).
- * A second signal of either kind ends the program at once (default action).
+ * A second signal of either kind ends the program at once (default action),
+ * except in a gang child, which may get the same request twice (from the
+ * terminal and passed on by the parent). A SIGINT that was ignored when the
+ * program started (a background job of a shell, nohup) stays ignored.
  *
  * Process state (the one thing a signal handler can reach): one job per
  * process, so gang children each have their own.
@@ -21,7 +24,7 @@
 
 /* Install the handlers (SIGINT, SIGTERM; no SA_RESTART). */
 void jobstop_install(void);
-/* Forget any recorded signal (a forked gang child starts clean). */
+/* A forked gang child: forget any recorded signal, a second one does not kill. */
 void jobstop_reset(void);
 /* The signal received (SIGINT, SIGTERM), or 0. */
 int jobstop_signal(void);
