@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "an3155_tool.h"
 #include "events.h"
@@ -78,6 +79,7 @@ static int add_board(struct a3_config *c, char **boards, size_t *n, const char *
 static int add_spec(struct a3_config *c, char **boards, size_t *n, const char *spec)
 {
 	glob_t g;
+	size_t before = *n;
 	int rc = 0;
 
 	if (!has_glob(spec))
@@ -87,9 +89,18 @@ static int add_spec(struct a3_config *c, char **boards, size_t *n, const char *s
 		sb_diag_set(&d, SB_ERR_NO_DEVICE, "no port matches %s", spec);
 		return cli_fail(&c->cli, SB_ERR_NO_DEVICE, &d, "gang");
 	}
-	for (size_t i = 0; i < g.gl_pathc && !rc; i++)
-		rc = add_board(c, boards, n, g.gl_pathv[i]);
+	for (size_t i = 0; i < g.gl_pathc && !rc; i++) {
+		struct stat st;
+		/* a glob names ports: other files that match it are not boards */
+		if (stat(g.gl_pathv[i], &st) == 0 && S_ISCHR(st.st_mode))
+			rc = add_board(c, boards, n, g.gl_pathv[i]);
+	}
 	globfree(&g);
+	if (!rc && *n == before) {
+		struct sb_diag d;
+		sb_diag_set(&d, SB_ERR_NO_DEVICE, "no serial port matches %s", spec);
+		return cli_fail(&c->cli, SB_ERR_NO_DEVICE, &d, "gang");
+	}
 	return rc;
 }
 
