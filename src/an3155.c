@@ -11,7 +11,6 @@
 
 #include "an3155_tool.h"
 #include "events.h"
-#include "jobstop.h"
 
 static const char help_text[] =
 	"usage: an3155 [OPTIONS] COMMAND [ARGS]\n"
@@ -321,8 +320,7 @@ static int command_files(const struct a3_config *c)
 int main(int argc, char **argv)
 {
 	struct a3_config c;
-	struct sb_diag d = { 0 };
-	char *boards[GANG_MAX_BOARDS], members[8192] = "";
+	char *boards[GANG_MAX_BOARDS];
 	size_t nboards = 0;
 	int rc = parse_config(&c, argc, argv);
 
@@ -336,16 +334,10 @@ int main(int argc, char **argv)
 		rc = check_production(&c, nboards);
 	if (rc)
 		return rc;
-	jobstop_install();
-	if (nboards)
-		gang_start_members(boards, nboards, members, sizeof(members));
-	else
+	if (!nboards)
 		events_set_board(c.port);
-	if (events_begin(&c.cli, STMBOOT_VERSION, c.command, c.args, command_files(&c), c.prod.log,
-			 nboards ? members : NULL, &d))
-		return cli_fail(&c.cli, SB_ERR_IO, &d, NULL);
-	if (prod_expect_hold(&c.cli.log, &d))
-		return events_end(&c.cli, cli_fail(&c.cli, SB_ERR_NO_DEVICE, &d, "--expect-port"));
+	if ((rc = prod_start(&c.cli, STMBOOT_VERSION, c.command, c.args, command_files(&c), boards, nboards)))
+		return rc;
 	if (nboards)
 		return events_end(&c.cli, a3_gang(&c, boards, nboards));
 	return events_end(&c.cli, a3_run(&c));

@@ -118,13 +118,11 @@ static int add_jig_ports(struct a3_config *c, char **boards, size_t *n, const ch
 
 static int gang_usable(struct a3_config *c)
 {
-	static const char *const cmds[] = { "write", "verify", "erase", "go" };
-	bool ok = false;
+	static const char *const cmds[] = { "write", "verify", "erase", "go", NULL };
+	int rc = gang_command(&c->cli, c->command, cmds);
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		ok = ok || !strcmp(c->command, cmds[i]);
-	if (!ok)
-		return cli_usage(&c->cli, "gang: several ports run write, verify, erase or go, not %s", c->command);
+	if (rc)
+		return rc;
 	if (c->lo.boot0.kind == SB_SPEC_GPIO || c->lo.nrst.kind == SB_SPEC_GPIO)
 		return cli_usage(&c->cli, "gang: GPIO boot lines would be shared by every board; wire each board's BOOT0/NRST to its adapter's RTS/DTR, or run one job per board");
 	return 0;
@@ -178,7 +176,6 @@ int a3_gang(struct a3_config *c, char **boards, size_t n)
 
 int a3_ob_set(struct a3_session *s, uint32_t bank1)
 {
-	static char word[16];   /* the --write argument this becomes; lives for the job */
 	uint8_t b[4];
 	int err;
 
@@ -187,11 +184,5 @@ int a3_ob_set(struct a3_session *s, uint32_t bank1)
 		return sb_diag_set(&s->d, SB_ERR_UNSUPPORTED, "--set knows the STM32L4+ option bytes only; use --write");
 	if ((err = an3155_read(s->bl, bank1, b, sizeof(b), &s->d)))
 		return err;
-	if ((err = ob_set_plan(&s->c->cli, s->c->ob_set, ob_le32(b), s->c->force, word, sizeof(word), &s->d)))
-		return err;
-	if (word[0])
-		s->c->ob_write = word;
-	else
-		cli_info(&s->c->cli, "the option bytes already hold these values: nothing written");
-	return SB_OK;
+	return ob_set_to_write(&s->c->cli, s->c->ob_set, ob_le32(b), s->c->force, &s->c->ob_write, &s->d);
 }

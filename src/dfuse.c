@@ -14,7 +14,6 @@
 
 #include "dfuse_tool.h"
 #include "events.h"
-#include "jobstop.h"
 
 static const char help_text[] =
 	"usage: dfuse [OPTIONS] COMMAND [ARGS]\n"
@@ -473,8 +472,7 @@ static int check_production(struct df_config *c)
 int main(int argc, char **argv)
 {
 	struct df_config c;
-	struct sb_diag d = { 0 };
-	char *boards[GANG_MAX_BOARDS], members[8192] = "";
+	char *boards[GANG_MAX_BOARDS];
 	size_t nboards = 0;
 	bool files;
 	int rc = parse_config(&c, argc, argv);
@@ -491,15 +489,9 @@ int main(int argc, char **argv)
 		rc = df_gang_boards(&c, boards, &nboards);
 	if (rc)
 		return rc;
-	jobstop_install();
-	if (nboards)
-		gang_start_members(boards, nboards, members, sizeof(members));
 	files = !strcmp(c.command, "write") || !strcmp(c.command, "verify") || !strcmp(c.command, "pack");
-	if (events_begin(&c.cli, STMBOOT_VERSION, c.command, c.args, files ? c.nargs : 0, c.prod.log,
-			 nboards ? members : NULL, &d))
-		return cli_fail(&c.cli, SB_ERR_IO, &d, NULL);
-	if (prod_expect_hold(&c.cli.log, &d))
-		return events_end(&c.cli, cli_fail(&c.cli, SB_ERR_NO_DEVICE, &d, "--expect-port"));
+	if ((rc = prod_start(&c.cli, STMBOOT_VERSION, c.command, c.args, files ? c.nargs : 0, boards, nboards)))
+		return rc;
 	if (nboards)
 		return events_end(&c.cli, df_gang(&c, boards, nboards));
 	return events_end(&c.cli, df_run(&c));

@@ -449,7 +449,6 @@ static int ob_write(struct df_session *s, int alt)
 /* --set: the new OPTR planned from the current bank 1, handed on as --write 0xOPTR. */
 static int ob_set(struct df_session *s, int alt)
 {
-	static char word[16];   /* the --write argument this becomes; lives for the job */
 	const struct dfuse_layout *l = &s->layout[alt];
 	uint8_t b[256];
 	size_t len = 0;
@@ -460,13 +459,7 @@ static int ob_set(struct df_session *s, int alt)
 				   DF_OB1_ADDR);
 	if ((err = ob_read(s, alt, &l->region[0], b, &len)))
 		return err;
-	if ((err = ob_set_plan(&s->c->cli, s->c->ob_set, le32(b), s->c->force, word, sizeof(word), &s->diag)))
-		return err;
-	if (word[0])
-		s->c->ob_write = word;
-	else
-		cli_info(&s->c->cli, "the option bytes already hold these values: nothing written");
-	return SB_OK;
+	return ob_set_to_write(&s->c->cli, s->c->ob_set, le32(b), s->c->force, &s->c->ob_write, &s->diag);
 }
 
 int df_cmd_option_bytes(struct df_config *c)

@@ -141,13 +141,11 @@ static int by_serials(struct df_config *c, char **boards, size_t *n)
 
 static int gang_usable(struct df_config *c)
 {
-	static const char *const cmds[] = { "write", "verify", "erase", "leave" };
-	bool ok = false;
+	static const char *const cmds[] = { "write", "verify", "erase", "leave", NULL };
+	int rc = gang_command(&c->cli, c->command, cmds);
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		ok = ok || !strcmp(c->command, cmds[i]);
-	if (!ok)
-		return cli_usage(&c->cli, "gang: several devices run write, verify, erase or leave, not %s", c->command);
+	if (rc)
+		return rc;
 	if (c->lines || c->detach)
 		return cli_usage(&c->cli, "gang: boot lines and --detach concern one board; run one job per board");
 	if (c->prod.expect)

@@ -212,3 +212,16 @@ void gang_start_members(char *const *boards, size_t n, char *buf, size_t len)
 	if (k < len)
 		snprintf(buf + k, len - k, "]");
 }
+
+int gang_command(struct cli *c, const char *command, const char *const *cmds)
+{
+	char list[200] = "";
+	size_t k = 0;
+
+	for (size_t i = 0; cmds[i]; i++) {
+		if (!strcmp(command, cmds[i]))
+			return 0;
+		k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s", i ? ", " : "", cmds[i]);
+	}
+	return cli_usage(c, "gang: several boards run %s, not %s", list, command);
+}

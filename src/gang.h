@@ -32,6 +32,9 @@ typedef int (*gang_job_fn)(void *ctx, const char *board);
 /* Run job for every board (n >= 1) at once; returns the gang's exit status. */
 int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void *ctx);
 
+/* 0 if command is one of cmds (NULL-terminated), else a usage error listing them. */
+int gang_command(struct cli *c, const char *command, const char *const *cmds);
+
 /* ",\"gang\":true,\"boards\":[...]" members for the parent's start event, into buf. */
 void gang_start_members(char *const *boards, size_t n, char *buf, size_t len);
 

@@ -295,3 +295,18 @@ int ob_set_plan(struct cli *c, const char *spec, uint32_t old, bool force, char 
 		cli_warn(c, "nSWBOOT0=0 with nBOOT0=0: the part starts its ROM loader at every reset; the application runs only through go or leave");
 	return SB_OK;
 }
+
+int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, const char **write_arg,
+		    struct sb_diag *d)
+{
+	static char word[16];
+	int err = ob_set_plan(c, spec, old, force, word, sizeof(word), d);
+
+	if (err)
+		return err;
+	if (word[0])
+		*write_arg = word;
+	else
+		cli_info(c, "the option bytes already hold these values: nothing written");
+	return SB_OK;
+}

@@ -72,6 +72,11 @@ struct cli;
 int ob_set_plan(struct cli *c, const char *spec, uint32_t old, bool force, char *arg, size_t len,
 		struct sb_diag *d);
 
+/* ob_set_plan, then *write_arg the "0xOPTR" for the --write path (left alone
+ * with a message when nothing changes). The text lives for the program. */
+int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, const char **write_arg,
+		    struct sb_diag *d);
+
 /* "nSWBOOT0 1 -> 0, nBOOT0 1 -> 1"-style list of the fields that differ, into buf. */
 void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len);
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "events.h"
+#include "gang.h"
 #include "job.h"
 #include "jobstop.h"
 #include "serial.h"
@@ -349,4 +350,21 @@ int prod_expect_hold(const struct sb_log *log, struct sb_diag *d)
 const struct sb_link *prod_expect_held(void)
 {
 	return held_open ? &held : NULL;
+}
+
+int prod_start(struct cli *c, const char *version, const char *command, char *const *files,
+	       int nfiles, char *const *boards, size_t nboards)
+{
+	char members[8192] = "";
+	struct sb_diag d = { 0 };
+
+	jobstop_install();
+	if (nboards)
+		gang_start_members(boards, nboards, members, sizeof(members));
+	if (events_begin(c, version, command, files, nfiles, active ? active->log : NULL,
+			 nboards ? members : NULL, &d))
+		return cli_fail(c, SB_ERR_IO, &d, NULL);
+	if (prod_expect_hold(&c->log, &d))
+		return events_end(c, cli_fail(c, SB_ERR_NO_DEVICE, &d, "--expect-port"));
+	return 0;
 }

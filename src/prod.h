@@ -95,6 +95,15 @@ int prod_expect(struct cli *c, const struct sb_link *link, const char *port, uns
 		struct sb_diag *d);
 
 /*
+ * The start of a job in main(), the same for an3155 and dfuse: signals
+ * (jobstop.h), the "start" event with the input files (and the gang's
+ * boards, n > 0), --log, and the --expect-port held open. 0, or the exit
+ * status of a failure (reported; the result event emitted).
+ */
+int prod_start(struct cli *c, const char *version, const char *command, char *const *files,
+	       int nfiles, char *const *boards, size_t nboards);
+
+/*
  * --expect-port: open that port now and hold it until the program ends, so
  * that nothing the application prints after it starts is lost (a pty or
  * tty drops what arrives while no one has it open). prod_expect_held()
