@@ -562,7 +562,8 @@ static void result_members(FILE *m, int rc)
 	fputs(ev.extra, m);
 	if (rc)
 		fprintf(m, ",\"error\":{\"code\":\"%s\",\"message\":\"%s\"}",
-			ev.fail_err ? sb_errname(ev.fail_err) : rc == EXIT_USAGE ? "usage" : "unknown",
+			ev.fail_err ? sb_errname(ev.fail_err) : rc == EXIT_USAGE ? "usage"
+				: rc == EXIT_GANG ? "gang" : "unknown",
 			cli_json_str(esc, sizeof(esc), ev.fail_msg));
 }
 

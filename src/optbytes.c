@@ -248,10 +248,20 @@ int ob_change_check(uint32_t old, uint32_t new, bool force, bool *flag, struct s
 	if ((old ^ new) & (3u << 21))
 		return needs_force(force, flag, d,
 				   "DBANK/DB1M change the flash organisation (page size and where bank 2 starts)");
-	if (ob_rom_reachable(old) && !ob_rom_reachable(new))
-		return needs_force(force, flag, d, (new >> 23 & 1)
-				   ? "nSWBOOT0=0 with nBOOT0=1 ignores the BOOT0 pin and always starts the main flash: the ROM loader is then reachable only while the flash is empty or through the application"
-				   : "nBOOT1=0 makes BOOT0=1 start SRAM1 instead of the ROM loader: the ROM loader is then not reachable through BOOT0");
+	/*
+	 * protocol-facts C "Boot selection" is C1 + INF, and the empty check
+	 * (PEMPTY) INF: whichever way nBOOT0 reads, with nSWBOOT0=0 the pin no
+	 * longer helps - the part then boots the one source nBOOT0 names at
+	 * every reset - so taking the pin away or changing nBOOT0 without it
+	 * needs --force; so does nBOOT1=0 (BOOT0=1 starts SRAM1).
+	 */
+	if (!(new >> 26 & 1) && ((old >> 26 & 1) || ((old ^ new) >> 27 & 1)))
+		return needs_force(force, flag, d, (new >> 27 & 1)
+				   ? "nSWBOOT0=0 ignores the BOOT0 pin; with nBOOT0=1 the part always starts the main flash, and the ROM loader is then reachable only while the flash is empty or through the application"
+				   : "nSWBOOT0=0 ignores the BOOT0 pin; with nBOOT0=0 the part starts its ROM loader at every reset and the application only through go or leave");
+	if ((old >> 23 & 1) && !(new >> 23 & 1))
+		return needs_force(force, flag, d,
+				   "nBOOT1=0 makes BOOT0=1 start SRAM1 instead of the ROM loader: the ROM loader is then not reachable through BOOT0");
 	return SB_OK;
 }
 

@@ -51,9 +51,10 @@ int ob_fields_apply(const char *spec, uint32_t old, uint32_t *out, struct sb_dia
 /*
  * Whether old -> new may be written: RDP level 2 (0xCC) never; these need
  * force, and the message says why: read protection level 1, a change of
- * the flash organisation (DBANK, DB1M), and boot settings that leave no
- * way into the ROM loader through BOOT0 (nBOOT1=0, or nSWBOOT0=0 with
- * nBOOT0=1; protocol-facts C "Boot selection"). SB_ERR_BAD_INPUT when
+ * the flash organisation (DBANK, DB1M), and boot settings that take the
+ * BOOT0 pin away (nSWBOOT0=0, or nBOOT0 changed while it is 0: nBOOT0 then
+ * alone decides, at every reset) or turn BOOT0=1 to SRAM (nBOOT1=0);
+ * protocol-facts C "Boot selection". SB_ERR_BAD_INPUT when
  * refused (the caller makes it a usage error when only --force is missing:
  * *needs_force).
  */

@@ -136,7 +136,7 @@ OUT=$(an3155 -p "$T/ob" option-bytes --set BFB2=0 2>&1)
 has "--set, text: OPTR before and after decoded" 'OPTR before 0xFFFFF8AA: RDP=0xAA .* BFB2=1'
 before=$(state_sum ob)
 expect_exit 3 "--set nSWBOOT0=0,nBOOT0=1 without --force: refused" an3155 -p "$T/ob" option-bytes --set nSWBOOT0=0,nBOOT0=1
-expect_match "--set lock-out: says why" 'ignores the BOOT0 pin and always starts the main flash'
+expect_match "--set lock-out: says why" 'ignores the BOOT0 pin; with nBOOT0=1 the part always starts the main flash'
 check "--set lock-out: nothing written" test "$(state_sum ob)" = "$before"
 expect_exit 3 "--set RDP=0xCC --force: never" an3155 -p "$T/ob" option-bytes --set RDP=0xCC --force
 expect_match "--set RDP=0xCC: level 2 is permanent" 'level 2: permanent'
