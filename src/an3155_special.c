@@ -68,8 +68,8 @@ int a3_special_take(struct a3_session *s, struct sb_image *img, struct sb_image 
 		return SB_OK;
 	if ((err = move_segments(p, img, special, &s->d)) || !special->nseg)
 		return err;
-	for (size_t i = 0; i < special->nseg && !c->force; i++) {
-		const struct sb_segment *g = &special->seg[i];
+	if (!c->force) {
+		const struct sb_segment *g = &special->seg[0];
 		return sb_diag_addr(&s->d, SB_ERR_BAD_INPUT, g->addr, kind_of(p, g->addr, g->len) == OTP
 				    ? "data at 0x%08X-0x%08X is in OTP, which is programmed once and can never be erased or changed: add --force to write it"
 				    : "data at 0x%08X-0x%08X is in SRAM (lost at the next reset): add --force to write it",
@@ -127,8 +127,9 @@ static int otp_units(struct a3_session *s, uint32_t start, const uint8_t *want, 
 	return SB_OK;
 }
 
+/* The units todo marks (all with todo NULL); *written counts their bytes. */
 static int write_units(struct a3_session *s, uint32_t start, const uint8_t *buf, size_t len,
-		       unsigned unit, const bool *todo)
+		       unsigned unit, const bool *todo, size_t *written)
 {
 	int err = SB_OK;
 
@@ -137,11 +138,12 @@ static int write_units(struct a3_session *s, uint32_t start, const uint8_t *buf,
 			continue;
 		err = an3155_write(s->bl, start + (uint32_t)off, buf + off, unit, &s->d);
 		s->phase_base += unit;
+		*written += unit;
 	}
 	return err;
 }
 
-static int write_one(struct a3_session *s, const struct sb_segment *g, enum kind k)
+static int write_one(struct a3_session *s, const struct sb_segment *g, enum kind k, size_t *written)
 {
 	unsigned unit = s->geom.write_unit ? s->geom.write_unit : 8;
 	uint32_t start;
@@ -157,7 +159,7 @@ static int write_one(struct a3_session *s, const struct sb_segment *g, enum kind
 	}
 	if (!err) {
 		a3_phase_begin(s, kind_name(k), len);
-		err = write_units(s, start, buf, len, unit, k == OTP ? todo : NULL);
+		err = write_units(s, start, buf, len, unit, k == OTP ? todo : NULL, written);
 		a3_phase_end(s);
 	}
 	if (!err)
@@ -181,10 +183,12 @@ int a3_special_write(struct a3_session *s, const struct sb_image *special)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED, "read protection is active: writing is refused");
 	for (size_t i = 0; i < special->nseg && !err; i++) {
 		enum kind k = kind_of(s->part, special->seg[i].addr, special->seg[i].len);
-		err = write_one(s, &special->seg[i], k);
-		bytes[k] += special->seg[i].len;
+		size_t written = 0;
+		err = write_one(s, &special->seg[i], k, &written);
+		bytes[k] += written;
 		if (!err)
-			cli_info(&s->c->cli, "%s: wrote and verified %u bytes at 0x%08X", kind_name(k),
+			cli_info(&s->c->cli, written ? "%s: wrote and verified %u bytes at 0x%08X"
+				 : "%s: the %u bytes at 0x%08X are there already (verified)", kind_name(k),
 				 special->seg[i].len, special->seg[i].addr);
 	}
 	if (!err)
