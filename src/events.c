@@ -359,7 +359,7 @@ void events_chip(struct cli *c, const char *members)
 	if (!ev.active)
 		return;
 	snprintf(ev.chip, sizeof(ev.chip), "%s", members);
-	emit(c, "chip", members);
+	emit(c, "identity", members);
 }
 
 /* ---- the plan, and what an interrupted job did ---- */
@@ -558,7 +558,7 @@ static void result_members(FILE *m, int rc)
 	fputs(",\"files\":", m);
 	files_json(m);
 	if (ev.chip[0])
-		fprintf(m, ",\"chip\":{%s}", ev.chip);
+		fprintf(m, ",\"identity\":{%s}", ev.chip);
 	fputs(ev.extra, m);
 	if (rc)
 		fprintf(m, ",\"error\":{\"code\":\"%s\",\"message\":\"%s\"}",

@@ -161,5 +161,13 @@ OUT=$(an3155 -p "$T/nothere" --json info 2>/dev/null); RC=$?
 has "a failed command: result with ok false and the error" '"event":"result".*"ok":false,"exit":4.*"error":\{"code":"no-device"'
 echo "$OUT" >"$T/fail.json"
 schema_ok "a failed command: every event as stmboot(7) documents it" "$T/fail.json"
+OUT=$(LD_LIBRARY_PATH=$BUILD/fakegpiod${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} FAKE_GPIOD_CHIPS=gpiochip0:32:pinctrl-bcm2711 \
+	FAKE_GPIOD_MAP=GPIO17=boot0,GPIO27=nrst FAKE_GPIOD_LOG=$T/gpio.log \
+	"$BUILD/bootctl" --json --boot0 gpio:GPIO17 --nrst gpio:GPIO27:open-drain enter 2>/dev/null); RC=$?
+is "bootctl --json enter: exit 0" 0
+has "bootctl: start first" '^\{"event":"start","program":"bootctl","command":"enter"'
+has "bootctl: one result, last, with the command's own members" '"event":"result","program":"bootctl","ok":true,"exit":0,"command":"enter","sequence":'
+echo "$OUT" >"$T/bootctl.json"
+schema_ok "bootctl: every event as stmboot(7) documents it" "$T/bootctl.json"
 
 finish
