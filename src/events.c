@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "job.h"
 #include "jobstop.h"
 #include "sha256.h"
 
@@ -48,13 +47,6 @@ struct ev_record {
 	int fail_err;
 	char fail_msg[700];
 	char serial_text[96];
-	/* the plan, to say what an interrupted job did */
-	uint32_t *pages;
-	size_t npages;
-	uint64_t *block_end;               /* cumulative bytes after each block */
-	uint32_t *block_addr;
-	size_t nblocks;
-	bool mass_erase;
 };
 
 static struct ev_record ev = { .log_fd = -1, .gang_fd = -1 };
@@ -362,128 +354,15 @@ void events_chip(struct cli *c, const char *members)
 	emit(c, "identity", members);
 }
 
-/* ---- the plan, and what an interrupted job did ---- */
-
-static void plan_free(void)
-{
-	free(ev.pages);
-	free(ev.block_end);
-	free(ev.block_addr);
-	ev.pages = NULL;
-	ev.block_end = NULL;
-	ev.block_addr = NULL;
-	ev.npages = ev.nblocks = 0;
-}
-
-void events_note_plan(const struct sb_plan *p)
-{
-	uint64_t sum = 0;
-
-	if (!ev.active)
-		return;
-	plan_free();
-	ev.mass_erase = p->mass_erase;
-	ev.pages = malloc((p->npages ? p->npages : 1) * sizeof(*ev.pages));
-	ev.block_end = malloc((p->nblocks ? p->nblocks : 1) * sizeof(*ev.block_end));
-	ev.block_addr = malloc((p->nblocks ? p->nblocks : 1) * sizeof(*ev.block_addr));
-	if (!ev.pages || !ev.block_end || !ev.block_addr) {
-		plan_free();
-		return;
-	}
-	memcpy(ev.pages, p->pages, p->npages * sizeof(*ev.pages));
-	ev.npages = p->npages;
-	for (size_t i = 0; i < p->nblocks; i++) {
-		ev.block_addr[i] = p->blocks[i].addr;
-		ev.block_end[i] = sum += p->blocks[i].len;
-	}
-	ev.nblocks = p->nblocks;
-}
-
-static const struct ev_phase *phase_find(const char *name)
+bool events_phase_progress(const char *name, uint64_t *done, uint64_t *total)
 {
 	for (size_t i = 0; i < ev.nphases; i++)
-		if (!strcmp(ev.phase[i].name, name))
-			return &ev.phase[i];
-	return NULL;
-}
-
-static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (k >= len)
-		return k;
-	va_start(ap, fmt);
-	k += (size_t)vsnprintf(buf + k, len - k, fmt, ap);
-	va_end(ap);
-	return k < len ? k : len;
-}
-
-static size_t erase_done(char *buf, size_t len, size_t k)
-{
-	const struct ev_phase *e = phase_find("erase");
-	char ranges[200];
-	size_t n;
-
-	if (ev.mass_erase)
-		return put(buf, len, k, "%s", e && e->done ? "mass-erased the flash" : "mass erase not done");
-	if (!ev.npages)
-		return put(buf, len, k, "erased nothing");
-	n = e ? (size_t)(e->done < ev.npages ? e->done : ev.npages) : 0;
-	if (!n)
-		return put(buf, len, k, "erased nothing (%zu pages planned)", ev.npages);
-	job_page_ranges(ev.pages, n, ranges, sizeof(ranges));
-	return put(buf, len, k, "erased pages %s (%zu of %zu planned)", ranges, n, ev.npages);
-}
-
-/* The written blocks, in plan order, as address ranges. */
-static size_t write_done(char *buf, size_t len, size_t k)
-{
-	const struct ev_phase *w = phase_find("write");
-	uint64_t done = w ? w->done : 0, total = ev.nblocks ? ev.block_end[ev.nblocks - 1] : 0;
-	size_t shown = 0;
-
-	if (!done)
-		return put(buf, len, k, "; wrote nothing (%llu bytes planned)", (unsigned long long)total);
-	k = put(buf, len, k, "; wrote");
-	for (size_t i = 0; i < ev.nblocks && ev.block_end[i] <= done;) {
-		size_t j = i;
-		uint64_t start = i ? ev.block_end[i - 1] : 0;
-		while (j + 1 < ev.nblocks && ev.block_end[j + 1] <= done &&
-		       ev.block_addr[j + 1] == ev.block_addr[j] + (ev.block_end[j] - (j ? ev.block_end[j - 1] : 0)))
-			j++;
-		uint64_t bytes = ev.block_end[j] - start;
-		if (shown++ < 4)
-			k = put(buf, len, k, "%s 0x%08X-0x%08llX", shown > 1 ? "," : "", ev.block_addr[i],
-				(unsigned long long)(ev.block_addr[i] + bytes - 1));
-		i = j + 1;
-	}
-	return put(buf, len, k, "%s (%llu of %llu bytes)", shown > 4 ? ", ..." : "",
-		   (unsigned long long)done, (unsigned long long)total);
-}
-
-void events_done_text(char *buf, size_t len)
-{
-	const struct ev_phase *v = phase_find("verify"), *r = phase_find("read");
-	size_t k = 0;
-
-	buf[0] = '\0';
-	if (ev.block_end || ev.pages) {
-		k = erase_done(buf, len, k);
-		k = write_done(buf, len, k);
-		if (v)
-			k = put(buf, len, k, "; verified %llu of %llu bytes", (unsigned long long)v->done,
-				(unsigned long long)v->total);
-		else
-			k = put(buf, len, k, "; not verified");
-	}
-	if (r)
-		k = put(buf, len, k, "%sread %llu of %llu bytes", k ? "; " : "",
-			(unsigned long long)r->done, (unsigned long long)r->total);
-	if (!k)
-		put(buf, len, k, "nothing was erased or written");
+		if (!strcmp(ev.phase[i].name, name)) {
+			*done = ev.phase[i].done;
+			*total = ev.phase[i].total;
+			return true;
+		}
+	return false;
 }
 
 /* ---- result ---- */
@@ -601,7 +480,7 @@ int events_end(struct cli *c, int rc)
 	gang_summary(rc);
 	free(ev.stash);
 	ev.stash = NULL;
-	plan_free();
+	events_plan_forget();
 	return rc;
 }
 

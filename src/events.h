@@ -73,8 +73,12 @@ void events_note_plan(const struct sb_plan *p);
 int events_note_file(const char *path, const uint8_t *buf, size_t len, struct sb_diag *d);
 /* cli_fail(): the failure, for the result event. */
 void events_note_fail(int err, const char *msg);
-/* What an interrupted job had done ("erased pages 0-5 (6 of 6); wrote ..."). */
+/* What an interrupted job had done ("erased pages 0-5 (6 of 6); wrote ..."):
+ * events_done.c, from the plan noted and the phases' progress. */
 void events_done_text(char *buf, size_t len);
+void events_plan_forget(void);
+/* The last progress counted for a phase; false if it never started. */
+bool events_phase_progress(const char *name, uint64_t *done, uint64_t *total);
 /* Start a phase that has no progress reports (expect); end it with events_phase_end. */
 void events_phase_begin(const char *phase);
 void events_phase_end(const char *phase);
