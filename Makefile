@@ -82,7 +82,7 @@ TOOLS    := $(filter-out romsim,$(PROGRAMS))
 # What each program is made of, in archives by need, so that a program links
 # only what it uses (an3155 and bootctl: no libusb, no umockdev):
 #   libstmboot.a   protocols/, gpio/          the library (libgpiod)
-#   libcli.a       what the tools share       (no foreign library)
+#   libcli.a       what the tools share       (no foreign library; prod.c uses libserial)
 #   libserial.a    serial glue                (libserialport)
 #   libusbglue.a   USB glue                   (libusb-1.0)
 #   libsim.a       sim/ device models         (none)
@@ -90,7 +90,8 @@ TOOLS    := $(filter-out romsim,$(PROGRAMS))
 LIB_SRC    := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
 SIM_SRC    := $(wildcard sim/*.c)
 CPU_SRC    := sim/cpu.c
-CLI_SRC    := $(wildcard src/cli.c src/job.c src/optbytes.c)
+CLI_SRC    := $(wildcard src/cli.c src/job.c src/optbytes.c src/events.c src/events_done.c \
+	src/jobstop.c src/prod.c src/serialno.c src/gang.c src/dump.c)
 SERIAL_SRC := $(wildcard src/serial*.c)
 USB_SRC    := $(wildcard src/usb.c src/usb_list.c)
 AN3155_SRC := $(wildcard src/an3155*.c)

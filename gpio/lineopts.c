@@ -201,6 +201,48 @@ static int add_extra(struct sb_lineopts *o, const char *key, const char *val, co
 	return SB_OK;
 }
 
+/* Keys a profile may hold besides the line settings, with their checks. */
+static bool extra_ok(const char *key, const char *val, bool *known)
+{
+	char *end;
+	unsigned long v;
+
+	*known = true;
+	if (!strcmp(key, "baud")) {
+		v = strtoul(val, &end, 10);
+		return *val >= '1' && *val <= '9' && !*end && v >= 50 && v <= 20000000;
+	}
+	if (!strcmp(key, "ports"))
+		return val[strspn(val, " \t,")] != '\0';
+	*known = false;
+	return false;
+}
+
+static bool known_key(const char *key)
+{
+	enum sb_lo_key k;
+	bool known;
+
+	extra_ok(key, "", &known);
+	return known || sb_lineopts_key_lookup(key, &k);
+}
+
+/* "key = value" of any section: the key must be one we know. */
+static int check_key(char *line, const char *fname, unsigned lineno, struct sb_diag *d)
+{
+	char key[64];
+	size_t n = strcspn(line, "=");
+
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1), line);
+	if (!key[0] || known_key(key))
+		return SB_OK;
+	return sb_diag_set(d, SB_ERR_BAD_INPUT,
+			   "%.100s:%u: unknown key '%s' (keys: boot0, nrst, port, ports, baud, entry, exit, stm32flash-i, pulse, settle)",
+			   fname, lineno, key);
+}
+
 /* One "key = value" line of the wanted section. */
 static int apply_kv(struct sb_lineopts *o, char *line, const char *origin, struct sb_diag *d)
 {
@@ -220,8 +262,14 @@ static int apply_kv(struct sb_lineopts *o, char *line, const char *origin, struc
 	}
 	if (!key[0])
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: missing key before '='", origin);
-	if (!sb_lineopts_key_lookup(key, &k))
+	if (!sb_lineopts_key_lookup(key, &k)) {
+		bool known;
+		if (!extra_ok(key, val, &known))
+			return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: %s = '%s': %s", origin, key, val,
+					   !strcmp(key, "baud") ? "not a baud rate (50 to 20000000)"
+								: "no port given");
 		return add_extra(o, key, val, origin, d);
+	}
 	if (k == SB_LO_JIG || k == SB_LO_CONFIG)
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: '%s' cannot be set in a profile",
 				   origin, key);
@@ -261,7 +309,7 @@ int sb_lineopts_apply_profile(struct sb_lineopts *o, const char *text, const cha
 		else if (!strchr(line, '='))
 			rc = sb_diag_set(d, SB_ERR_BAD_INPUT,
 					 "%.100s:%u: expected '[jig]' or 'key = value'", fname, lineno);
-		else if (in)
+		else if (!(rc = check_key(line, fname, lineno, d)) && in)
 			rc = apply_kv(o, line, origin, d);
 	}
 	return rc;

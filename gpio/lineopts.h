@@ -17,9 +17,14 @@
  *     boot0 = gpio:GPIO17
  *     nrst  = gpio:GPIO27:open-drain
  *     port  = /dev/ttyAMA0
- * Keys are the option names below; other keys ("baud", ...) are kept as
- * extras for the program to read (sb_lineopts_extra). A section named
- * "default" is used when nothing selects lines at all.
+ * Keys are the option names below, plus the extras the programs read
+ * (sb_lineopts_extra): "baud" (a number: the serial rate) and "ports" (the
+ * ports of a gang, paths or globs separated by blanks or commas). Any other
+ * key, in any section, is an error naming the file and line, and so is a
+ * bad value. A section named "default" is used when nothing selects lines
+ * at all. A default file that exists but cannot be read (another user's
+ * HOME) is skipped with a debug message; an explicit --config that cannot
+ * be read is an error.
  *
  * Typical use in a program:
  *     struct sb_lineopts lo;
@@ -96,6 +101,8 @@ struct sb_lineopts {
 	char consumer[32];
 	char jig_file[SB_LO_VAL];  /* file the jig came from, "" if none */
 	bool in_file;              /* the last error was in a profile file */
+	const struct sb_log *log;  /* debug messages (skipped files); NULL: none */
+	bool explicit_config;      /* the files were named (--config, STMBOOT_CONFIG) */
 
 	/* Resolved by sb_lineopts_resolve(). */
 	struct sb_linespec boot0, nrst;

@@ -53,6 +53,13 @@ static int read_text(const char *path, char **text, struct sb_diag *d)
 		return SB_ERR_NOMEM;
 	}
 	n = fread(*text, 1, PROFILE_MAX + 1, f);
+	if (ferror(f)) {   /* e.g. a directory: opens, but does not read */
+		int e = errno;
+		fclose(f);
+		free(*text);
+		*text = NULL;
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "cannot read %s: %s", path, strerror(e));
+	}
 	fclose(f);
 	(*text)[n > PROFILE_MAX ? PROFILE_MAX : n] = '\0';
 	if (n > PROFILE_MAX) {
@@ -96,6 +103,11 @@ static int from_profiles(struct sb_lineopts *o, const char *const *files, size_t
 		rc = read_text(files[i], &text, d);
 		if (rc == 1)
 			continue;
+		if (rc && rc != SB_ERR_NOMEM && !o->explicit_config) {
+			/* a default place that is not ours to read (another user's HOME) */
+			sb_logf(o->log, SB_LOG_DEBUG, "jig profiles: skipping %s", d->msg);
+			continue;
+		}
 		o->in_file = rc != SB_OK;
 		if (rc)
 			return rc;
@@ -197,6 +209,7 @@ int sb_lineopts_resolve(struct sb_lineopts *o, sb_lo_getenv_fn env, void *env_ct
 		}
 		fclose(f);
 		files[n++] = cfg;
+		o->explicit_config = true;
 	} else {
 		if (xdg)
 			snprintf(user, sizeof(user), "%s/stmboot/jigs.conf", xdg);

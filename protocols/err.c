@@ -20,6 +20,8 @@ static const struct {
 	{ SB_ERR_NO_DEVICE, "no-device", "no such device, or it is busy or gone" },
 	{ SB_ERR_NOMEM, "nomem", "out of memory" },
 	{ SB_ERR_STATE, "state", "the device is in an unexpected state" },
+	{ SB_ERR_INTERRUPTED, "interrupted", "interrupted by a signal" },
+	{ SB_ERR_EXPECT, "expect", "the expected output did not appear" },
 };
 
 static int find(int err)

@@ -27,6 +27,8 @@ enum sb_err {
 	SB_ERR_NO_DEVICE = -9,   /* port/device absent, vanished, or busy */
 	SB_ERR_NOMEM = -10,      /* allocation failed */
 	SB_ERR_STATE = -11,      /* device in an unexpected protocol state */
+	SB_ERR_INTERRUPTED = -12,/* stopped on request (a signal) at a block boundary */
+	SB_ERR_EXPECT = -13,     /* the application's expected output did not appear */
 };
 
 /* Static English text for an error code; never NULL. */

@@ -59,13 +59,37 @@ void sersim_push(struct sersim *s, uint8_t c, uint64_t due)
 }
 
 static void release_held(struct sersim *s, uint64_t now);
+/* The application's banner at its own 8N1 rate, as the host's settings sample it now. */
+static void banner_out(struct sersim *s, uint64_t now)
+{
+	struct uart_frame app = { s->cfg.app_baud, 8, 'N', 1 };
+	size_t n = strlen(s->banner), got;
+	struct uart_rx *rx;
+
+	s->banner_due = 0;
+	if (!s->host_known || uart_frames_match(&app, &s->host)) {
+		sersim_schedule(s, (const uint8_t *)s->banner, n, now);
+		return;
+	}
+	if (!(rx = malloc((4 * n + 16) * sizeof(*rx))))
+		return;
+	got = uart_resample(&app, &s->host, (const uint8_t *)s->banner, n, rx, 4 * n + 16);
+	sersim_log(s, "app: banner at %u 8N1, host at %u 8%c1: %zu characters garbled", app.baud,
+		   s->host.baud, s->host.parity, got);
+	for (size_t i = 0; i < got; i++) {
+		uint8_t c = s->host.parity != 'N' && (rx[i].parity_err || rx[i].framing_err) ? 0x00 : rx[i].data;
+		sersim_push(s, c, now);
+	}
+	free(rx);
+}
 
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
 {
 	size_t n = 0;
 
 	release_held(s, now);
-
+	if (s->banner_due && now >= s->banner_due)
+		banner_out(s, now);
 	while (n < max && n < s->q_len && s->q[n].due <= now) {
 		buf[n] = s->q[n].c;
 		n++;
@@ -83,6 +107,8 @@ uint64_t sersim_next_due(const struct sersim *s)
 
 	if (s->held >= 0 && s->busy_until < due)
 		due = s->busy_until;
+	if (s->banner_due && s->banner_due < due)
+		due = s->banner_due;
 	return cpu < due ? cpu : due;
 }
 
@@ -99,6 +125,7 @@ void sersim_cut_output(struct sersim *s, uint64_t now)
 	while (keep < s->q_len && s->q[keep].due <= now)
 		keep++;
 	s->q_len = keep;
+	s->banner_due = 0;
 	an3155dev_discard_output(s->dev);
 }
 
@@ -143,7 +170,9 @@ void sersim_follow_board(struct sersim *s, uint64_t t)
 	if (started)
 		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
 	scpu_follow(s, started, reset, t);
-	if (started && !scpu_active(s) && s->banner)
+	if (started && !scpu_active(s) && s->banner && s->cfg.app_baud)
+		s->banner_due = t + (uint64_t)s->cfg.app_delay_ms * 1000000u + 1;   /* once its UART is up */
+	else if (started && !scpu_active(s) && s->banner)
 		sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
 }
 

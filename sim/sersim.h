@@ -53,6 +53,14 @@ struct sersim_config {
 				  * for this long: host bytes are lost (0: none) */
 	uint64_t power_up_ns;    /* when the board was powered up (the start-up delay's
 				  * origin before the first reset) */
+	/*
+	 * app_baud: the application's UART runs 8N1 at this rate and prints the
+	 * banner app_delay_ms after it starts (its start-up); the host sees it
+	 * through the line model with the settings it has then, so a host at
+	 * another rate or frame reads garbage. 0: the banner arrives as sent.
+	 */
+	unsigned app_baud;
+	unsigned app_delay_ms;
 };
 
 struct sersim;

@@ -48,6 +48,7 @@ struct sersim {
 	struct faults *faults;
 	struct sersim_config cfg;     /* string fields not used after sersim_new */
 	char *banner;
+	uint64_t banner_due;          /* app_baud: when the pending banner goes out; 0: none */
 	struct adapter_map adapter;
 	bool host_known;              /* a CFLAG message told the host's settings */
 	struct uart_frame host;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "an3155_tool.h"
+#include "events.h"
 
 static const char help_text[] =
 	"usage: an3155 [OPTIONS] COMMAND [ARGS]\n"
@@ -20,7 +21,8 @@ static const char help_text[] =
 	"  info                      bootloader, part, flash geometry, protection, option bytes\n"
 	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
 	"  verify FILE[@ADDR]...     compare flash with the files\n"
-	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
+	"  read ADDR LEN FILE        read memory into FILE: raw binary, or Intel HEX / S-record\n"
+	"                            by -f or a .hex/.srec name (- for stdout)\n"
 	"  erase RANGE | --pages LIST | --bank N --force | --all --force\n"
 	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
 	"  crc ADDR LEN              STM32 CRC-32 of a memory range\n"
@@ -32,12 +34,15 @@ static const char help_text[] =
 	"  option-bytes              show the option bytes (raw and decoded)\n"
 	"  option-bytes --write FILE|HEX|0xOPTR --force\n"
 	"                            write an option-byte bank; the part resets\n"
+	"  option-bytes --set FIELD=VALUE,...\n"
+	"                            change OPTR fields by name (nBOOT0=1,BFB2=0); the part resets\n"
 	"  list                      serial ports of this machine\n"
 	"  parts                     the device table\n"
 	"\n"
 	"Connection:\n"
 	"  -p, --port PORT           /dev/ttyUSB0, a symlink, or usb:VID:PID[:SERIAL]\n"
-	"                            (default: $STMBOOT_PORT)\n"
+	"                            (default: $STMBOOT_PORT); more than one -p, or a glob\n"
+	"                            ('/dev/ttyUSB*'): gang, one job per port at once\n"
 	"  -b, --baud RATE           baud rate (default 115200)\n"
 	"      --retries N           re-sends of a block after a resync (default 3)\n"
 	"      --sync-tries N        0x7F attempts (default 3)\n"
@@ -66,6 +71,9 @@ static const char help_text[] =
 	"\n"
 	"option-bytes:\n"
 	"      --write ARG           the new bank: FILE[@ADDR] (raw), hex bytes, or 0xOPTR for bank 1\n"
+	"      --set FIELD=VALUE,... OPTR fields: RDP, BOR_LEV, nRST_STOP, nRST_STDBY, nRST_SHDW,\n"
+	"                            IWDG_SW, IWDG_STOP, IWDG_STDBY, WWDG_SW, BFB2, DB1M, DBANK,\n"
+	"                            nBOOT1, SRAM2_PE, SRAM2_RST, nSWBOOT0, nBOOT0\n"
 	"\n"
 	"erase:\n"
 	"      --pages LIST          page numbers: 0-3,8\n"
@@ -86,7 +94,7 @@ enum {
 	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
 	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_PLAN, OPT_RUNP,
 	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
-	OPT_OB_WRITE,
+	OPT_OB_WRITE, OPT_OB_SET,
 };
 
 static const struct option long_opts[] = {
@@ -113,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "bank", required_argument, NULL, OPT_BANK },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "write", required_argument, NULL, OPT_OB_WRITE },
+	{ "set", required_argument, NULL, OPT_OB_SET },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -121,6 +130,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	SB_LINEOPTS_LONGOPTS,
+	PROD_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -131,6 +141,8 @@ static void print_help(void)
 
 	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
 	fputs(sb_lineopts_help(), stdout);
+	fputs("\n", stdout);
+	fputs(prod_help(), stdout);
 	fputs("\n", stdout);
 	fputs(general, stdout);
 	sb_exit_help(stdout);
@@ -153,11 +165,14 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 
 	switch (opt) {
 	case 'p':
+		if (c->nport_args == GANG_MAX_BOARDS)
+			return cli_usage(&c->cli, "--port: at most %d ports", GANG_MAX_BOARDS);
+		c->port_args[c->nport_args++] = (char *)arg;
 		c->port = arg;
 		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
 			return cli_usage(&c->cli, "%s", d.msg);
 		return 0;
-	case 'b': return num_opt(c, "baud", arg, &c->baud);
+	case 'b': c->baud_given = true; return num_opt(c, "baud", arg, &c->baud);
 	case OPT_RETRIES: return num_opt(c, "retries", arg, &c->retries);
 	case OPT_SYNC_TRIES: return num_opt(c, "sync-tries", arg, &c->sync_tries);
 	case OPT_KEEP_LATENCY: c->keep_latency = true; return 0;
@@ -196,12 +211,15 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_ALL: c->all = true; return 0;
 	case OPT_OB_WRITE: c->ob_write = arg; return 0;
+	case OPT_OB_SET: c->ob_set = arg; return 0;
 	case OPT_FORCE: c->force = true; return 0;
 	case OPT_JSON: c->cli.json = true; return 0;
 	case 'q': c->cli.verbosity = 0; return 0;
 	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
 	case OPT_TRACE: c->cli.trace = true; return 0;
 	default:
+		if ((r = prod_getopt(&c->prod, opt, arg, &d)) != 0)
+			return r == 1 ? 0 : cli_usage(&c->cli, "%s", d.msg);
 		r = sb_lineopts_getopt(&c->lo, opt, arg, &d);
 		if (r == 1)
 			return 0;
@@ -215,6 +233,7 @@ static void config_defaults(struct a3_config *c)
 	c->cli.prog = "an3155";
 	c->cli.verbosity = 1;
 	sb_lineopts_init(&c->lo, "an3155");
+	prod_init(&c->prod);
 	c->baud = 115200;
 	c->retries = 3;
 	c->sync_tries = 3;
@@ -287,18 +306,57 @@ static int resolve_lines(struct a3_config *c)
 	for (i = 0; i < n; i++)
 		if ((err = sb_lineopts_check(&c->lo, job[i], &d)))
 			return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
+	/* the jig's serial rate, unless -b says otherwise (checked when the profile was read) */
+	if (!c->baud_given && sb_lineopts_extra(&c->lo, "baud"))
+		c->baud = (uint32_t)strtoul(sb_lineopts_extra(&c->lo, "baud"), NULL, 10);
 	return 0;
+}
+
+/* Per-board data, smoke check and gang: usage errors before anything starts. */
+static int check_production(struct a3_config *c, size_t nboards)
+{
+	static const char *const expect_cmds[] = { "write", "go", NULL };
+	struct sb_diag d = { 0 };
+
+	if (prod_validate(&c->prod, c->command, expect_cmds, &d))
+		return cli_usage(&c->cli, "%s", d.msg);
+	if (c->prod.expect && !strcmp(c->command, "write") && !c->go && !c->lines)
+		return cli_usage(&c->cli, "--expect: nothing starts the application; add --go or wire BOOT0/NRST");
+	if (c->prod.expect_port && nboards)
+		return cli_usage(&c->cli, "--expect-port: in a gang each board is read on its own port");
+	c->prod.dry_run = c->dry_run;
+	prod_activate(&c->prod);
+	return 0;
+}
+
+/* Input files of the command, hashed for the start event. */
+static int command_files(const struct a3_config *c)
+{
+	return !strcmp(c->command, "write") || !strcmp(c->command, "verify") ? c->nargs : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct a3_config c;
+	char *boards[GANG_MAX_BOARDS];
+	size_t nboards = 0;
 	int rc = parse_config(&c, argc, argv);
 
 	cli_init(&c.cli, "an3155");
+	c.lo.log = &c.cli.log;
 	if (!rc)
 		rc = resolve_lines(&c);
+	if (!rc)
+		rc = a3_gang_boards(&c, boards, &nboards);
+	if (!rc)
+		rc = check_production(&c, nboards);
 	if (rc)
 		return rc;
-	return a3_run(&c);
+	if (!nboards)
+		events_set_board(c.port);
+	if ((rc = prod_start(&c.cli, STMBOOT_VERSION, c.command, c.args, command_files(&c), boards, nboards)))
+		return rc;
+	if (nboards)
+		return events_end(&c.cli, a3_gang(&c, boards, nboards));
+	return events_end(&c.cli, a3_run(&c));
 }

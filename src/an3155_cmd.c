@@ -570,10 +570,17 @@ static int run_write(struct a3_config *c)
 		sb_image_free(&img);
 		return err;
 	}
+	struct sb_image special = { 0 };
+
 	err = a3_session_open(&s, c);
+	if (!err)   /* OTP and SRAM, behind --force (an3155_special.c) */
+		err = a3_special_take(&s, &img, &special);
+	if (!err)
+		err = a3_special_write(&s, &special);
 	if (!err)
 		err = write_connected(&s, &img, t0);
 	sb_image_free(&img);
+	sb_image_free(&special);
 	return a3_finish(&s, err, "write");
 }
 
@@ -629,8 +636,12 @@ static int run_read(struct a3_config *c)
 	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 	uint8_t *buf;
 
+	enum sb_format fmt;
+
 	if (!used || c->nargs != used + 1)
 		return cli_usage(&c->cli, "read ADDR LEN FILE (or read ADDR:LEN FILE)");
+	if (job_dump_format(c->args[used], c->format, &fmt, &s.d))   /* before the part is asked */
+		return cli_usage(&c->cli, "%s", s.d.msg);
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
 	err = a3_session_open(&s, c);
@@ -640,9 +651,10 @@ static int run_read(struct a3_config *c)
 		a3_phase_end(&s);
 	}
 	if (!err)
-		err = cli_write_file(c->args[used], buf, len, &s.d);
+		err = job_dump_write(c->args[used], fmt, addr, buf, len, &s.d);
 	if (!err) {
-		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u", addr, len);
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u,\"format\":\"%s\"",
+			  addr, len, sb_format_name(fmt));
 		cli_info(&c->cli, "read %u bytes from 0x%08X into %s", len, addr, c->args[used]);
 	}
 	free(buf);
@@ -935,6 +947,8 @@ static int ob_write(struct a3_session *s, const struct ob_bank *b, size_t n)
 
 static int run_option_bytes(struct a3_config *c)
 {
+	struct sb_diag ob_d = { 0 };
+	uint32_t ob_tmp;
 	struct a3_session s;
 	struct ob_bank b[2] = { 0 };
 	size_t n = 0;
@@ -942,6 +956,10 @@ static int run_option_bytes(struct a3_config *c)
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes takes no arguments (--write ARG to change them)");
+	if (c->ob_write && c->ob_set)
+		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
+	if (c->ob_set && ob_fields_apply(c->ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
+		return cli_usage(&c->cli, "%s", ob_d.msg);
 	if (c->ob_write && !c->force)
 		return cli_usage(&c->cli, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it");
 	err = a3_session_open(&s, c);
@@ -949,8 +967,10 @@ static int run_option_bytes(struct a3_config *c)
 		err = sb_diag_set(&s.d, SB_ERR_UNSUPPORTED, "the device table has no option-byte block for this part");
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: the option bytes cannot be read (read-unprotect --force wipes the flash and clears it)");
+	if (!err && c->ob_set)
+		err = a3_ob_set(&s, b[0].addr);   /* fields by name -> the --write 0xOPTR path */
 	if (!err)
-		err = c->ob_write ? ob_write(&s, b, n) : ob_show(&s, b, n);
+		err = c->ob_write ? ob_write(&s, b, n) : c->ob_set ? SB_OK : ob_show(&s, b, n);
 	if (!err)
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"written\":%s",
 			  c->ob_write ? "true" : "false");

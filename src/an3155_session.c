@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "an3155_tool.h"
+#include "jobstop.h"
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -177,7 +178,8 @@ static unsigned link_latency_ms(const struct sb_link *link)
 
 int a3_session_open(struct a3_session *s, struct a3_config *c)
 {
-	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
+	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency,
+				  .cancelled = jobstop_armed };
 	struct an3155_opts o;
 	int err;
 
@@ -219,6 +221,7 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 		return err;
 	}
 	s->connected = true;
+	a3_prod_chip(s);
 	return a3_identify(s);
 }
 
@@ -255,6 +258,7 @@ int a3_session_close(struct a3_session *s, int err)
 		sb_lines_close(&s->lines);
 		s->lines_open = false;
 	}
+	err = a3_prod_expect(s, err);   /* the application runs now: --expect */
 	an3155_free(s->bl);
 	s->bl = NULL;
 	if (s->link_open && s->link.ops->close)

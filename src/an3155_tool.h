@@ -8,8 +8,10 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "gang.h"
 #include "lineopts.h"
 #include "plan.h"
+#include "prod.h"
 
 #ifndef STMBOOT_VERSION
 #define STMBOOT_VERSION "0.1"
@@ -43,6 +45,13 @@ struct a3_config {
 	bool all;
 	bool force;
 	const char *ob_write;   /* option-bytes --write ARG */
+	const char *ob_set;     /* option-bytes --set FIELD=VALUE,... */
+	bool baud_given;        /* -b: else a jig profile's "baud" */
+	/* production line (prod.h): --log, --patch, serial numbers, --expect */
+	struct prod_opts prod;
+	/* gang (gang.h): -p given more than once, a glob, or a jig's "ports" */
+	char *port_args[GANG_MAX_BOARDS];
+	size_t nport_args;
 	/* BOOT0/NRST lines (gpio/lineopts.h): options, environment, jig profile */
 	struct sb_lineopts lo;
 	bool lines;          /* BOOT0 or NRST is wired: run entry/exit around the job */
@@ -93,6 +102,22 @@ int a3_explicit_geom(struct a3_session *s);
 int a3_offline_geom(struct a3_session *s, const struct sb_part *p);
 /* SB_OK when the geometry is known, else an error saying which options give it. */
 int a3_need_geom(struct a3_session *s);
+/* ---- production hooks (an3155_prod.c) ---- */
+
+/* The chip answered: its identity for the events (no UID: protocol-facts A.5). */
+void a3_prod_chip(struct a3_session *s);
+/* After the application started (go, exit sequence): the --expect smoke check. */
+int a3_prod_expect(struct a3_session *s, int err);
+/* Gang boards from -p/globs/the jig's "ports"; 0 and *n = 0 when this is no gang. */
+int a3_gang_boards(struct a3_config *c, char **boards, size_t *n);
+/* The whole gang; returns the exit status. */
+int a3_gang(struct a3_config *c, char **boards, size_t n);
+/* option-bytes --set: plan the new OPTR from bank 1 at bank1 (prints before/after). */
+int a3_ob_set(struct a3_session *s, uint32_t bank1);
+/* write: OTP and SRAM parts of the image, behind --force (an3155_special.c). */
+int a3_special_take(struct a3_session *s, struct sb_image *img, struct sb_image *special);
+int a3_special_write(struct a3_session *s, const struct sb_image *special);
+
 /* Progress of a phase across several engine calls. */
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total);
 void a3_phase_end(struct a3_session *s);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "events.h"
 #include "lineopts.h"
 #include "serial.h"
 
@@ -467,6 +468,22 @@ static int cmd_sequence(struct config *c)
 	return rc;
 }
 
+/* The command, after the options: its exit status. */
+static int run(struct config *c)
+{
+	struct sb_diag d = { .msg = "" };
+	int rc;
+
+	if (!strcmp(c->cmd, "chips"))
+		return c->nargs ? usage(c, "chips takes no arguments") : cmd_chips(c);
+	rc = sb_lineopts_resolve(&c->lo, env_get, NULL, &d);
+	if (rc)
+		return fail(c, rc, &d, "line settings");
+	if (!strcmp(c->cmd, "lines"))
+		return c->nargs ? usage(c, "lines takes no arguments") : cmd_lines(c);
+	return cmd_sequence(c);
+}
+
 int main(int argc, char **argv)
 {
 	struct config c = { .cli = { .verbosity = 1 } };
@@ -480,12 +497,8 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	cli_init(&c.cli, "bootctl");
-	if (!strcmp(c.cmd, "chips"))
-		return c.nargs ? usage(&c, "chips takes no arguments") : cmd_chips(&c);
-	rc = sb_lineopts_resolve(&c.lo, env_get, NULL, &d);
-	if (rc)
-		return fail(&c, rc, &d, "line settings");
-	if (!strcmp(c.cmd, "lines"))
-		return c.nargs ? usage(&c, "lines takes no arguments") : cmd_lines(&c);
-	return cmd_sequence(&c);
+	c.lo.log = &c.cli.log;
+	if (events_begin(&c.cli, STMBOOT_VERSION, c.cmd, NULL, 0, NULL, NULL, &d))
+		return fail(&c, SB_ERR_IO, &d, "events");
+	return events_end(&c.cli, run(&c));
 }

@@ -2,6 +2,8 @@
  * cli.c - messages, events, progress and file helpers of the programs.
  */
 #include "cli.h"
+#include "events.h"
+#include "jobstop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,8 @@ int cli_exit_code(int err)
 	case SB_ERR_BAD_INPUT: return EXIT_BAD_INPUT;
 	case SB_ERR_IO: return EXIT_IO;
 	case SB_ERR_NO_DEVICE: return EXIT_NO_DEVICE;
+	case SB_ERR_EXPECT: return EXIT_EXPECT;
+	case SB_ERR_INTERRUPTED: return jobstop_exit_code();
 	default: return EXIT_INTERNAL;
 	}
 }
@@ -35,6 +39,12 @@ int cli_exit_code(int err)
 const char *cli_name(const struct cli *c)
 {
 	return c->name ? c->name : c->prog;
+}
+
+/* The prefix of messages: the name, or "name: BOARD" for one board of a gang. */
+const char *cli_who(const struct cli *c)
+{
+	return c->label[0] ? c->label : cli_name(c);
 }
 
 static const char *level_word[] = { "error", "warning", "", "debug", "trace" };
@@ -50,9 +60,9 @@ static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
 	if (!strncmp(msg, c->prog, plen) && !strncmp(msg + plen, ": ", 2))
 		msg += plen + 2;
 	if (level == SB_LOG_INFO)
-		fprintf(stderr, "%s: %s\n", cli_name(c), msg);
+		fprintf(stderr, "%s: %s\n", cli_who(c), msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", cli_name(c), level_word[level], msg);
+		fprintf(stderr, "%s: %s: %s\n", cli_who(c), level_word[level], msg);
 }
 
 void cli_init(struct cli *c, const char *prog)
@@ -69,7 +79,7 @@ void cli_init(struct cli *c, const char *prog)
 	if (c->verbosity == 0 && !c->trace)
 		max = SB_LOG_ERROR;
 	c->log = (struct sb_log){ .fn = log_cb, .ctx = c, .max = max };
-	c->bar = c->verbosity > 0 && !c->json && isatty(STDERR_FILENO);
+	c->bar = c->verbosity > 0 && !c->json && !c->gang_child && isatty(STDERR_FILENO);
 	c->stdout_tty = isatty(STDOUT_FILENO);
 	c->last_pct = -1;
 }
@@ -78,7 +88,7 @@ static void vmsg(struct cli *c, const char *kind, const char *fmt, va_list ap)
 {
 	fflush(stdout);   /* keep messages in order with what went to stdout */
 	cli_progress_done(c);
-	fprintf(stderr, "%s: %s", cli_name(c), kind);
+	fprintf(stderr, "%s: %s", cli_who(c), kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -125,31 +135,42 @@ const char *cli_json_str(char *buf, size_t len, const char *s)
 void cli_event(struct cli *c, const char *event, const char *fields, ...)
 {
 	va_list ap;
+	bool kept;
 
-	if (!c->json)
-		return;
-	printf("{\"event\":\"%s\",\"program\":\"%s\"", event, c->prog);
-	if (fields) {
-		putchar(',');
+	if (!strcmp(event, "result")) {
 		va_start(ap, fields);
-		vprintf(fields, ap);
+		kept = events_stash_result(fields, ap);   /* one result event, at the end */
 		va_end(ap);
+		if (kept)
+			return;
 	}
-	printf("}\n");
-	fflush(stdout);
+	va_start(ap, fields);
+	events_vemit(c, event, fields, ap);
+	va_end(ap);
 }
 
 int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 {
-	char msg[700], esc[1400];
+	char msg[700], esc[1400], done[400];
 	const char *detail = d && d->msg[0] ? d->msg : sb_strerror(err);
-	int code = cli_exit_code(err);
+	int code, sig = jobstop_signal();
 
-	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
+	if (sig) {   /* whatever the engine made of the refused transfer: a stop on request */
+		err = SB_ERR_INTERRUPTED;
+		events_done_text(done, sizeof(done));
+		snprintf(msg, sizeof(msg), "interrupted by %s at a block boundary: %s", jobstop_name(sig), done);
+	} else {
+		snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
+	}
+	code = cli_exit_code(err);
+	events_note_fail(err, msg);
 	fflush(stdout);
 	cli_progress_done(c);
-	fprintf(stderr, "%s: error: %s\n", cli_name(c), msg);
-	if (d && d->has_addr)
+	fprintf(stderr, "%s: error: %s\n", cli_who(c), msg);
+	if (sig)
+		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"signal\":\"%s\",\"message\":\"%s\"",
+			  sb_errname(err), code, jobstop_name(sig), cli_json_str(esc, sizeof(esc), msg));
+	else if (d && d->has_addr)
 		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"address\":%lu,\"message\":\"%s\"",
 			  sb_errname(err), code, d->addr, cli_json_str(esc, sizeof(esc), msg));
 	else
@@ -168,7 +189,8 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	va_end(ap);
 	fflush(stdout);
 	cli_progress_done(c);
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", cli_name(c), msg, cli_name(c));
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", cli_who(c), msg, cli_name(c));
+	events_note_fail(0, msg);
 	cli_event(c, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
 		  cli_json_str(esc, sizeof(esc), msg));
 	return EXIT_USAGE;
@@ -259,6 +281,7 @@ void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t tota
 	int pct = total ? (int)(done * 100 / total) : 100;
 	uint64_t now = cli_now_ms();
 
+	events_note_progress(phase, done, total);
 	if (c->phase != phase) {
 		c->last_pct = -1;
 		c->phase_t0 = now;
@@ -374,7 +397,9 @@ int cli_load_image(const char *spec, enum sb_format fmt, uint32_t default_base,
 	err = cli_read_file(path, &buf, &len, d);
 	if (err)
 		return err;
-	err = sb_image_load(img, fmt, buf, len, path, base, d);
+	err = events_note_file(path, buf, len, d);
+	if (!err)
+		err = sb_image_load(img, fmt, buf, len, path, base, d);
 	free(buf);
 	return err;
 }

@@ -23,6 +23,8 @@ int cli_exit_code(int sb_err);
 struct cli {
 	const char *prog;      /* "an3155": in --json events */
 	const char *name;      /* in messages, if not prog: the installed name (stm32-bootctl) */
+	char label[300];       /* "name: BOARD" for one board of a gang, else empty (cli_who) */
+	bool gang_child;       /* one board of a gang: no plan text, no progress bar */
 	int verbosity;         /* 0 -q, 1 normal, 2 -v, 3 -vv */
 	bool trace;            /* --trace: byte dumps */
 	bool json;             /* --json: events on stdout */
@@ -39,6 +41,8 @@ struct cli {
 
 /* The name messages and hints use: name, else prog. */
 const char *cli_name(const struct cli *c);
+/* The prefix of messages: cli_name(), or "name: BOARD" for one board of a gang. */
+const char *cli_who(const struct cli *c);
 
 /* Set up after option parsing (verbosity, json, trace filled in). */
 void cli_init(struct cli *c, const char *prog);

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 
 #include "dfuse_tool.h"
+#include "events.h"
 
 static const char help_text[] =
 	"usage: dfuse [OPTIONS] COMMAND [ARGS]\n"
@@ -24,7 +25,8 @@ static const char help_text[] =
 	"  info                      descriptors, transfer size, memory maps, commands, option bytes\n"
 	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
 	"  verify FILE[@ADDR]...     compare memory with the files\n"
-	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
+	"  read ADDR LEN FILE        read memory into FILE: raw binary, or Intel HEX / S-record\n"
+	"                            by -f or a .hex/.srec name (- for stdout)\n"
 	"  erase RANGE | --pages LIST | --all --force\n"
 	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
 	"  leave [ADDR]              start the application (default: flash start)\n"
@@ -34,6 +36,8 @@ static const char help_text[] =
 	"  option-bytes              show the option bytes (raw and decoded)\n"
 	"  option-bytes --write FILE|HEX --force\n"
 	"                            write option bytes bank 1 (40 bytes, or HEX 0xOPTR); device resets\n"
+	"  option-bytes --set FIELD=VALUE,...\n"
+	"                            change OPTR fields by name; device resets\n"
 	"  pack -o OUT.dfu FILE[@ADDR]...\n"
 	"                            write a DfuSe .dfu file from any input format\n"
 	"  unpack FILE.dfu [-o DIR | --extract]\n"
@@ -43,6 +47,8 @@ static const char help_text[] =
 	"  -d, --device VID:PID      USB identity (default 0483:df11)\n"
 	"  -s, --serial SERIAL       only the device with this serial number\n"
 	"      --path BUS-PORT       only the device on this port path (e.g. 1-1.2)\n"
+	"      --all-devices         gang: every matching DFU device, one job each at once\n"
+	"                            (so do several -s or --path)\n"
 	"      --index N             the N-th matching device (0-based, in 'dfuse list' order)\n"
 	"      --wait SECONDS        wait for the device to appear (default 0; 5 with BOOT0/NRST wired)\n"
 	"      --alt N|NAME          alternate setting (default: the one holding the image,\n"
@@ -75,6 +81,7 @@ static const char help_text[] =
 	"\n"
 	"option-bytes:\n"
 	"      --write FILE|HEX      40 bytes for bank 1 (FILE@0x1FF01000: bank 2), or 0xOPTR\n"
+	"      --set FIELD=VALUE,... OPTR fields by name (nBOOT0=1,BFB2=0; see an3155 --help)\n"
 	"\n"
 	"pack, unpack:\n"
 	"  -o, --output PATH         pack: the .dfu file; unpack: directory for the elements\n"
@@ -98,7 +105,7 @@ enum {
 	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
 	OPT_KEEP_FF, OPT_PLAN, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_DETACH, OPT_PAGES, OPT_ALL,
 	OPT_WRITE, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME, OPT_FORCE, OPT_JSON,
-	OPT_TRACE, OPT_VERSION,
+	OPT_TRACE, OPT_VERSION, OPT_ALL_DEVICES, OPT_SET,
 };
 
 static const struct option long_opts[] = {
@@ -106,6 +113,8 @@ static const struct option long_opts[] = {
 	{ "serial", required_argument, NULL, 's' },
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "index", required_argument, NULL, OPT_INDEX },
+	{ "all-devices", no_argument, NULL, OPT_ALL_DEVICES },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "alt", required_argument, NULL, OPT_ALT },
 	{ "port", required_argument, NULL, OPT_PORT },
@@ -139,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	SB_LINEOPTS_LONGOPTS,
+	PROD_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -151,6 +161,8 @@ static void print_help(void)
 
 	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
 	fputs(sb_lineopts_help(), stdout);
+	fputs("\n", stdout);
+	fputs(prod_help(), stdout);
 	fputs("\n", stdout);
 	fputs(general, stdout);
 	sb_exit_help(stdout);
@@ -211,8 +223,17 @@ static int parse_device_option(struct df_config *c, int opt, const char *arg)
 			return cli_usage(&c->cli, "--device: %s", d.msg);
 		c->has_device = true;
 		return 0;
-	case 's': c->sel.serial = arg; return 0;
-	case OPT_PATH: c->sel.path = arg; return 0;
+	case 's':
+		if (c->nserial_args == GANG_MAX_BOARDS)
+			return cli_usage(&c->cli, "--serial: at most %d", GANG_MAX_BOARDS);
+		c->serial_args[c->nserial_args++] = c->sel.serial = arg;
+		return 0;
+	case OPT_PATH:
+		if (c->npath_args == GANG_MAX_BOARDS)
+			return cli_usage(&c->cli, "--path: at most %d", GANG_MAX_BOARDS);
+		c->path_args[c->npath_args++] = c->sel.path = arg;
+		return 0;
+	case OPT_ALL_DEVICES: c->all_devices = true; return 0;
 	case OPT_INDEX:
 		if (num_opt(c, "index", arg, &v) || v > 255)
 			return cli_usage(&c->cli, "--index: give 0 to 255");
@@ -284,6 +305,7 @@ static int parse_job_option(struct df_config *c, int opt, const char *arg)
 	case OPT_PAGES: c->pages = arg; return 0;
 	case OPT_ALL: c->all = true; return 0;
 	case OPT_WRITE: c->ob_write = arg; return 0;
+	case OPT_SET: c->ob_set = arg; return 0;
 	default:
 		return -1;
 	}
@@ -311,6 +333,8 @@ static int parse_other_option(struct df_config *c, int opt, const char *arg)
 	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
 	case OPT_TRACE: c->cli.trace = true; return 0;
 	default:
+		if ((r = prod_getopt(&c->prod, opt, arg, &d)) != 0)
+			return r == 1 ? 0 : cli_usage(&c->cli, "%s", d.msg);
 		r = sb_lineopts_getopt(&c->lo, opt, arg, &d);
 		if (r == 1)
 			return 0;
@@ -335,6 +359,7 @@ static void config_defaults(struct df_config *c)
 	c->cli.prog = "dfuse";
 	c->cli.verbosity = 1;
 	sb_lineopts_init(&c->lo, "dfuse");
+	prod_init(&c->prod);
 	sb_usb_select_default(&c->sel);
 	c->base = 0x08000000;
 	/* a retry costs milliseconds over USB; the engine reads a failed block back
@@ -430,17 +455,60 @@ static int resolve_lines(struct df_config *c)
 	return 0;
 }
 
+/* The port --expect reads: --expect-port, the lines' adapter, or the application's USB-serial. */
+static int expect_port(struct df_config *c)
+{
+	const struct sb_seq *job[2];
+	size_t n = sb_lineopts_job(&c->lo, job);
+	bool adapter_open = c->lines && sb_lineopts_needs_port(&c->lo, job, n);
+
+	if (!c->prod.expect)
+		return 0;
+	if (!strcmp(c->command, "write") && !c->leave && !c->lines)
+		return cli_usage(&c->cli, "--expect: nothing starts the application; add --leave or wire BOOT0/NRST");
+	if (!c->prod.expect_port && c->port && !adapter_open)
+		c->prod.expect_port = c->port;   /* an adapter on the board's UART */
+	if (!c->prod.expect_port && !adapter_open && !c->wait_app)
+		return cli_usage(&c->cli, "--expect: give --expect-port PORT (the board's UART), --port, or --wait-app VID:PID for the application's own USB-serial");
+	return 0;
+}
+
+static int check_production(struct df_config *c)
+{
+	static const char *const expect_cmds[] = { "write", "leave", NULL };
+	struct sb_diag d = { 0 };
+
+	if (prod_validate(&c->prod, c->command, expect_cmds, &d))
+		return cli_usage(&c->cli, "%s", d.msg);
+	c->prod.dry_run = c->dry_run;
+	prod_activate(&c->prod);
+	return expect_port(c);
+}
+
 int main(int argc, char **argv)
 {
 	struct df_config c;
+	char *boards[GANG_MAX_BOARDS];
+	size_t nboards = 0;
+	bool files;
 	int rc = parse_config(&c, argc, argv);
 
 	cli_init(&c.cli, "dfuse");
+	c.lo.log = &c.cli.log;
 	/* sleeps are bwPollTimeouts (B.8): wake on time, not up to 50 us late */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	if (!rc)
 		rc = resolve_lines(&c);
+	if (!rc)
+		rc = check_production(&c);
+	if (!rc)
+		rc = df_gang_boards(&c, boards, &nboards);
 	if (rc)
 		return rc;
-	return df_run(&c);
+	files = !strcmp(c.command, "write") || !strcmp(c.command, "verify") || !strcmp(c.command, "pack");
+	if ((rc = prod_start(&c.cli, STMBOOT_VERSION, c.command, c.args, files ? c.nargs : 0, boards, nboards)))
+		return rc;
+	if (nboards)
+		return events_end(&c.cli, df_gang(&c, boards, nboards));
+	return events_end(&c.cli, df_run(&c));
 }

@@ -320,9 +320,12 @@ int df_cmd_read(struct df_config *c)
 	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), alt, err;
 	size_t got = 0;
 	uint8_t *buf;
+	enum sb_format fmt;
 
 	if (!used || c->nargs != used + 1)
 		return cli_usage(&c->cli, "read ADDR LEN FILE (or read ADDR:LEN FILE)");
+	if (job_dump_format(c->args[used], c->format, &fmt, &s.diag))   /* before the device is asked */
+		return cli_usage(&c->cli, "%s", s.diag.msg);
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
 	err = df_session_open(&s, c);
@@ -337,9 +340,10 @@ int df_cmd_read(struct df_config *c)
 					   addr + (uint32_t)got, len - (uint32_t)got);
 	}
 	if (!err)
-		err = cli_write_file(c->args[used], buf, len, &s.diag);
+		err = job_dump_write(c->args[used], fmt, addr, buf, len, &s.diag);
 	if (!err) {
-		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u", addr, len);
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u,\"format\":\"%s\"",
+			  addr, len, sb_format_name(fmt));
 		cli_info(&c->cli, "read %u bytes from 0x%08X into %s", len, addr, c->args[used]);
 	}
 	free(buf);

@@ -446,20 +446,46 @@ static int ob_write(struct df_session *s, int alt)
 	return ob_after(s, blk, addr);
 }
 
+/* --set: the new OPTR planned from the current bank 1, handed on as --write 0xOPTR. */
+static int ob_set(struct df_session *s, int alt)
+{
+	const struct dfuse_layout *l = &s->layout[alt];
+	uint8_t b[256];
+	size_t len = 0;
+	int err;
+
+	if (!l->nregions || l->region[0].addr != DF_OB1_ADDR)
+		return sb_diag_set(&s->diag, SB_ERR_UNSUPPORTED, "--set knows the STM32L4+ option bytes at 0x%08X only",
+				   DF_OB1_ADDR);
+	if ((err = ob_read(s, alt, &l->region[0], b, &len)))
+		return err;
+	return ob_set_to_write(&s->c->cli, s->c->ob_set, le32(b), s->c->force, &s->c->ob_write, &s->diag);
+}
+
 int df_cmd_option_bytes(struct df_config *c)
 {
+	struct sb_diag ob_d = { 0 };
+	uint32_t ob_tmp;
 	struct df_session s;
 	int alt, err;
 
 	if (c->nargs)
-		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force]");
+		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force | --set FIELD=VALUE,...]");
+	if (c->ob_write && c->ob_set)
+		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
+	if (c->ob_set && ob_fields_apply(c->ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
+		return cli_usage(&c->cli, "%s", ob_d.msg);
 	if (c->ob_write && !c->force)
 		return cli_usage(&c->cli, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it");
 	err = df_session_open(&s, c);
 	if (!err)
 		err = ob_alt(&s, &alt);
+	if (!err && c->ob_set)
+		err = ob_set(&s, alt);   /* fields by name -> the --write 0xOPTR path */
 	if (!err && c->ob_write)
 		err = ob_write(&s, alt);
+	else if (!err && c->ob_set)
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"write\":false");
 	else if (!err) {
 		err = ob_show(&s, alt);
 		if (!err)

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "dfuse_tool.h"
+#include "jobstop.h"
 #include "serial.h"
 
 /* ---- progress -------------------------------------------------------------- */
@@ -142,6 +143,7 @@ static int open_device(struct df_session *s, const struct sb_usb_select *sel)
 
 	if (err)
 		return err;
+	sb_usb_set_cancel(&s->usb, jobstop_armed, NULL);   /* SIGINT/SIGTERM: stop between blocks */
 	s->usb_open = true;
 	s->gone = false;
 	s->alt = -1;
@@ -171,7 +173,7 @@ static void close_device(struct df_session *s)
 
 int df_session_open(struct df_session *s, struct df_config *c)
 {
-	char esc[3][300], id[300];
+	char id[300];
 	bool detached = false;
 	int err;
 
@@ -196,13 +198,7 @@ int df_session_open(struct df_session *s, struct df_config *c)
 	s->connected = true;
 	sb_usb_describe(&s->dev, id, sizeof(id));
 	sb_logf(&c->cli.log, SB_LOG_INFO, "device %s", id);
-	cli_event(&c->cli, "start",
-		  "\"command\":\"%s\",\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"serial\":\"%s\","
-		  "\"product\":\"%s\",\"transfer_size\":%u",
-		  c->command, s->dev.vid, s->dev.pid, s->dev.bcd_device,
-		  cli_json_str(esc[0], sizeof(esc[0]), s->dev.path),
-		  cli_json_str(esc[1], sizeof(esc[1]), s->dev.serial),
-		  cli_json_str(esc[2], sizeof(esc[2]), s->dev.product), dfuse_transfer_size(s->d));
+	df_prod_device(s);
 	return SB_OK;
 }
 
@@ -244,6 +240,7 @@ int df_session_close(struct df_session *s, int err)
 	}
 	if (!err && s->c->wait_app && started)
 		err = wait_for_app(s);
+	err = df_prod_expect(s, err, started);   /* the application runs now: --expect */
 	if (s->link_open && s->link.ops->close)
 		s->link.ops->close(s->link.h);
 	s->link_open = false;

@@ -23,8 +23,10 @@
 #include "cli.h"
 #include "dfuse.h"
 #include "dfuse_layout.h"
+#include "gang.h"
 #include "lineopts.h"
 #include "plan.h"
+#include "prod.h"
 #include "usb.h"
 
 #ifndef STMBOOT_VERSION
@@ -80,6 +82,13 @@ struct df_config {
 	struct sb_lineopts lo;
 	const char *port;
 	bool lines;                /* BOOT0 or NRST is wired: entry/exit around the job */
+	/* production line (prod.h): --log, --patch, serial numbers, --expect */
+	struct prod_opts prod;
+	/* gang (gang.h): --all-devices, or -s / --path given more than once */
+	bool all_devices;
+	const char *serial_args[GANG_MAX_BOARDS], *path_args[GANG_MAX_BOARDS];
+	size_t nserial_args, npath_args;
+	const char *ob_set;        /* option-bytes --set FIELD=VALUE,... */
 };
 
 /* One device, opened; the engine on it; its alt settings parsed. */
@@ -159,6 +168,16 @@ int df_cmd_option_bytes(struct df_config *c);
 int df_cmd_read_unprotect(struct df_config *c);
 int df_cmd_pack(struct df_config *c);
 int df_cmd_unpack(struct df_config *c);
+
+/* ---- production hooks (dfuse_prod.c) ---- */
+
+/* The device is open: a "device" event, the board (USB path) and identity for the events. */
+void df_prod_device(struct df_session *s);
+/* After the application started (leave, exit sequence): the --expect smoke check. */
+int df_prod_expect(struct df_session *s, int err, bool started);
+/* Gang boards (USB paths); 0 and *n = 0 when this is no gang. */
+int df_gang_boards(struct df_config *c, char **boards, size_t *n);
+int df_gang(struct df_config *c, char **boards, size_t n);
 
 /* ---- helpers shared by the command files ---- */
 

@@ -29,7 +29,11 @@
 	X(PROTOCOL,  6, "protocol error: NACK, DFU error status, garbage, or request not offered") \
 	X(TIMEOUT,   7, "timeout: no answer") \
 	X(PROTECTED, 8, "read or write protection is active") \
-	X(VERIFY,    9, "verify mismatch: memory differs from the image")
+	X(VERIFY,    9, "verify mismatch: memory differs from the image") \
+	X(GANG,     10, "gang: at least one board failed (each board's code is in the summary)") \
+	X(EXPECT,   11, "--expect: the application's output did not match in time") \
+	X(INTERRUPTED_SIGINT, 130, "interrupted by SIGINT at a block boundary (what was done is reported)") \
+	X(INTERRUPTED_SIGTERM, 143, "interrupted by SIGTERM at a block boundary (what was done is reported)")
 
 #define SB_EXIT_ENUM_(name, num, text) EXIT_##name = num,
 enum cli_exit { SB_EXIT_TABLE(SB_EXIT_ENUM_) };

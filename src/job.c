@@ -7,6 +7,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "events.h"
+#include "prod.h"
+
+struct region {
+	uint32_t start, end;
+};
+static struct region allowed[4];
+static size_t nallowed;
+
+void job_allow_region(uint32_t start, uint32_t end)
+{
+	if (nallowed < sizeof(allowed) / sizeof(allowed[0]))
+		allowed[nallowed++] = (struct region){ start, end };
+}
+
+bool job_region_allowed(uint32_t addr, uint64_t len)
+{
+	for (size_t i = 0; i < nallowed; i++)
+		if (addr >= allowed[i].start && addr + len <= allowed[i].end)
+			return true;
+	return false;
+}
+
+/* sb_plan_check on the segments outside the allowed regions. */
+static int check_flash(const struct sb_image *img, const struct sb_geom *g, const char *name,
+		       struct sb_diag *d)
+{
+	struct sb_image rest = { 0 };
+	int err;
+
+	if (!nallowed)
+		return sb_plan_check(img, g, name, d);
+	rest.seg = calloc(img->nseg ? img->nseg : 1, sizeof(*rest.seg));
+	if (!rest.seg)
+		return SB_ERR_NOMEM;
+	for (size_t i = 0; i < img->nseg; i++)
+		if (!job_region_allowed(img->seg[i].addr, img->seg[i].len))
+			rest.seg[rest.nseg++] = img->seg[i];
+	err = sb_plan_check(&rest, g, name, d);
+	free(rest.seg);
+	return err;
+}
+
 int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d)
 {
 	sb_image_init(img);
@@ -29,7 +72,7 @@ int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d)
 		sb_image_free(img);
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: no data to write", f->names[0]);
 	}
-	return SB_OK;
+	return prod_apply(img, d);   /* per-board data, before any plan is made */
 }
 
 int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d)
@@ -40,12 +83,12 @@ int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag
 		sb_image_init(&one);
 		err = cli_load_image(f->names[i], f->format, f->base, &one, d);
 		if (!err)
-			err = sb_plan_check(&one, g, f->names[i], d);
+			err = check_flash(&one, g, f->names[i], d);
 		sb_image_free(&one);
 		if (err)
 			return err;
 	}
-	return SB_OK;
+	return prod_check_geom(g, d);
 }
 
 void job_page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)
@@ -101,6 +144,7 @@ void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan
 {
 	char ranges[512], geom[128];
 
+	events_note_plan(p);
 	cli_event(c, "plan",
 		  "\"plan\":\"%s\",\"image_bytes\":%llu,\"erase_pages\":%zu,\"mass_erase\":%s,\"erase_bytes\":%llu,"
 		  "\"blocks\":%zu,\"write_bytes\":%llu,\"skipped_blocks\":%zu,\"read_bytes\":%llu,"
@@ -109,7 +153,7 @@ void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan
 		  p->mass_erase ? "true" : "false", (unsigned long long)p->erase_bytes, p->nblocks,
 		  (unsigned long long)p->write_bytes, p->nskipped, (unsigned long long)p->read_bytes,
 		  p->nsame, p->nblank, (unsigned long long)p->verify_bytes);
-	if (c->json || c->verbosity < 1)
+	if (c->json || c->verbosity < 1 || (c->gang_child && c->verbosity < 2))
 		return;
 	sb_geom_describe(g, geom, sizeof(geom));
 	printf("flash: %u KB at 0x%08X, %s\n", g->size / 1024, g->base, geom);

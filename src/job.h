@@ -31,6 +31,24 @@ int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d)
 /* Each file on its own against the flash, so a message names the file at fault. */
 int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d);
 
+/*
+ * Memory outside the flash that this job may write (an3155: OTP and SRAM
+ * with --force): job_check() and the per-board data checks accept data
+ * that lies wholly inside such a region. At most 4; process state.
+ */
+void job_allow_region(uint32_t start, uint32_t end);
+bool job_region_allowed(uint32_t addr, uint64_t len);
+
+/*
+ * The output of `read` into path ("-": stdout): fmt from -f, else from the
+ * name's extension (.hex, .srec, ...), else raw binary; only bin, ihex and
+ * srec. Binary to a terminal is refused (SB_ERR_BAD_INPUT, before anything
+ * is read from the part). src/dump.c.
+ */
+int job_dump_format(const char *path, enum sb_format fmt, enum sb_format *out, struct sb_diag *d);
+int job_dump_write(const char *path, enum sb_format fmt, uint32_t addr, const uint8_t *buf,
+		   size_t len, struct sb_diag *d);
+
 /* The plan: a "plan" event with --json, else text on stdout (not with -q). */
 void job_print_plan(struct cli *c, const struct sb_geom *g, const struct sb_plan *p, bool verify);
 

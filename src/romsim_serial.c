@@ -72,6 +72,9 @@ static void usage(FILE *f)
 		"                         hseN, pllN (MHz), then ,apb1=D ,apb2=D ,usart=pclk|sysclk|hsi16\n"
 		"      --go-deinit        the ROM resets its USART and RCC before Go\n"
 		"      --no-cpu           Go to SRAM does not run the code (only logs it)\n"
+		"      --app-baud RATE    ... at RATE 8N1, APP-DELAY ms after it starts; a host at\n"
+		"                         other settings reads garbage (default: as the host reads)\n"
+		"      --app-delay-ms MS  the application's start-up before it prints (default 20)\n"
 		"      --adapter MAP      modem lines to pins, e.g. rts=boot0,dtr=nrst:inv\n"
 		"      --pins-sock PATH   socket for \"PIN boot0|nrst 0|1\" messages\n"
 		"      --log FILE         human log of commands, faults, resets and line changes\n"
@@ -84,7 +87,7 @@ static void usage(FILE *f)
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
        O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
        O_GO_DEINIT, O_NO_CPU, O_PROTOCOL, O_CRC_FRAME, O_READS, O_RESYNC, O_WRP, O_OB_WRITES,
-       O_STARTUP };
+       O_STARTUP, O_APP_BAUD, O_APP_DELAY };
 
 static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
@@ -109,6 +112,8 @@ static const struct option long_opts[] = {
 	{ "faults", required_argument, NULL, O_FAULTS },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "app-banner", required_argument, NULL, O_BANNER },
+	{ "app-baud", required_argument, NULL, O_APP_BAUD },
+	{ "app-delay-ms", required_argument, NULL, O_APP_DELAY },
 	{ "adapter", required_argument, NULL, O_ADAPTER },
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "log", required_argument, NULL, O_LOG },
@@ -150,6 +155,16 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 		if (!romsim_parse_ulong(arg, 60000, &v))
 			return false;
 		o->sim.latency_ms = (unsigned)v;
+		return true;
+	case O_APP_BAUD:
+		if (!romsim_parse_ulong(arg, 20000000, &v) || v < 50)
+			return false;
+		o->sim.app_baud = (unsigned)v;
+		return true;
+	case O_APP_DELAY:
+		if (!romsim_parse_ulong(arg, 60000, &v))
+			return false;
+		o->sim.app_delay_ms = (unsigned)v;
 		return true;
 	case O_SEED:
 		if (!romsim_parse_ulong(arg, ~0ul, &v))
@@ -241,7 +256,7 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 	int c, li = -1;
 
 	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1,
-				   .sim.cpu = &cpu_unicorn };
+				   .sim.cpu = &cpu_unicorn, .sim.app_delay_ms = 20 };
 	o->io.shim_dir = getenv("SERIALSHIM_DIR") ? getenv("SERIALSHIM_DIR") : "/tmp/serialshim";
 	optind = 1;
 	opterr = 0;  /* one message of ours, then the hint */

@@ -55,6 +55,7 @@ struct usb_opts {
 	enum dfu_dev_prog_error prog_error;
 	const char *log_path, *stats_path, *pins_path;
 	const char *adapter, *adapter_link;  /* adapter: the map as given, NULL: none */
+	const char *app_banner;      /* --app-banner: on the adapter when the application starts */
 	bool app_dfu;                /* --app-dfu: the application offers DFU run-time */
 	bool app_waits_reset;        /* ... with ":reset": no bitWillDetach */
 	uint16_t app_vid, app_pid;
@@ -110,6 +111,8 @@ static void usage(FILE *f)
 		"                       e.g. rts=boot0,dtr=nrst:inv (as romsim serial --adapter)\n"
 		"      --adapter-link PATH  symlink PATH to the adapter's pty; %%d in PATH: one\n"
 		"                       adapter per device, else device 1 only\n"
+		"      --app-banner TEXT  the adapter's RX is on the board's UART: the application\n"
+		"                       prints TEXT there each time it starts (with --adapter)\n"
 		"      --log FILE       human log of every request and bus event\n"
 		"      --stats FILE     counters and final board state per device, at exit\n"
 		"      --trace-ioctl    log every usbdevfs ioctl (with --log)\n"
@@ -124,7 +127,8 @@ static void usage(FILE *f)
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
-       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU, O_PROG_ERROR };
+       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU, O_PROG_ERROR,
+       O_APP_BANNER };
 
 static const struct option long_opts[] = {
 	{ "devices", required_argument, NULL, 'n' },
@@ -146,6 +150,7 @@ static const struct option long_opts[] = {
 	{ "adapter", required_argument, NULL, O_ADAPTER },
 	{ "app-dfu", required_argument, NULL, O_APP_DFU },
 	{ "adapter-link", required_argument, NULL, O_ADAPTER_LINK },
+	{ "app-banner", required_argument, NULL, O_APP_BANNER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -221,6 +226,7 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 	case O_ADAPTER: o->adapter = arg; return true;
 	case O_APP_DFU: return parse_app_dfu(o, arg);
 	case O_ADAPTER_LINK: o->adapter_link = arg; return true;
+	case O_APP_BANNER: o->app_banner = arg; return true;
 	case 'v': o->verbose = true; return true;
 	default: return false;
 	}
@@ -230,6 +236,10 @@ static int parse_adapter(struct usb_opts *o)
 {
 	char err[256];
 
+	if (o->app_banner && !o->adapter) {
+		fprintf(stderr, "romsim usb: --app-banner needs --adapter MAP (the port it prints on)\n");
+		return -1;
+	}
 	if (o->adapter_link && !o->adapter) {
 		fprintf(stderr, "romsim usb: --adapter-link needs --adapter MAP\n");
 		return -1;
@@ -412,8 +422,8 @@ static int start_adapter(struct usb_run *r)
 
 	if (!r->o.adapter)
 		return 0;
-	r->adapter = usbsim_adapter_start(r->sim, &r->o.map, r->o.adapter_link, shim_dir(), err,
-					  sizeof(err));
+	r->adapter = usbsim_adapter_start(r->sim, &r->o.map, r->o.adapter_link, shim_dir(),
+					  r->o.app_banner, err, sizeof(err));
 	if (!r->adapter) {
 		fprintf(stderr, "romsim usb: --adapter: %s\n", err);
 		return 1;

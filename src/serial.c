@@ -37,6 +37,8 @@ static int serial_write(void *h, const uint8_t *buf, size_t n, unsigned timeout_
 	struct serial_port *p = h;
 	enum sp_return r;
 
+	if (p->cancelled && p->cancelled(p->cancel_ctx))
+		return SB_ERR_INTERRUPTED;
 	sb_log_hex(&p->log, "serial tx", buf, n);
 	if (!p->sp)
 		return ser_tty_write(p, buf, n, timeout_ms);
@@ -55,6 +57,8 @@ static int serial_read(void *h, uint8_t *buf, size_t n, unsigned timeout_ms)
 	struct serial_port *p = h;
 	int r;
 
+	if (p->cancelled && p->cancelled(p->cancel_ctx))
+		return SB_ERR_INTERRUPTED;
 	if (!p->sp)
 		r = ser_tty_read(p, buf, n, timeout_ms);
 	else if (timeout_ms == 0)
@@ -130,6 +134,7 @@ static void serial_close(void *h)
 
 	if (!p)
 		return;
+	ser_restore_termios(p);
 	ser_restore_latency(p);
 	ser_unexclusive(p);
 	port_free(p);
@@ -206,6 +211,7 @@ static int sp_path_open(struct serial_port *p, const struct serial_opts *o, stru
 	}
 	if (sp_get_port_handle(p->sp, &p->fd) != SP_OK)
 		return sb_diag_set(d, SB_ERR_IO, "%s: libserialport gave no file descriptor", p->dev);
+	ser_save_termios(p);
 	r = initial_lines(p, o, d);
 	return r == SB_OK ? sp_configure(p, d) : r;
 }
@@ -222,6 +228,7 @@ static int port_configure(struct serial_port *p, const struct serial_opts *o, st
 		return r;
 	}
 	p->fd = p->lock_fd;
+	ser_save_termios(p);
 	r = initial_lines(p, o, d);
 	if (r == SB_OK)
 		r = ser_tty_configure(p, d);
@@ -255,6 +262,10 @@ int serial_open(const char *spec, const struct serial_opts *opts, struct sb_link
 	p->baud = opts && opts->baud ? opts->baud : SERIAL_DEFAULT_BAUD;
 	if (opts && opts->log)
 		p->log = *opts->log;
+	if (opts) {
+		p->cancelled = opts->cancelled;
+		p->cancel_ctx = opts->cancel_ctx;
+	}
 	r = serial_resolve(spec, &p->dev, d);
 	if (r == SB_OK)
 		r = ser_lock_open(p, d);
@@ -272,6 +283,13 @@ int serial_open(const char *spec, const struct serial_opts *opts, struct sb_link
 	link->h = p;
 	serial_flush(p);
 	return SB_OK;
+}
+
+int serial_set_frame(const struct sb_link *link, unsigned baud, char parity, struct sb_diag *d)
+{
+	if (!link || link->ops != &serial_ops || !link->h)
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "not a serial port");
+	return ser_tty_set_frame(link->h, baud, parity, d);
 }
 
 int serial_get_status(const struct sb_link *link, struct serial_status *st)

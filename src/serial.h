@@ -60,6 +60,14 @@ struct serial_opts {
 	 */
 	bool set_lines;
 	int dtr, rts;
+	/*
+	 * cancelled: while it returns true, read and write fail at once with
+	 * SB_ERR_INTERRUPTED and move no byte (a job stopping at a block
+	 * boundary, src/jobstop.h); flush, drain, modem lines and close work.
+	 * NULL: never.
+	 */
+	bool (*cancelled)(void *ctx);
+	void *cancel_ctx;
 };
 
 /*
@@ -69,7 +77,8 @@ struct serial_opts {
  *   a USB identity  "usb:VID:PID" or "usb:VID:PID:SERIAL", VID and PID in hex,
  *                   matched against libserialport's enumeration
  * On success *link is ready; release it with link->ops->close(link->h),
- * which restores the latency settings and frees the handle. The modem
+ * which restores the termios settings found at open and the latency
+ * settings, and frees the handle. The modem
  * lines are as the OS left them (Linux asserts DTR and RTS on open) unless
  * opts->set_lines; a port without modem lines then fails with
  * SB_ERR_UNSUPPORTED. Input received before the open is discarded.
@@ -93,6 +102,15 @@ struct serial_status {
 	bool low_latency;     /* true: ASYNC_LOW_LATENCY or a 1 ms latency timer is in effect */
 	unsigned baud;        /* as requested */
 };
+
+/*
+ * Change the line settings of an open link: baud and parity ('N' none,
+ * 'E' even), 8 data bits, 1 stop bit - e.g. to read an application's 8N1
+ * output after the ROM loader's 8E1 session. Received bytes are kept.
+ * SB_ERR_BAD_INPUT for a rate the adapter refuses or a link not made by
+ * serial_open.
+ */
+int serial_set_frame(const struct sb_link *link, unsigned baud, char parity, struct sb_diag *d);
 
 /* Fill *st for a link made by serial_open; SB_ERR_BAD_INPUT for any other link. */
 int serial_get_status(const struct sb_link *link, struct serial_status *st);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <termios.h>
 
 #include "serial.h"
 
@@ -25,7 +26,11 @@ struct serial_port {
 	bool parity;            /* PARENB read back after configuring */
 	bool low_latency;
 	struct sb_log log;
+	bool (*cancelled)(void *ctx);   /* serial_opts.cancelled */
+	void *cancel_ctx;
 	/* restored on close */
+	struct termios saved;   /* the settings found at open, if saved_ok */
+	bool saved_ok;
 	bool serial_flags_changed;
 	int latency_old;        /* FTDI latency_timer before we set it; -1: untouched */
 	char *latency_path;
@@ -38,6 +43,11 @@ int ser_tty_write(struct serial_port *p, const uint8_t *buf, size_t n, unsigned 
 int ser_set_modem(struct serial_port *p, int dtr, int rts);
 bool ser_parity_read_back(int fd);
 void ser_low_latency(struct serial_port *p);
+/* Remember the tty settings found at open; put them back at close. */
+void ser_save_termios(struct serial_port *p);
+void ser_restore_termios(struct serial_port *p);
+/* serial_set_frame() on the fd (both paths). */
+int ser_tty_set_frame(struct serial_port *p, unsigned baud, char parity, struct sb_diag *d);
 void ser_restore_latency(struct serial_port *p);
 /* An errno from an operation on an open port as an sb_err (EIO and friends: the port vanished). */
 int ser_errno_err(int e);

@@ -211,6 +211,44 @@ int ser_tty_configure(struct serial_port *p, struct sb_diag *d)
 	return SB_OK;
 }
 
+void ser_save_termios(struct serial_port *p)
+{
+	p->saved_ok = tcgetattr(p->fd, &p->saved) == 0;
+}
+
+/* Another program (a terminal, the next job) finds the port as we found it. */
+void ser_restore_termios(struct serial_port *p)
+{
+	if (!p->saved_ok || p->fd < 0)
+		return;
+	if (tcsetattr(p->fd, TCSANOW, &p->saved) < 0 && errno != EINVAL)
+		sb_logf(&p->log, SB_LOG_DEBUG, "%s: cannot restore the line settings: %s", p->dev,
+			strerror(errno));
+	p->saved_ok = false;
+}
+
+int ser_tty_set_frame(struct serial_port *p, unsigned baud, char parity, struct sb_diag *d)
+{
+	speed_t code = baud_code(baud);
+	struct termios t;
+
+	if (tcgetattr(p->fd, &t) < 0)
+		return sb_diag_set(d, ser_errno_err(errno), "%s: %s", p->dev, strerror(errno));
+	make_8e1(&t, code);
+	if (parity == 'N')
+		t.c_cflag &= ~(tcflag_t)PARENB;
+	/* TCSANOW: what the application already sent stays in the input queue */
+	if (tcsetattr(p->fd, TCSANOW, &t) < 0 && errno != EINVAL)
+		return sb_diag_set(d, ser_errno_err(errno), "cannot configure %s: %s", p->dev,
+				   strerror(errno));
+	if (code == B0 && set_custom_baud(p->fd, baud) < 0)
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s refused %u baud", p->dev, baud);
+	p->baud = baud;
+	p->parity = ser_parity_read_back(p->fd);
+	sb_logf(&p->log, SB_LOG_DEBUG, "%s: now %u baud 8%c1", p->dev, baud, parity);
+	return SB_OK;
+}
+
 /* ---- modem lines ------------------------------------------------------------ */
 
 /* One TIOCMSET so that DTR and RTS change together (no transient state on the pins). */

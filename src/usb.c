@@ -62,14 +62,19 @@ struct usb_handle {
 	libusb_context *ctx;
 	libusb_device_handle *h;
 	int interface;
+	bool (*cancelled)(void *ctx);   /* sb_usb_set_cancel() */
+	void *cancel_ctx;
 };
 
 static int op_control(void *hv, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
 		      uint8_t *buf, uint16_t len, unsigned timeout_ms)
 {
 	struct usb_handle *u = hv;
-	int rc = libusb_control_transfer(u->h, type, req, value, index, buf, len, timeout_ms);
+	int rc;
 
+	if (u->cancelled && u->cancelled(u->cancel_ctx))
+		return SB_ERR_INTERRUPTED;
+	rc = libusb_control_transfer(u->h, type, req, value, index, buf, len, timeout_ms);
 	return rc < 0 ? sb_usb_err(rc) : rc;
 }
 
@@ -131,6 +136,16 @@ static const struct sb_usb_ops usb_ops = {
 	.now_ms = op_now,
 	.close = op_close,
 };
+
+void sb_usb_set_cancel(struct sb_usb *usb, bool (*cancelled)(void *ctx), void *ctx)
+{
+	struct usb_handle *u;
+
+	if (!usb || usb->ops != &usb_ops || !(u = usb->h))
+		return;
+	u->cancelled = cancelled;
+	u->cancel_ctx = ctx;
+}
 
 /* ---- selection and opening ---------------------------------------------------- */
 

@@ -124,6 +124,13 @@ int sb_usb_open(const struct sb_usb_select *sel, struct sb_usb *usb, struct sb_u
 int sb_usb_detach(const struct sb_usb_select *sel, struct sb_usb_device *dev,
 		  struct sb_diag *diag);
 
+/*
+ * From now on, while cancelled(ctx) returns true, every control transfer on
+ * usb (opened by sb_usb_open) fails at once with SB_ERR_INTERRUPTED and
+ * sends nothing; close still works. NULL removes the hook.
+ */
+void sb_usb_set_cancel(struct sb_usb *usb, bool (*cancelled)(void *ctx), void *ctx);
+
 /* One line for lists: "0483:df11 ver=2200 path=1-1 serial=204A325D574D \"STM32  BOOTLOADER\"". */
 void sb_usb_describe(const struct sb_usb_device *dev, char *buf, size_t len);
 

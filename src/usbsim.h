@@ -103,13 +103,16 @@ void usbsim_pins_stop(struct usbsim_pins *p);
  * adapter per device (its number), else one for device 1. The host's first
  * open of the slave asserts DTR and RTS, its last close drops them; pins
  * change as through usbsim_pins_start() and are logged. Call after the
- * devices are added. NULL on failure (err says why). usbsim_adapter_stop()
+ * devices are added. banner (NULL: none): the adapter's RX is wired to the
+ * board's UART, and the application writes banner there each time it starts
+ * (after leave, a reset into it, the exit sequence) while the host has the
+ * port open. NULL on failure (err says why). usbsim_adapter_stop()
  * closes the ptys and removes the links and sockets; call it before
  * usbsim_free().
  */
 struct usbsim_adapter *usbsim_adapter_start(struct usbsim *s, const struct adapter_map *map,
-					    const char *link, const char *shim_dir, char *err,
-					    size_t cap);
+					    const char *link, const char *shim_dir, const char *banner,
+					    char *err, size_t cap);
 /* "/dev/pts/N" of device num's adapter, or NULL if it has none. */
 const char *usbsim_adapter_path(const struct usbsim_adapter *a, unsigned num);
 /* Applies the opens and closes already made (a host that just exited),

@@ -36,6 +36,9 @@ struct usbsim_adapter {
 	int wake[2];
 	pthread_t thread;
 	bool thread_on;
+	const char *banner;                  /* the application's output on the adapter's RX */
+	unsigned seen_resets[USBSIM_MAX_DEVICES];
+	enum board_mode seen_mode[USBSIM_MAX_DEVICES];
 };
 
 /* Apply pin levels to device num's board and log them after what. Lock held. */
@@ -163,6 +166,38 @@ static void last_events(struct usbsim_adapter *a)
 	}
 }
 
+/* Under the bus lock: whether device d's board has just started its application. */
+static bool app_started(struct usbsim_adapter *a, unsigned d)
+{
+	struct board *b = a->sim->slot[d].b;
+	unsigned rc = board_reset_count(b);
+	enum board_mode m = board_mode(b);
+	bool started = m == BOARD_MODE_APP && (a->seen_mode[d] != BOARD_MODE_APP || rc != a->seen_resets[d]);
+
+	a->seen_resets[d] = rc;
+	a->seen_mode[d] = m;
+	return started;
+}
+
+/* Each board that started its application prints the banner to a host that listens. */
+static void follow_apps(struct usbsim_adapter *a)
+{
+	for (unsigned d = 0; d < a->n; d++) {
+		bool started;
+
+		pthread_mutex_lock(&a->sim->lock);
+		started = app_started(a, d);
+		pthread_mutex_unlock(&a->sim->lock);
+		if (!started)
+			continue;
+		usbsim_logf(a->sim, "1-%u: adapter: application started%s", d + 1,
+			    a->pty[d].host_opens > 0 ? ", banner sent" : ", no host listening");
+		if (a->pty[d].host_opens > 0 &&
+		    write(a->pty[d].master, a->banner, strlen(a->banner)) < 0)
+			usbsim_logf(a->sim, "1-%u: adapter: banner lost: %s", d + 1, strerror(errno));
+	}
+}
+
 static void *adapter_main(void *arg)
 {
 	struct usbsim_adapter *a = arg;
@@ -179,8 +214,11 @@ static void *adapter_main(void *arg)
 		}
 		for (unsigned i = 0; i < MAX_CLIENTS; i++)
 			pf[n++] = (struct pollfd){ .fd = a->client[i], .events = POLLIN };
-		if (poll(pf, n, -1) < 0 && errno != EINTR)
+		/* with a banner, look at the boards every 10 ms: leave starts them from USB */
+		if (poll(pf, n, a->banner ? 10 : -1) < 0 && errno != EINTR)
 			return NULL;
+		if (a->banner)
+			follow_apps(a);
 		if (pf[0].revents) {
 			last_events(a);
 			return NULL;
@@ -219,8 +257,8 @@ static int open_one(struct usbsim_adapter *a, unsigned d, const char *link, cons
 }
 
 struct usbsim_adapter *usbsim_adapter_start(struct usbsim *s, const struct adapter_map *map,
-					    const char *link, const char *shim_dir, char *err,
-					    size_t cap)
+					    const char *link, const char *shim_dir, const char *banner,
+					    char *err, size_t cap)
 {
 	struct usbsim_adapter *a = calloc(1, sizeof(*a));
 
@@ -235,6 +273,11 @@ struct usbsim_adapter *usbsim_adapter_start(struct usbsim *s, const struct adapt
 	for (unsigned d = 0; d < USBSIM_MAX_DEVICES; d++)
 		a->pty[d] = (struct rspty){ .master = -1, .slave = -1, .ino = -1, .shim_ls = -1 };
 	a->n = link && strstr(link, "%d") ? usbsim_count(s) : 1;
+	a->banner = banner && *banner ? banner : NULL;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned d = 0; d < a->n; d++)
+		app_started(a, d);   /* what runs now is not a start */
+	pthread_mutex_unlock(&s->lock);
 	for (unsigned d = 0; d < a->n; d++) {
 		if (open_one(a, d, link, shim_dir, err, cap) < 0) {
 			usbsim_adapter_stop(a);

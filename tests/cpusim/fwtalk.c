@@ -234,13 +234,20 @@ static int step_rxn(const char *arg)
 	return got == n ? 0 : -1;
 }
 
+/* A ROM synchronised already may take 0x7F as an opcode and wait for its
+ * complement (protocol-facts A.1): a second 0x7F then draws the NACK. */
 static int step_sync(void)
 {
 	uint8_t c = 0x7F;
 
-	if (put(&c, 1) < 0 || get(&c, 1, WAIT_MS) != 1)
-		return -1;
-	return c == ACK || c == NACK ? 0 : -1;
+	for (int i = 0; i < 2; i++) {
+		c = 0x7F;
+		if (put(&c, 1) < 0)
+			return -1;
+		if (get(&c, 1, i ? WAIT_MS : 500) == 1)
+			return c == ACK || c == NACK ? 0 : -1;
+	}
+	return -1;
 }
 
 static int step(const char *s)

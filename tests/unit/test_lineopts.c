@@ -456,9 +456,58 @@ static void stm32flash_gpio_numbers_are_line_names(void **state)
 			    "release gpiochip0:3\nrelease gpiochip0:4\n");
 }
 
+/* Unknown keys anywhere and bad extra values are errors naming the file and line. */
+static void profile_keys_checked(void **state)
+{
+	struct sb_lineopts o;
+	struct sb_diag d = { .msg = "" };
+	bool found;
+	(void)state;
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nboot0 = rts\n[b]\nnrts = dtr\n", "j.conf", "a",
+						   &found, &d), SB_ERR_BAD_INPUT);
+	assert_non_null(strstr(d.msg, "j.conf:4: unknown key 'nrts'"));
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nbaud = fast\n", "j.conf", "a", &found, &d),
+			 SB_ERR_BAD_INPUT);
+	assert_non_null(strstr(d.msg, "(j.conf:2): baud = 'fast': not a baud rate"));
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nports = , \n", "j.conf", "a", &found, &d),
+			 SB_ERR_BAD_INPUT);
+	assert_non_null(strstr(d.msg, "(j.conf:2): ports"));
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nbaud = 57600\nports = /dev/ttyUSB*\n", "j.conf",
+						   "a", &found, &d), SB_OK);
+	assert_string_equal(sb_lineopts_extra(&o, "ports"), "/dev/ttyUSB*");
+}
+
+/* A default file that cannot be read is skipped; the next one is used. */
+static void unreadable_default_skipped(void **state)
+{
+	struct sb_lineopts o;
+	struct sb_diag d = { .msg = "" };
+	char dir[] = "/tmp/lineopts-dirXXXXXX";
+	const char *files[2];
+	struct env e = { { "STMBOOT_JIG=pi", NULL } };
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	files[0] = dir;   /* opens, but reading fails (EISDIR) even for root */
+	files[1] = write_file("jigs.conf", pi_conf);
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_resolve_files(&o, env_get, &e, files, 2, &d), SB_OK);
+	assert_string_equal(o.jig_file, files[1]);
+	sb_lineopts_init(&o, "test");
+	o.explicit_config = true;   /* named by --config: an error */
+	assert_int_equal(sb_lineopts_resolve_files(&o, env_get, &e, files, 2, &d), SB_ERR_BAD_INPUT);
+	assert_non_null(strstr(d.msg, "cannot read"));
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(profile_keys_checked),
+		cmocka_unit_test(unreadable_default_skipped),
 		cmocka_unit_test(linespec_forms),
 		cmocka_unit_test(linespec_errors),
 		cmocka_unit_test_setup_teardown(options_and_blame, setup, teardown),
