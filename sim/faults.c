@@ -19,6 +19,7 @@ enum action {
 	A_NACK, A_NACK_LATE, A_STALL, A_HANG,
 	A_CPU_HANG, A_CPU_RESET,
 	A_LATE,
+	A_TWIN_IN,
 };
 
 static const char *const action_names[] = {
@@ -26,6 +27,7 @@ static const char *const action_names[] = {
 	"nack", "nack-late", "stall", "hang",
 	"cpu-hang", "cpu-reset",
 	"late",
+	"twin-in",
 };
 
 #define LATE_MAX_MS 600000u
@@ -51,6 +53,8 @@ struct faults {
 	void *log_ctx;
 	unsigned count[256];  /* per opcode (0x7F: sync) */
 	unsigned late_ms;     /* the last faults_feed()'s reply: held back from late_from */
+	uint8_t twin_mask;    /* twin-in: the XOR for host byte twin_idx of this command */
+	uint32_t twin_idx;
 	size_t late_from;
 	unsigned count_any;   /* every command except the sync */
 	int cur;              /* opcode of the command in progress, -1 none */
@@ -78,7 +82,7 @@ static bool chance(struct faults *f, double p)
 
 static bool is_byte_action(enum action a)
 {
-	return a <= A_CORRUPT_OUT;
+	return a <= A_CORRUPT_OUT || a == A_TWIN_IN;
 }
 
 static bool is_cpu_action(enum action a)
@@ -214,6 +218,8 @@ static const char *parse_rule(struct rule *r, char *s)
 	}
 	if (!is_byte_action(r->action) && r->cmd == CPU_CMD)
 		return "command actions do not apply to the code on the CPU";
+	if (r->action == A_TWIN_IN && (eq || !r->nth || r->byte == BYTE_LAST || r->cmd == CPU_CMD))
+		return "twin-in needs '@CMD#N.BYTE'";
 	if (eq)
 		return r->nth ? "give either '#N' or '=RATE', not both" : parse_rate(r, eq);
 	return r->nth ? NULL : "a rule needs '#N' or '=RATE'";
@@ -360,21 +366,53 @@ static void track_input(struct faults *f, uint8_t c)
 }
 
 /* Apply byte rules of one direction; returns false if the byte is dropped. */
+/*
+ * twin-in: the byte after the one twin-in corrupted gets the same XOR. Two
+ * bytes of a frame flipped alike leave AN3155's XOR checksum right
+ * (protocol-facts A.3): the ROM ACKs and programs the wrong data, which only
+ * a verify finds - what a host's page repair is for.
+ */
+static bool twin_next(struct faults *f, uint8_t *c, uint32_t idx)
+{
+	char line[96];
+
+	if (!f->twin_mask || idx != f->twin_idx)
+		return false;
+	if (f->log_fn) {
+		snprintf(line, sizeof line, "fault: twin-in, byte %u (0x%02X): the same flips",
+			 (unsigned)idx, *c);
+		f->log_fn(f->log_ctx, line);
+	}
+	*c ^= f->twin_mask;
+	f->twin_mask = 0;
+	return true;
+}
+
 static bool byte_faults(struct faults *f, enum action drop, enum action corrupt,
 			uint8_t *c, uint32_t idx, bool last)
 {
 	char detail[48];
+	uint8_t mask;
+
+	if (corrupt == A_CORRUPT_IN && twin_next(f, c, idx))
+		return true;
 
 	for (unsigned i = 0; i < f->nrules; i++) {
 		struct rule *r = &f->rules[i];
 
-		if ((r->action != drop && r->action != corrupt) || !fires(f, r, idx, last))
+		if ((r->action != drop && r->action != corrupt &&
+		     !(r->action == A_TWIN_IN && corrupt == A_CORRUPT_IN)) || !fires(f, r, idx, last))
 			continue;
 		snprintf(detail, sizeof detail, ", byte %u (0x%02X)", (unsigned)idx, *c);
 		log_fired(f, r, detail);
 		if (r->action == drop)
 			return false;
-		*c ^= (uint8_t)(next_rand(f) % 255 + 1);  /* never a no-op */
+		mask = (uint8_t)(next_rand(f) % 255 + 1);  /* never a no-op */
+		*c ^= mask;
+		if (r->action == A_TWIN_IN) {   /* the same flips in the next byte: twin_next() */
+			f->twin_mask = mask;
+			f->twin_idx = idx + 1;
+		}
 	}
 	return true;
 }

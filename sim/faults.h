@@ -10,6 +10,7 @@
  *           | nack | nack-late | stall | hang                     (commands)
  *           | cpu-hang | cpu-reset                                (code on the CPU)
  *           | late                                                (replies)
+ *           | twin-in        (two host bytes flipped alike: "@CMD#N.BYTE" only)
  *   CMD     = sync get gv gid read go write erase wp wu rp ru crc, or 0xNN;
  *             or cpu: the bytes of code running on the CPU (after Go), N
  *             then counts its runs and BYTE its bytes in that run;
@@ -41,6 +42,8 @@
  *   corrupt-out@cpu#1.3       corrupt the 3rd byte the code sends in its 1st run
  *   late@write#2.last:1500    the 2nd write's final ACK comes 1.5 s late
  *   late=0.01:300             1 % of all replies 300 ms late
+ *   twin-in@write#1.20        bytes 20 and 21 of the 1st write get the same XOR: the
+ *                             checksum still matches and the ROM programs them
  *
  * Ownership: faults_new() returns an object freed with faults_free().
  */

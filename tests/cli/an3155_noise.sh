@@ -44,4 +44,23 @@ check "two lost 0x00 bytes: the flash holds the image" flash_equals "$T/twin0.st
 check "two lost 0x00 bytes: the ROM refused the shortened frame" grep -q 'bad data checksum' "$T/twin0.log"
 stop_board twin0
 
+# Two data bytes of the first Write Memory flipped alike: the XOR checksum
+# still matches (protocol-facts A.3), the ROM ACKs and programs wrong data.
+# Verify finds it in a page this job erased: the page is erased and written
+# again, and the job ends with the image in flash.
+fresh_board twin --faults 'twin-in@write#1.20' || true
+expect_exit 0 "a frame the checksum cannot catch: write+verify succeeds" a3 -p "$T/twin" --json write "$IMG"
+expect_match "a frame the checksum cannot catch: one page repaired" '"repaired_pages":1'
+check "a frame the checksum cannot catch: the flash holds the image" \
+	flash_equals "$T/twin.state" 0x08000000 "$IMG"
+check "a frame the checksum cannot catch: the ROM programmed it (ACK)" grep -q 'twin-in' "$T/twin.log"
+check "a frame the checksum cannot catch: page 0 erased twice" \
+	test "$(grep -c '^erase .*from 0: ack' "$T/twin.log")" -ge 2
+stop_board twin
+# With --no-erase nothing was erased by the job, so nothing is repaired: exit 9.
+fresh_board twin2 --faults 'twin-in@write#1.20' || true
+expect_exit 9 "no page repair without erase: verify error" a3 -p "$T/twin2" write --erase=none "$IMG"
+expect_match "no page repair without erase: names the address" 'verify failed at 0x080000'
+stop_board twin2
+
 finish
