@@ -3,6 +3,7 @@
 #   make demo       install missing packages, build, flash a sample into the virtual board
 #   make check      install missing packages, build, run every test
 #   make bench      timings against stm32flash / dfu-util on the virtual board
+#   make faults     the fault campaign: an3155 and stm32flash on a noisy virtual line
 #   make install    the user tools, pages, completions, udev rule (PREFIX=/usr/local DESTDIR=)
 #   make install-sim  the virtual board (romsim, the serial shim); make uninstall(-sim)
 #   make exit-codes  write src/exit_codes.h's table into the man pages and README
@@ -139,7 +140,7 @@ $(BUILD)/romsim:  EXTRA_LIBS := -lutil $(UNICORN_LIBS)
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 SERIALSHIM := $(BUILD)/serialshim.so
 
-.PHONY: all deps demo check test unit cli bench clean lint-man exit-codes $(PROGRAMS)
+.PHONY: all deps demo check test unit cli bench faults clean lint-man exit-codes $(PROGRAMS)
 # keep the sanitizer objects between runs
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -227,6 +228,12 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/bench
+
+# The fault campaign (not in check): seeded runs against romsim's fault
+# injection, an3155 and stm32flash on the same seeds (scripts/faults).
+faults: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) scripts/faults
 
 clean:
 	rm -rf $(BUILD)
