@@ -168,7 +168,7 @@ static int fallback(struct run *r, long i, const char *why)
 	int err;
 
 	sb_logf(r->f->log, SB_LOG_WARN,
-		"page %u at 0x%08X: %s (%s); a double-word that reads erased may have been programmed with 0xFF, which only an erase undoes (protocol-facts A.7, E.3): erasing the page and writing it again",
+		"page %u at 0x%08X: %s (%s); a double-word that reads erased may have been programmed with 0xFF, which only an erase undoes: erasing the page and writing it again",
 		pg->page, pg->addr, why, r->diag->msg);
 	pg->reerased = true;
 	r->p->nreerased++;

@@ -29,7 +29,7 @@ void df_prod_device(struct df_session *s)
 	 * UID (protocol-facts B.1, inferred), so it is given as it is. */
 	snprintf(chip, sizeof(chip),
 		 "\"pid\":null,\"usb_vid\":%u,\"usb_pid\":%u,\"bcd_device\":%u,\"usb_serial\":\"%s\",\"product\":\"%s\","
-		 "\"uid\":null,\"uid_note\":\"not readable over DfuSe; usb_serial is derived from it (protocol-facts B.1, inferred)\"",
+		 "\"uid\":null,\"uid_note\":\"not readable over DfuSe; usb_serial is derived from it (inferred, not documented)\"",
 		 s->dev.vid, s->dev.pid, s->dev.bcd_device, esc[1], esc[2]);
 	events_chip(&s->c->cli, chip);
 }

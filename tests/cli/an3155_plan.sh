@@ -27,7 +27,7 @@ A() {
 erases_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^erase '; }
 writes_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^write 0x'; }
 
-head -c 16384 /dev/urandom >"$T/app.bin"             # pages 0-3
+rand_bytes 16384 >"$T/app.bin"             # pages 0-3
 cp "$T/app.bin" "$T/app2.bin"
 printf '\x00' | dd of="$T/app2.bin" bs=1 seek=$((2 * 4096 + 5)) conv=notrunc status=none
 cmp -s "$T/app.bin" "$T/app2.bin" && printf '\x01' | dd of="$T/app2.bin" bs=1 seek=$((2 * 4096 + 5)) conv=notrunc status=none

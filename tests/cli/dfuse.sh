@@ -78,7 +78,7 @@ check "rewrite with --erase none: flash unchanged" flash_equals "$(state w-fw.bi
 
 # two segments, and a victim in the gap and right after them: only touched pages erased
 fresh seg
-head -c 4096 /dev/urandom >"$T/victim.bin"
+rand_bytes 4096 >"$T/victim.bin"
 dfu seg -- -q write "$T/victim.bin@0x08020000"
 dfu seg -- -q write "$T/victim.bin@0x08040000"
 dfu seg -- write --plan full "$FIX/two-seg.hex"
@@ -114,7 +114,7 @@ n=$(grep -c 'DNLOAD .*wValue=0 .*wLength=5 ' "$T/seg2.log")
 check "two-seg.hex read first: 5-byte commands = 2 reads + 2 writes + 2 read-backs ($n)" test "$n" -eq 6
 
 # blocks of 0xFF on freshly erased flash are not sent; --keep-erased-blocks sends them
-{ head -c 8192 /dev/urandom; head -c 8192 /dev/zero | tr '\0' '\377'; head -c 8192 /dev/urandom; } >"$T/holes.bin"
+{ rand_bytes 8192; head -c 8192 /dev/zero | tr '\0' '\377'; head -c 8192 /dev/urandom; } >"$T/holes.bin"
 fresh holes
 dfu holes -- --json --plan full write "$T/holes.bin"
 has "0xFF blocks skipped" '"skipped_blocks":4'
@@ -174,7 +174,7 @@ has "verify mismatch --json: error event with the address" '"event":"error".*"co
 # ---- erase --------------------------------------------------------------------------------
 
 fresh er
-head -c 65536 /dev/urandom >"$T/r64.bin"
+rand_bytes 65536 >"$T/r64.bin"
 dfu er -- -q write "$T/r64.bin"
 dfu er -- erase 0x08001000:0x2000
 is "erase RANGE exits 0" 0

@@ -94,7 +94,7 @@ has "--wait-app: the message names the identity and that the job succeeded" \
 	'1234:5678 did not appear within 1 s \(the job itself succeeded\)'
 # no valid vector table: after leave the part resets into the ROM (BOOT0
 # high, no lines), which comes back as DF11 a second later
-head -c 4096 /dev/urandom >"$T/junk.bin"
+rand_bytes 4096 >"$T/junk.bin"
 rm -f "$T/junk.state"
 OUT=$(bounded 60 "$ROMSIM" usb --reenum-ms 1000 --state "$T/junk.state" --log "$T/junk.log" -- \
 	"$DFUSE" -q write --leave --wait-app 0483:df11:10 "$T/junk.bin" 2>&1); RC=$?

@@ -22,7 +22,7 @@ export HOME=$T/home
 
 ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
 
-head -c 65536 /dev/urandom >"$T/app.bin"            # pages 0-15
+rand_bytes 65536 >"$T/app.bin"            # pages 0-15
 cp "$T/app.bin" "$T/app2.bin"                       # one changed byte in page 9
 printf '\x5a' | dd of="$T/app2.bin" bs=1 seek=$((9 * 4096 + 77)) conv=notrunc status=none
 cmp -s "$T/app.bin" "$T/app2.bin" && printf '\xa5' | dd of="$T/app2.bin" bs=1 seek=$((9 * 4096 + 77)) conv=notrunc status=none
@@ -63,8 +63,8 @@ has "--plan full: nothing read first" '"plan":"full","read_bytes":0'
 
 # The image covers the first half of page 20; the second half holds other data.
 # Both plans end with the page holding the image and 0xFF (the page-erase contract).
-head -c 2048 /dev/urandom >"$T/half.bin"
-head -c 2048 /dev/urandom >"$T/other.bin"
+rand_bytes 2048 >"$T/half.bin"
+rand_bytes 2048 >"$T/other.bin"
 for plan in read-first full; do
 	fresh "half-$plan"
 	dfu "half-$plan" -- -q write "$T/other.bin@0x08014800"

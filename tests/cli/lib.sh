@@ -90,6 +90,11 @@ flash_equals() { cmp -s <(flash_bytes "$1" "$2" "$(stat -c %s "$3")") "$3"; }
 
 finish() { [ "$_failures" -eq 0 ]; }
 
+# rand_bytes N: N random bytes, the first 0x00, so that format detection
+# (content first: a leading ':' is Intel HEX, 'S' and a digit an S-record)
+# never takes random data named .bin for a text format.
+rand_bytes() { printf '\000'; head -c $(( $1 - 1 )) /dev/urandom; }
+
 # ---- added for tests/cli/an3155.sh and tests/cli/stm32flash.sh -------------
 
 # fresh_board NAME [romsim serial options]: stop NAME's board if it runs,

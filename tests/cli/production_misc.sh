@@ -20,7 +20,7 @@ mkdir -p "$HOME/.config/stmboot"
 # ---- SIGINT in the middle of a write (a board at line speed) --------------------------------
 # A background job of a script ignores SIGINT; env --default-signal gives it back.
 # 64 KB at 115200 baud take about 7 s to write: the signal comes long before the end
-head -c 65536 /dev/urandom >"$T/sig.bin"
+rand_bytes 65536 >"$T/sig.bin"
 start_board s1 --timing --baud 115200
 SERIALSHIM_LOG=$T/shim.log LD_PRELOAD="$BUILD/serialshim.so" env --default-signal=INT \
 	"$BUILD/an3155" -p "$T/s1" --json write "$T/sig.bin" >"$T/sig.json" 2>"$T/sig.err" &
@@ -45,7 +45,7 @@ expect_exit 0 "SIGINT: the ROM loader answers the next job, which completes" an3
 stop_board s1
 
 # SIGTERM to dfuse on a USB board at its real speed (256 KB)
-head -c 262144 /dev/urandom >"$T/big.bin"
+rand_bytes 262144 >"$T/big.bin"
 cat >"$T/term.sh" <<EOS
 "$BUILD/dfuse" --json write "$T/big.bin" >"$T/term.json" 2>"$T/term.err" &
 d=\$!
@@ -121,7 +121,7 @@ expect_exit 9 "OTP: other bytes over programmed OTP: refused" an3155 -p "$T/o1" 
 expect_match "OTP: says it cannot change" 'OTP at 0x1FFF7000 is programmed already with other data'
 an3155 -p "$T/o1" read 0x1FFF7000 8 "$T/otp.back" 2>/dev/null
 check "OTP: still the first bytes" cmp -s "$T/otp.back" <(printf '\x11\x22\x33\x44\x55\xff\xff\xff')
-head -c 1024 /dev/urandom >"$T/sram.bin"
+rand_bytes 1024 >"$T/sram.bin"
 expect_exit 0 "SRAM with --force: exit 0" an3155 -p "$T/o1" --force write "$T/sram.bin@0x20004000"
 an3155 -p "$T/o1" read 0x20004000 1024 "$T/sram.back" 2>/dev/null
 check "SRAM: reads back" cmp -s "$T/sram.back" "$T/sram.bin"

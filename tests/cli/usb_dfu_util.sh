@@ -120,7 +120,7 @@ romsim_usb appear --appear-ms 300 -- dfu-util -w -a 0 -U "$T/appear.bin" -s 0x08
 
 # ---- upload ----
 
-head -c 8192 /dev/urandom >"$T/raw.bin"
+rand_bytes 8192 >"$T/raw.bin"
 cp "$T/raw.bin" "$T/up.state"
 romsim_usb up --state "$T/up.state" -- dfu-util -a 0 -U "$T/out.bin" -s 0x08000000:1024
 [ "$RC" -eq 0 ] && cmp -s "$T/out.bin" <(head -c 1024 "$T/raw.bin") &&
