@@ -34,6 +34,7 @@ void an3155_default_opts(struct an3155_opts *o)
 		.retries = 3,
 		.resync_probes = 32,
 		.write_unit = 8,
+		.erased_value = 0xFF,
 		.erase_chunk = 128,
 	};
 }
@@ -79,6 +80,18 @@ int an3155_new(struct an3155 **out, const struct sb_link *link, const struct sb_
 void an3155_free(struct an3155 *b)
 {
 	free(b);
+}
+
+int an3155_set_flash(struct an3155 *b, unsigned write_unit, uint8_t erased_value)
+{
+	struct an3155_opts o = b->o;
+
+	o.write_unit = write_unit;
+	if (!opts_ok(&o))
+		return SB_ERR_BAD_INPUT;
+	b->o.write_unit = write_unit;
+	b->o.erased_value = erased_value;
+	return SB_OK;
 }
 
 const struct an3155_info *an3155_info(const struct an3155 *b)

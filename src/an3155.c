@@ -33,7 +33,7 @@ static const char help_text[] =
 	"  option-bytes --write FILE|HEX|0xOPTR --force\n"
 	"                            write an option-byte bank; the part resets\n"
 	"  list                      serial ports of this machine\n"
-	"  parts                     the device table\n"
+	"  parts [FILTER]            the device table (FILTER: part name, family or PID)\n"
 	"\n"
 	"Connection:\n"
 	"  -p, --port PORT           /dev/ttyUSB0, a symlink, or usb:VID:PID[:SERIAL]\n"

@@ -43,11 +43,16 @@ static uint32_t le32(const uint8_t *b)
 int a3_explicit_geom(struct a3_session *s)
 {
 	struct a3_config *c = s->c;
-	uint8_t unit = (uint8_t)(c->write_unit ? c->write_unit : s->part ? s->part->write_unit : 4);
+	/* unknown part: 8, the L4 double-word, not AN3155's 4 (facts A.7, F.9) */
+	uint8_t unit = (uint8_t)(c->write_unit ? c->write_unit : s->part ? s->part->write_unit : 8);
 	uint32_t base = c->has_flash_base || !s->part ? c->flash_base : s->part->flash_base;
 
 	if (sb_geom_explicit(base, c->flash_size, c->page_size, unit, &s->geom, &s->d))
 		return SB_ERR_BAD_INPUT;
+	if (s->part && !(s->part->flags & SB_PART_ERASED_UNSURE))
+		s->geom.erased_value = s->part->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+	else if (s->part)
+		s->geom.erased_known = false;
 	s->have_geom = true;
 	return SB_OK;
 }
@@ -90,13 +95,17 @@ int a3_identify(struct a3_session *s)
 	if (s->part && (err = read_chip_config(s)))
 		return err;
 	if (s->c->flash_size)
-		return a3_explicit_geom(s);
-	if (s->part) {
+		err = a3_explicit_geom(s);
+	else if (s->part) {
 		err = sb_geom_for_part(s->part, s->flash_kb, s->optr, &s->geom, &s->d);
 		s->have_geom = !err;
-		return err;
-	}
-	return SB_OK;
+	} else
+		return SB_OK;
+	/* the engine writes and re-checks in the part's units (devtable.c) */
+	if (!err && an3155_set_flash(s->bl, s->geom.write_unit, s->geom.erased_value))
+		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "write unit %u is not a power of two up to 256",
+				  s->geom.write_unit);
+	return err;
 }
 
 static uint64_t clock_ms(void *ctx)
