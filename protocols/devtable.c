@@ -317,7 +317,8 @@ static const struct sb_part parts[] = {
 	 * have two banks of 4x16+64+3x128 KB when DB1M (OPTCR bit 30) is set,
 	 * else one bank (RM0090 flash organization, OOCD has_large_mem). OPTCR
 	 * reset value 0x0FFFAAED (DB1M clear): RM0090 register map (INF).
-	 * Option bytes bank 2 at 0x1FFEC000 (AN2606 via SF). */
+	 * Option bytes bank 2 at 0x1FFEC000 (AN2606 via SF). Known difference:
+	 * stm32flash's f4db list puts bank 2 at 0x08080000 on 2 MB parts. */
 	{ .pid = 0x419, .name = "STM32F42x/F43x", F4_COMMON("F4"),
 	  .source = "AN2606; RM0090; OpenOCD stm32f2x.c",
 	  .flash_kb = 2048, .dual = SB_DUAL_MAX_OR_BIT, DBANK(-1, 30), .optr_default = 0x0FFFAAED,
@@ -342,7 +343,8 @@ static const struct sb_part parts[] = {
 	{ .pid = 0x421, .name = "STM32F446", F4_COMMON("F4"),
 	  .source = "AN2606; RM0390; OpenOCD stm32f2x.c",
 	  .flash_kb = 512, .ram_start = 0x20003000, .ram_end = 0x20020000 },
-	/* Bank rules as F42x (OOCD treats 0x419 and 0x434 alike). */
+	/* Bank rules as F42x (OOCD treats 0x419 and 0x434 alike), and the same
+	 * known difference with stm32flash. */
 	{ .pid = 0x434, .name = "STM32F469/F479", F4_COMMON("F4"),
 	  .source = "AN2606; RM0386; OpenOCD stm32f2x.c",
 	  .flash_kb = 2048, .dual = SB_DUAL_MAX_OR_BIT, DBANK(-1, 30), .optr_default = 0x0FFFAAED,
@@ -560,7 +562,8 @@ static const struct sb_part parts[] = {
 	 * DBANK (OPTR bit 22) on 2 MB parts, DB1M (bit 21) on 1 MB parts: 8 KB
 	 * pages single-bank, 4 KB dual-bank. Option bytes at 0x1FF00000 /
 	 * 0x1FF01000 (40 bytes, the ROM's DFU string), not stm32flash's
-	 * 0x1FFF7800 (facts F.1); FLASH_OPTR read at 0x40022020 is going away. */
+	 * 0x1FFF7800 (facts F.1); FLASH_OPTR read at 0x40022020 is going away.
+	 * Known difference: stm32flash's 1 MB of 2 KB pages (facts F.2). */
 	{ .pid = 0x470, .name = "STM32L4Rxx/L4Sxx", .family = "L4+",
 	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3; protocol-facts C, E",
 	  .flash_base = FLASH, .flash_kb = 2048, .flash_size_reg = 0x1FFF75E0,
@@ -651,13 +654,13 @@ static const struct sb_part parts[] = {
 	{ .pid = 0x443, .name = "STM32C011", C0_COMMON,
 	  .source = "AN2606; RM0490; OpenOCD stm32l4x.c",
 	  .flash_kb = 32, .ram_start = 0x20001000, .ram_end = 0x20001800,
-	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF1800, .bl_id = 0x51 },
+	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF1800 },
 	/* RAM floor: SF comment 0x20001000, SL 0x20002000 ("error in AN2606?"):
 	 * the higher is safe; end 0x20003000 (12 KB). */
 	{ .pid = 0x453, .name = "STM32C031", C0_COMMON,
 	  .source = "AN2606; RM0490; OpenOCD stm32l4x.c",
 	  .flash_kb = 32, .ram_start = 0x20002000, .ram_end = 0x20003000,
-	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF1800, .bl_id = 0x52 },
+	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF1800 },
 	/* AN2606 lists these PIDs (SL); no source here for RAM or system memory. */
 	{ .pid = 0x44C, .name = "STM32C051", C0_COMMON,
 	  .source = "AN2606 (PID only); RM0490; OpenOCD stm32l4x.c",
