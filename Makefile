@@ -3,6 +3,7 @@
 #   make demo       install missing packages, build, flash a sample into the virtual board
 #   make check      install missing packages, build, run every test
 #   make bench      timings against stm32flash / dfu-util on the virtual board
+#   make readme-parts  regenerate README.md's supported-parts list from the device table
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show the commands
 # BUILD=dir puts every output under dir (default build).
@@ -53,7 +54,7 @@ LIBGLUE    := $(BUILD)/libglue.a
 
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 
-.PHONY: all deps demo check test unit cli bench install clean lint-man
+.PHONY: all deps demo check test unit cli bench install clean lint-man readme-parts
 # keep the sanitizer objects between runs
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -113,6 +114,10 @@ cli: all $(TEST_HELPERS)
 
 lint-man:
 	$(Q)BUILD=$(BUILD) scripts/lint-man $(PROGRAMS:%=man/%.1)
+
+# README.md's "Supported parts" list, regenerated from the device table.
+readme-parts: $(BUILD)/an3155
+	$(Q)BUILD=$(BUILD) scripts/readme-parts
 
 deps:
 	$(Q)scripts/deps
