@@ -565,7 +565,7 @@ static const struct sb_part parts[] = {
 	 * 0x1FFF7800 (facts F.1); FLASH_OPTR read at 0x40022020 is going away.
 	 * Known difference: stm32flash's 1 MB of 2 KB pages (facts F.2). */
 	{ .pid = 0x470, .name = "STM32L4Rxx/L4Sxx", .family = "L4+",
-	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3; protocol-facts C, E",
+	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3",
 	  .flash_base = FLASH, .flash_kb = 2048, .flash_size_reg = 0x1FFF75E0,
 	  .page_size = 8 * KB, .page_size_dual = 4 * KB, .dual = SB_DUAL_BIT, DBANK(22, 21),
 	  .optr_addr = 0x40022020, .optr_default = 0xFFEFF8AA,
