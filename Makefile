@@ -3,90 +3,175 @@
 #   make demo       install missing packages, build, flash a sample into the virtual board
 #   make check      install missing packages, build, run every test
 #   make bench      timings against stm32flash / dfu-util on the virtual board
+#   make install    the user tools, pages, completions, udev rule (PREFIX=/usr/local DESTDIR=)
+#   make install-sim  the virtual board (romsim, the serial shim); make uninstall(-sim)
+#   make exit-codes  write src/exit_codes.h's table into the man pages and README
 #   make readme-parts  regenerate README.md's supported-parts list from the device table
-#   make install    PREFIX=/usr/local DESTDIR=
-#   V=1             show the commands
+#   make an3155     one program (dfuse, bootctl, romsim), with only what it needs
+#   V=1             show the commands; make -s: nothing but errors
+# CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG are honoured (cross builds: README).
 # BUILD=dir puts every output under dir (default build).
 
 BUILD    ?= build
+VERSION  := 0.1
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-# udev reads rules from /etc/udev/rules.d (and /usr/lib/udev/rules.d), not from PREFIX
-UDEVRULESDIR ?= /etc/udev/rules.d
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS   ?= -O2 -g
+# A cross compiler brings its own archiver (aarch64-linux-gnu-gcc -> aarch64-linux-gnu-ar).
+ifeq ($(origin AR),default)
+AR := $(if $(filter %-gcc,$(CC)),$(patsubst %-gcc,%-ar,$(CC)),ar)
+endif
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Hardening by default (Debian's dpkg-buildflags set); CFLAGS, CPPFLAGS and
+# LDFLAGS come after and win. HARDEN= turns them off.
+HARDEN          ?= 1
+HARDEN_CFLAGS   := $(if $(HARDEN),-fstack-protector-strong -fPIE)
+HARDEN_CPPFLAGS := $(if $(HARDEN),-D_FORTIFY_SOURCE=2)
+comma := ,
+HARDEN_LDFLAGS  := $(if $(HARDEN),-Wl$(comma)-z$(comma)relro$(comma)-z$(comma)now)
+HARDEN_EXE      := $(if $(HARDEN),-pie)
 
+# V=1 shows the commands; make -s prints nothing but errors.
 ifeq ($(V),1)
 Q :=
 else
 Q := @
 endif
+ifneq ($(findstring s,$(firstword x$(MAKEFLAGS))),)
+Q := @
+SAY := @:
+else
+SAY := @$(if $(Q),echo,:)
+endif
 
-PKGS     := libserialport libusb-1.0 libgpiod
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# pkg-config, one package at a time so that a missing one is named. The
+# pkg-config name -> Debian package that provides it (scripts/deps):
+DEB_libserialport := libserialport-dev
+DEB_libusb-1.0    := libusb-1.0-0-dev
+DEB_libgpiod      := libgpiod-dev
+DEB_umockdev-1.0  := libumockdev-dev
+DEB_cmocka        := libcmocka-dev
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+# pkgcheck-NAME: fails naming the package when pkg-config does not know it.
+pkgcheck-%:
+	@$(PKG_CONFIG) --exists $* || { echo "stmboot: $* not found by $(PKG_CONFIG) (Debian: apt-get install \
+$(or $(DEB_$*),the -dev package of $*); or run make deps)" >&2; exit 1; }
+PKGCHECK = $(addprefix pkgcheck-,$(1))
+
 GPIOD_MAJOR = $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
-UMOCK_CFLAGS = $(shell $(PKG_CONFIG) --cflags umockdev-1.0 2>/dev/null)
-UMOCK_LIBS   = $(shell $(PKG_CONFIG) --libs umockdev-1.0 2>/dev/null)
-CMOCKA_LIBS  = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+CMOCKA_LIBS  = $(call pc_libs,cmocka)
+UMOCK_LIBS   = $(call pc_libs,umockdev-1.0)
+# The CPU model (sim/cpu.c) is the only user of the Unicorn engine: romsim and
+# the tests of the CPU model link it, nothing else.
+UNICORN_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn)
+
+# udev reads rules from /usr/lib/udev/rules.d (packages) and /etc/udev/rules.d (the admin).
+UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/udev/rules.d,/etc/udev/rules.d)
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 ALL_CPPFLAGS = -Iprotocols -Igpio -Isim -Isrc -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) \
-	-DSB_UDEV_RULES_DIR='"$(UDEVRULESDIR)"' $(CPPFLAGS)
-ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+	-DSTMBOOT_VERSION='"$(VERSION)"' -DSB_UDEV_RULES_DIR='"$(UDEVRULESDIR)"' $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(HARDEN_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 PROGRAMS := $(basename $(notdir $(wildcard $(addprefix src/,an3155.c dfuse.c bootctl.c romsim.c))))
-PROG_SRC := $(PROGRAMS:%=src/%.c)
+TOOLS    := $(filter-out romsim,$(PROGRAMS))
 
-LIB_SRC  := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
-SIM_SRC  := $(wildcard sim/*.c)
-GLUE_SRC := $(filter-out $(PROG_SRC),$(wildcard src/*.c))
+# What each program is made of, in archives by need, so that a program links
+# only what it uses (an3155 and bootctl: no libusb, no umockdev):
+#   libstmboot.a   protocols/, gpio/          the library (libgpiod)
+#   libcli.a       what the tools share       (no foreign library)
+#   libserial.a    serial glue                (libserialport)
+#   libusbglue.a   USB glue                   (libusb-1.0)
+#   libsim.a       sim/ device models         (none)
+#   romsim's own   the board's OS side        (umockdev)
+LIB_SRC    := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
+SIM_SRC    := $(wildcard sim/*.c)
+CPU_SRC    := sim/cpu.c
+CLI_SRC    := $(wildcard src/cli.c src/job.c src/optbytes.c)
+SERIAL_SRC := $(wildcard src/serial*.c)
+USB_SRC    := $(wildcard src/usb.c src/usb_list.c)
+AN3155_SRC := $(wildcard src/an3155*.c)
+DFUSE_SRC  := $(wildcard src/dfuse*.c)
+BOOTCTL_SRC := src/bootctl.c
+ROMSIM_SRC := $(wildcard src/romsim*.c src/usbsim*.c)
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
-GLUE_OBJ := $(GLUE_SRC:%.c=$(BUILD)/obj/%.o)
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ  := $(call obj,$(LIB_SRC))
+SIM_OBJ  := $(call obj,$(SIM_SRC))
 
 LIBSTMBOOT := $(BUILD)/libstmboot.a
 LIBSIM     := $(BUILD)/libsim.a
-LIBGLUE    := $(BUILD)/libglue.a
+LIBCLI     := $(BUILD)/libcli.a
+LIBSERIAL  := $(BUILD)/libserial.a
+LIBUSBGLUE := $(BUILD)/libusbglue.a
+
+# Packages each group of objects compiles against (checked before, one by one).
+pkgs_cc = $(1) $(subst /obj/,/san/,$(1)): PKGS_CC := $(2)$(newline)$(1): | $(call PKGCHECK,$(2))
+PKG_CC_FLAGS = $(foreach p,$(PKGS_CC),$(call pc_cflags,$(p)))
+define newline
+
+
+endef
+$(eval $(call pkgs_cc,$(call obj,$(LIB_SRC)),libgpiod))
+$(eval $(call pkgs_cc,$(call obj,$(SERIAL_SRC)),libserialport))
+$(eval $(call pkgs_cc,$(call obj,$(USB_SRC) $(DFUSE_SRC)),libusb-1.0))
+$(eval $(call pkgs_cc,$(call obj,$(ROMSIM_SRC)),umockdev-1.0))
+
+# Programs: their own objects, the archives they need, the packages they link.
+AN3155_LIBS  := $(LIBCLI) $(LIBSERIAL) $(LIBSTMBOOT)
+DFUSE_LIBS   := $(LIBCLI) $(LIBUSBGLUE) $(LIBSERIAL) $(LIBSTMBOOT)
+BOOTCTL_LIBS := $(LIBCLI) $(LIBSERIAL) $(LIBSTMBOOT)
+ROMSIM_LIBS  := $(LIBSIM) $(LIBSTMBOOT)
+$(BUILD)/an3155:  $(call obj,$(AN3155_SRC)) $(AN3155_LIBS)
+$(BUILD)/dfuse:   $(call obj,$(DFUSE_SRC)) $(DFUSE_LIBS)
+$(BUILD)/bootctl: $(call obj,$(BOOTCTL_SRC)) $(BOOTCTL_LIBS)
+$(BUILD)/romsim:  $(call obj,$(ROMSIM_SRC)) $(ROMSIM_LIBS)
+pkgs_ld = $(1): PKGS_LD := $(2)$(newline)$(1): | $(call PKGCHECK,$(2))
+$(eval $(call pkgs_ld,$(BUILD)/an3155 $(BUILD)/bootctl,libserialport libgpiod))
+$(eval $(call pkgs_ld,$(BUILD)/dfuse,libusb-1.0 libserialport libgpiod))
+$(eval $(call pkgs_ld,$(BUILD)/romsim,umockdev-1.0))
+$(BUILD)/romsim:  EXTRA_LIBS := -lutil $(UNICORN_LIBS)
 
 BINS := $(PROGRAMS:%=$(BUILD)/%)
+SERIALSHIM := $(BUILD)/serialshim.so
 
-.PHONY: all deps demo check test unit cli bench install clean lint-man readme-parts
+.PHONY: all deps demo check test unit cli bench clean lint-man exit-codes readme-parts $(PROGRAMS)
 # keep the sanitizer objects between runs
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(SERIALSHIM)
+# make an3155 (dfuse, bootctl, romsim): one program and only what it needs
+$(PROGRAMS): %: $(BUILD)/%
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(UMOCK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(HARDEN_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CC_FLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC-SAN  $<")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
+	$(SAY) "  CC-SAN  $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CC_FLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
 $(LIBSTMBOOT): $(LIB_OBJ)
 $(LIBSIM): $(SIM_OBJ)
-$(LIBGLUE): $(GLUE_OBJ)
+$(LIBCLI): $(call obj,$(CLI_SRC))
+$(LIBSERIAL): $(call obj,$(SERIAL_SRC))
+$(LIBUSBGLUE): $(call obj,$(USB_SRC))
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(SAY) "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Programs: main + OS glue + library (+ the virtual board for romsim).
-$(BUILD)/romsim: $(BUILD)/obj/src/romsim.o $(GLUE_OBJ) $(LIBSIM) $(LIBSTMBOOT)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(UMOCK_LIBS) -lutil -lpthread
-
-$(BUILD)/%: $(BUILD)/obj/src/%.o $(LIBGLUE) $(LIBSTMBOOT)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(BINS):
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(HARDEN_EXE) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) \
+		$(foreach p,$(PKGS_LD),$(call pc_libs,$(p))) $(EXTRA_LIBS) -lpthread
 
 # ---- tests ----------------------------------------------------------------
 # tests/unit/test_*.c: cmocka, pure code only (protocols, gpio grammar, sim
@@ -94,12 +179,20 @@ $(BUILD)/%: $(BUILD)/obj/src/%.o $(LIBGLUE) $(LIBSTMBOOT)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_SRC  := $(wildcard tests/fake/*.c)
-SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(SIM_SRC) $(FAKE_SRC))
+SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(filter-out $(CPU_SRC),$(SIM_SRC)) $(FAKE_SRC))
+SAN_CPU_OBJ := $(CPU_SRC:%.c=$(BUILD)/san/%.o)
+$(eval $(call pkgs_cc,$(call obj,$(FAKE_SRC)),libgpiod))
 
-$(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ)
+$(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ) | pkgcheck-cmocka
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
+	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+# tests/unit/test_cpu*.c run code on the CPU model: they also link the engine.
+$(BUILD)/tests/test_cpu%: $(BUILD)/san/tests/unit/test_cpu%.o $(SAN_OBJ) $(SAN_CPU_OBJ) | pkgcheck-cmocka
+	@mkdir -p $(dir $@)
+	$(SAY) "  LD-SAN  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(UNICORN_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit $(UNIT_BINS)
@@ -111,6 +204,9 @@ TEST_HELPERS :=
 
 cli: all $(TEST_HELPERS)
 	$(Q)BUILD=$(BUILD) scripts/run-cli tests/cli/*.sh
+
+exit-codes:
+	$(Q)scripts/exit-codes update
 
 lint-man:
 	$(Q)BUILD=$(BUILD) scripts/lint-man $(PROGRAMS:%=man/%.1)
@@ -129,21 +225,12 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory test
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/serialshim.so
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/demo
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/serialshim.so
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/bench
-
-install: all $(BUILD)/serialshim.so
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/stmboot $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(UDEVRULESDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(BUILD)/serialshim.so $(DESTDIR)$(PREFIX)/lib/stmboot/
-	install -m 644 $(wildcard $(PROGRAMS:%=man/%.1)) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/stmboot.7 $(DESTDIR)$(PREFIX)/share/man/man7/
-	install -m 644 udev/50-stmboot-dfu.rules $(DESTDIR)$(UDEVRULESDIR)/
 
 clean:
 	rm -rf $(BUILD)

@@ -159,7 +159,7 @@ void sb_lineopts_list_jigs(const char *text, char *buf, size_t n);
 /* A profile key this module does not use ("baud"); NULL if absent. */
 const char *sb_lineopts_extra(const struct sb_lineopts *o, const char *key);
 
-/* Whether BOOT0 or NRST is wired at all. */
+/* Whether BOOT0 or NRST is wired, or --stm32flash-i drives raw signals. */
 bool sb_lineopts_wired(const struct sb_lineopts *o);
 
 /*

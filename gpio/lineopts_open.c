@@ -211,9 +211,12 @@ int sb_lineopts_resolve(struct sb_lineopts *o, sb_lo_getenv_fn env, void *env_ct
 
 /* ---- opening ------------------------------------------------------------------------ */
 
+/* stm32flash's -i drives its raw signals (rts, dtr, gpioN) without naming
+ * BOOT0 or NRST, and works on its own there (serial-anchors 1.5). */
 bool sb_lineopts_wired(const struct sb_lineopts *o)
 {
-	return o->boot0.kind != SB_SPEC_NONE || o->nrst.kind != SB_SPEC_NONE;
+	return o->boot0.kind != SB_SPEC_NONE || o->nrst.kind != SB_SPEC_NONE ||
+	       o->set[SB_LO_STM32FLASH];
 }
 
 static bool is_modem(const struct sb_linespec *s)

@@ -12,10 +12,11 @@ DFUSE_USB_OS_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,tests/os/test_usb.c $(DFUSE_
 
 $(DFUSE_USB_OS_TEST): $(DFUSE_USB_OS_OBJ)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
+	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(shell $(PKG_CONFIG) --libs libusb-1.0) \
 		$(CMOCKA_LIBS) -lpthread
 
+$(BUILD)/san/tests/os/test_usb.o: PKGS_CC := libusb-1.0
 TEST_HELPERS += $(DFUSE_USB_OS_TEST)
 # cli's prerequisites were expanded before this file was included.
 cli: $(DFUSE_USB_OS_TEST)

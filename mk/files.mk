@@ -18,7 +18,7 @@ FUZZ_FILES_CORPUS := $(BUILD)/fuzz/corpus-files
 
 $(FUZZ_FILES): $(FUZZ_FILES_SRC) protocols/image.h protocols/imgbuild.h protocols/crc.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
+	$(SAY) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Iprotocols -D_GNU_SOURCE -o $@ $(FUZZ_FILES_SRC)
 

@@ -22,8 +22,8 @@ FAKEGPIOD_SRC := tests/fake/fake_gpiod_core.c $(FAKEGPIOD_API)
 
 $(FAKEGPIOD): $(FAKEGPIOD_SRC) tests/fake/fake_gpiod.h tests/fake/fake_gpiod_int.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SO   $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden \
+	$(SAY) "  LD-SO   $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(call pc_cflags,libgpiod) -fPIC -shared -fvisibility=hidden \
 		-Wl,-soname,$(FAKEGPIOD_SONAME) -Wl,--no-undefined -o $@ $(FAKEGPIOD_SRC)
 
 TEST_HELPERS += $(FAKEGPIOD)
@@ -37,7 +37,7 @@ FUZZ_SEQ_SRC := tests/fuzz/fuzz_seq.c gpio/seq.c gpio/linespec.c protocols/err.c
 
 $(FUZZ_SEQ): $(FUZZ_SEQ_SRC) gpio/seq.h gpio/linespec.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
+	$(SAY) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Iprotocols -Igpio -D_GNU_SOURCE -o $@ $(FUZZ_SEQ_SRC)
 
@@ -49,11 +49,12 @@ fuzz-gpio: $(FUZZ_SEQ)
 		$(BUILD)/fuzz/corpus-seq
 fuzz: fuzz-gpio
 
-# make gpiod2-check (not in check; needs Debian's archive, about a minute):
-# build libgpiod 2.x from Debian trixie's source tarball into $(BUILD)/gpiod2
-# with a private apt configuration (nothing installed or reconfigured
-# system-wide; testing-without-hardware §5), then build the v2 backend, its
-# unit tests and bootctl against it in $(BUILD)/v2 and run them with the v2 fake.
+# make gpiod2-check (tests/cli/gpiod2.sh runs the same in make check; needs
+# Debian's archive once, about a minute): build libgpiod 2.x from Debian
+# trixie's source tarball into $(BUILD)/gpiod2 with a private apt
+# configuration (nothing installed or reconfigured system-wide;
+# testing-without-hardware §5), then (gpiod2-build) the v2 backend, its unit
+# tests and bootctl against it in $(BUILD)/v2, and run them with the v2 fake.
 GPIOD2 = $(abspath $(BUILD))/gpiod2
 # APT::Sandbox::User=root: the private lists and cache under BUILD are not
 # readable by apt's _apt sandbox user, whose gpgv lookup then fails.
@@ -70,11 +71,12 @@ $(GPIOD2)/local/lib/pkgconfig/libgpiod.pc:
 		./configure -q --prefix=$(GPIOD2)/local --disable-tools --disable-tests >/dev/null && \
 		$(MAKE) -s >/dev/null && $(MAKE) -s install >/dev/null
 
-.PHONY: gpiod2-check
-gpiod2-check: $(GPIOD2)/local/lib/pkgconfig/libgpiod.pc
+GPIOD2_UNITS := test_seq test_lines test_lineopts
+.PHONY: gpiod2-build gpiod2-check
+gpiod2-build: $(GPIOD2)/local/lib/pkgconfig/libgpiod.pc
 	$(Q)PKG_CONFIG_PATH=$(GPIOD2)/local/lib/pkgconfig $(MAKE) --no-print-directory \
-		BUILD=$(BUILD)/v2 $(BUILD)/v2/tests/test_seq $(BUILD)/v2/tests/test_lines \
-		$(BUILD)/v2/tests/test_lineopts $(BUILD)/v2/bootctl $(BUILD)/v2/romsim \
+		BUILD=$(BUILD)/v2 $(GPIOD2_UNITS:%=$(BUILD)/v2/tests/%) $(BUILD)/v2/bootctl $(BUILD)/v2/romsim \
 		$(BUILD)/v2/serialshim.so $(BUILD)/v2/fakegpiod/libgpiod.so.3
-	$(Q)for t in test_seq test_lines test_lineopts; do $(BUILD)/v2/tests/$$t || exit 1; done
+gpiod2-check: gpiod2-build
+	$(Q)for t in $(GPIOD2_UNITS); do $(BUILD)/v2/tests/$$t || exit 1; done
 	$(Q)BUILD=$(BUILD)/v2 bash tests/cli/bootctl.sh

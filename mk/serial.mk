@@ -9,8 +9,9 @@ SERIALSHIM := $(BUILD)/serialshim.so
 
 $(SERIALSHIM): tests/shim/serialshim.c tests/shim/serialshim_fs.c tests/shim/serialshim.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC-SO   $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $(filter %.c,$^) -ldl -lpthread
+	$(SAY) "  CC-SO   $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(HARDEN_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) \
+		-o $@ $(filter %.c,$^) -ldl -lpthread
 
 SERIAL_GLUE := src/serial.c src/serial_tty.c src/serial_lock.c src/serial_list.c
 SERIAL_OS_TEST := $(BUILD)/tests/serial_os_test
@@ -19,7 +20,7 @@ SERIAL_OS_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,tests/os/test_serial.c $(SERIAL
 
 $(SERIAL_OS_TEST): $(SERIAL_OS_OBJ)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
+	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(shell $(PKG_CONFIG) --libs libserialport) \
 		$(CMOCKA_LIBS) -ldl -lpthread
 
@@ -31,7 +32,7 @@ SERIAL_PTY_PEER := $(BUILD)/tests/pty_peer
 
 $(SERIAL_PTY_PEER): tests/os/pty_peer.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
+	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 TEST_HELPERS += $(SERIAL_PTY_PEER)

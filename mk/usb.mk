@@ -13,11 +13,12 @@ USBSIM_OS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tests/os/test_usbsim.c $(USBSIM
 
 $(USBSIM_OS_TEST): $(USBSIM_OS_OBJ) $(LIBSIM) $(LIBSTMBOOT)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
+	$(SAY) "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libusb-1.0) $(UMOCK_LIBS) \
 		-Wl,--push-state,--no-as-needed -lumockdev-preload -Wl,--pop-state \
 		$(CMOCKA_LIBS) -lpthread
 
+$(BUILD)/obj/tests/os/test_usbsim.o: PKGS_CC := libusb-1.0 umockdev-1.0
 TEST_HELPERS += $(USBSIM_OS_TEST)
 # cli's prerequisites were expanded before this file was included.
 cli: $(USBSIM_OS_TEST)

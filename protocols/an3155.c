@@ -36,6 +36,9 @@ void an3155_default_opts(struct an3155_opts *o)
 		.write_unit = 8,
 		.erased_value = 0xFF,
 		.erase_chunk = 128,
+		.latency_ms = 16,
+		.slack_ms = 25,
+		.late_ms = 4000,
 	};
 }
 
@@ -73,6 +76,7 @@ int an3155_new(struct an3155 **out, const struct sb_link *link, const struct sb_
 	b->o = o;
 	b->state = A3_IDLE;
 	b->bad = -1;
+	b->wframe = b->rframe = A3_BLOCK;
 	*out = b;
 	return SB_OK;
 }
@@ -82,16 +86,19 @@ void an3155_free(struct an3155 *b)
 	free(b);
 }
 
-int an3155_set_flash(struct an3155 *b, unsigned write_unit, uint8_t erased_value)
+void an3155_set_part(struct an3155 *b, unsigned page_erase_ms, unsigned mass_erase_ms,
+		     unsigned prog_us, unsigned write_unit)
 {
-	struct an3155_opts o = b->o;
+	b->o.t_page_erase_ms = page_erase_ms;
+	b->o.t_mass_erase_ms = mass_erase_ms;
+	b->o.t_prog_us = prog_us;
+	if (write_unit && !(write_unit & (write_unit - 1)) && write_unit <= A3_BLOCK)
+		b->o.write_unit = write_unit;
+}
 
-	o.write_unit = write_unit;
-	if (!opts_ok(&o))
-		return SB_ERR_BAD_INPUT;
-	b->o.write_unit = write_unit;
+void an3155_set_erased_value(struct an3155 *b, uint8_t erased_value)
+{
 	b->o.erased_value = erased_value;
-	return SB_OK;
 }
 
 const struct an3155_info *an3155_info(const struct an3155 *b)
@@ -112,7 +119,34 @@ bool an3155_has(const struct an3155 *b, uint8_t code)
 int a3_tx(struct an3155 *b, const uint8_t *buf, size_t n)
 {
 	sb_log_hex(&b->log, "an3155 tx", buf, n);
+	b->last_tx = n;
 	return b->link.ops->write(b->link.h, buf, n, b->o.t.xfer_ms);
+}
+
+/* ---- deadlines that fit the reply ---------------------------------------- */
+
+/* Microseconds n bytes take on the line: 11 bit-times each (8E1, facts A.1). */
+static uint64_t wire_us(const struct an3155 *b, size_t n)
+{
+	return (uint64_t)n * 11u * 1000000u / b->o.baud;
+}
+
+unsigned a3_deadline(const struct an3155 *b, size_t rx, uint64_t work_us, unsigned fixed_ms)
+{
+	uint64_t us;
+
+	if (!b->o.baud)
+		return fixed_ms;
+	/*
+	 * The frame just written may still be in the host's and the adapter's
+	 * buffers (write() returns once it is queued), so its bytes count too;
+	 * then the device's work and the reply. x1.25 on the wire covers the
+	 * ROM's autobaud error and gaps between bytes, x1.5 on the flash the
+	 * spread of its times; latency once each way; slack for scheduling
+	 * (an3155.h: how it was chosen).
+	 */
+	us = wire_us(b, b->last_tx + rx) * 5 / 4 + work_us * 3 / 2;
+	return (unsigned)(us / 1000u) + 1u + 2u * b->o.latency_ms + b->o.slack_ms;
 }
 
 /* Up to n bytes; returns the count (short = silence) or a link error. */
@@ -127,8 +161,13 @@ static int rx_some(struct an3155 *b, uint8_t *buf, size_t n, unsigned ms)
 
 int a3_rx(struct an3155 *b, uint8_t *buf, size_t n, unsigned ms)
 {
+	uint64_t t0 = b->o.now_ms && b->log.fn && b->log.max >= SB_LOG_TRACE ? b->o.now_ms(b->o.now_ctx) : 0;
 	int r = rx_some(b, buf, n, ms);
 
+	/* How much of a deadline a reply used: the data behind slack_ms. */
+	if (t0 && r == (int)n)
+		sb_logf(&b->log, SB_LOG_TRACE, "an3155 reply: %zu bytes in %llu of %u ms", n,
+			(unsigned long long)(b->o.now_ms(b->o.now_ctx) - t0), ms);
 	if (r < 0)
 		return r;
 	if ((size_t)r < n) {
@@ -206,7 +245,7 @@ int a3_cmd(struct an3155 *b, uint8_t code)
 	b->stage = A3_ST_CMD;
 	b->bad = -1;
 	r = a3_tx(b, f, sizeof(f));
-	return r ? r : a3_wait_ack(b, b->o.t.ack_ms);
+	return r ? r : a3_wait_ack(b, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 }
 
 int a3_addr(struct an3155 *b, uint32_t addr)
@@ -214,12 +253,19 @@ int a3_addr(struct an3155 *b, uint32_t addr)
 	/* Big-endian, then the XOR of the four bytes (facts A.3). */
 	uint8_t f[5] = { (uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
 			 (uint8_t)addr, 0 };
-	int r;
 
 	f[4] = a3_xor(f, 4);
-	b->stage = A3_ST_ADDR;
-	r = a3_tx(b, f, sizeof(f));
-	return r ? r : a3_wait_ack(b, b->o.t.ack_ms);
+	return a3_send_acked(b, A3_ST_ADDR, f, sizeof(f), 0, b->o.t.ack_ms);
+}
+
+int a3_send_acked(struct an3155 *b, enum a3_stage stage, const uint8_t *f, size_t n,
+		  uint64_t work_us, unsigned fixed_ms)
+{
+	int r;
+
+	b->stage = stage;
+	r = a3_tx(b, f, n);
+	return r ? r : a3_wait_ack(b, a3_deadline(b, 1, work_us, fixed_ms));
 }
 
 /* ---- resync (facts A.1 last row) ----------------------------------------- */
@@ -260,19 +306,24 @@ int a3_addr(struct an3155 *b, uint32_t addr)
  * block whose data phase was reached, so that is reported as SB_ERR_VERIFY,
  * never as a good write.
  *
- * Bursts: after two silent single bytes the ROM is inside a longer phase.
- * A3_BURST = 258 bytes is the longest Write Memory data phase (N, 256 bytes,
- * X; facts A.5), so one burst ends any write data phase; four end the longest
- * phase our filler can start itself (Extended Erase, 2 + 1031 bytes). Every
- * silent burst uses up one of opts.resync_probes, so the resync is bounded:
- * with the defaults (32 probes, resync_ms 100) a ROM that never answers costs
- * 32 x 100 ms of silence plus 2 + 30 x 258 bytes (0.74 s at 115200 8E1), about
- * 4 s. Probes answered otherwise than by a NACK to a single byte (at most
- * A3_ANSWERED_MAX, 8 x (100 ms + 258 bytes) = 1 s) and stray bytes (at most
- * A3_STRAY_MAX, 0.4 s at 115200) add the rest: under 6 s in the worst case.
- * A phase longer than that budget exists only when a byte of our own frame
- * was lost (e.g. "FF FF 00" missing an FF reads as a 0xFF00-page list, 130 KB):
- * such a ROM is declared lost ("reset the part").
+ * Bursts: after two silent single bytes the ROM is inside a longer phase
+ * (or busy: a reply that comes late). A3_BURST = 258 bytes is the longest
+ * Write Memory data phase (N, 256 bytes, X; facts A.5), so one burst ends any
+ * write data phase; four end the longest phase our filler can start itself
+ * (Extended Erase, 2 + 1031 bytes).
+ *
+ * A late reply: a ROM still busy with our command (a slow erase, a stalled
+ * reply) answers it with ACK or NACK some time after our deadline passed.
+ * A filler draws an ACK only by completing a frame whose checksum it matches
+ * by chance (above), so an ACK seen while re-synchronising is almost always
+ * that late reply: b->late_ack records it for logs. Callers do not trust it:
+ * a write is read back, an erase is sent again (erasing an erased page is
+ * harmless). The fillers sent meanwhile are lost
+ * (overrun) or taken as an opcode once the ROM is free, and the single-byte
+ * probes that follow end that. So the resync keeps probing for late_ms
+ * (default 4 s) before it declares the ROM lost; without a clock it is
+ * bounded by opts.resync_probes silent probes instead. Stray bytes are
+ * bounded by A3_STRAY_MAX (a babbling line).
  */
 enum {
 	A3_FILL = 0x02,
@@ -281,10 +332,16 @@ enum {
 	 * the rest of a 256-byte reply drained first and a noisy line, 4096 is far
 	 * above what a live ROM sends, and bounds a babbling line. */
 	A3_STRAY_MAX = 4096,
-	A3_ANSWERED_MAX = 8,
+	A3_ANSWERED_MAX = 16,
 };
 
 enum { RS_SILENT, RS_NACK, RS_OTHER };
+
+/* Silence that ends one resync probe: a round trip of one byte. */
+static unsigned probe_ms(const struct an3155 *b)
+{
+	return b->o.baud ? a3_deadline(b, 1, 0, b->o.t.resync_ms) : b->o.t.resync_ms;
+}
 
 /* Read what the ROM sends until silence (or a NACK, with stop_at_nack). */
 static int collect(struct an3155 *b, size_t *seen, bool stop_at_nack)
@@ -293,7 +350,7 @@ static int collect(struct an3155 *b, size_t *seen, bool stop_at_nack)
 
 	for (;;) {
 		uint8_t c;
-		int r = rx_some(b, &c, 1, b->o.t.resync_ms);
+		int r = rx_some(b, &c, 1, probe_ms(b));
 
 		if (r < 0)
 			return r;
@@ -301,6 +358,8 @@ static int collect(struct an3155 *b, size_t *seen, bool stop_at_nack)
 			return nack ? RS_NACK : got ? RS_OTHER : RS_SILENT;
 		if (++*seen > A3_STRAY_MAX)
 			return SB_ERR_FRAMING;
+		if (c == A3_ACK)
+			b->late_ack = true;
 		nack = c == A3_NACK;
 		if (nack && stop_at_nack)
 			return RS_NACK;
@@ -316,16 +375,34 @@ static int send_fill(struct an3155 *b, bool single)
 	int r;
 
 	memset(fill, A3_FILL, sizeof(fill));
+	if (single && b->probe) {   /* the first probe after a lost data byte: a3_pick_probe() */
+		fill[0] = b->probe;
+		b->probe = 0;
+	}
 	r = a3_tx(b, fill, single ? 1 : sizeof(fill));
 	if (r == SB_OK && !single && b->link.ops->drain)
 		r = b->link.ops->drain(b->link.h);
 	return r;
 }
 
+/* Still worth probing? By the clock when there is one, else by counting. */
+static bool keep_probing(struct an3155 *b, uint64_t t0, unsigned silent, unsigned answered)
+{
+	if (answered >= A3_ANSWERED_MAX)
+		return false;
+	if (b->o.now_ms)
+		return b->o.now_ms(b->o.now_ctx) - t0 < b->o.late_ms;
+	return silent < b->o.resync_probes;
+}
+
 /*
- * Single bytes first, waiting resync_ms for an answer after each: a NACK to
- * a single byte ends a frame we completed, so nothing of ours is pending
- * (see above). After two silent single bytes, bursts until something
+ * Single bytes first, waiting one probe time for an answer after each: a
+ * NACK to a single byte ends a frame we completed, so nothing of ours is
+ * pending (see above). A NACK to the very first byte, with nothing else
+ * heard, means the ROM was still inside our frame (a byte of it was lost)
+ * and has now refused it: b->rejected tells the caller that nothing was
+ * programmed (an ACK would have come instead, had our filler completed the
+ * frame with a matching checksum). After two silent single bytes, bursts until something
  * answers; drain the answers (NACKs for the pairs of the burst that the ROM
  * took as commands) until silence, then single bytes again to find the
  * alignment: the ROM may hold the last byte of the burst as an opcode, and
@@ -334,9 +411,10 @@ static int send_fill(struct an3155 *b, bool single)
 static int resync_probe(struct an3155 *b, size_t *seen)
 {
 	unsigned silent = 0, answered = 0, quiet = 0;
+	uint64_t t0 = b->o.now_ms ? b->o.now_ms(b->o.now_ctx) : 0;
 	int r;
 
-	while (silent < b->o.resync_probes && answered < A3_ANSWERED_MAX) {
+	while (keep_probing(b, t0, silent, answered)) {
 		bool single = quiet < 2;
 
 		r = send_fill(b, single);
@@ -347,8 +425,22 @@ static int resync_probe(struct an3155 *b, size_t *seen)
 		r = collect(b, seen, single);
 		if (r < 0)
 			return r;
-		if (single && r == RS_NACK)
+		if (single && r == RS_NACK) {
+			bool messy = answered || silent >= 2;
+
+			/* After bursts or stray answers the NACK may be a late one of
+			 * an earlier byte: it counts only if silence follows it. */
+			if (messy && (r = collect(b, seen, false)) != RS_SILENT) {
+				if (r < 0)
+					return r;
+				answered++;
+				quiet = 0;
+				continue;
+			}
+			b->rejected = !messy && silent == 0 && *seen == 1 && !b->late_ack;
+			b->clean_sync = !messy && !b->late_ack;
 			return SB_OK;
+		}
 		if (r == RS_SILENT) {
 			silent++;
 			quiet++;
@@ -360,21 +452,95 @@ static int resync_probe(struct an3155 *b, size_t *seen)
 	return *seen ? SB_ERR_FRAMING : SB_ERR_TIMEOUT;
 }
 
-int a3_resync(struct an3155 *b)
+/*
+ * After silent 0x7F bytes (an3155_conn.c): one burst, then single probes
+ * until a NACK, but only while the ROM answers at all - a ROM that is not
+ * there must not cost a full resync.
+ */
+int a3_fill_up(struct an3155 *b)
 {
 	size_t seen = 0;
-	int r;
+	int r = send_fill(b, false);
+
+	b->late_ack = false;
+	if (r == SB_OK)
+		r = collect(b, &seen, false);
+	for (int i = 0; r >= 0 && i < 3; i++) {
+		r = send_fill(b, true);
+		if (r == SB_OK)
+			r = collect(b, &seen, true);
+		if (r == RS_NACK)
+			return SB_OK;
+	}
+	if (r < 0)
+		return r;
+	return seen ? SB_ERR_FRAMING : SB_ERR_TIMEOUT;
+}
+
+int a3_resync(struct an3155 *b)
+{
+	return a3_resync_after(b, SB_ERR_FRAMING);
+}
+
+/*
+ * The first probe after a frame of ours went unanswered. If k bytes of the
+ * frame were lost on the way, the ROM still waits for k bytes: the probe (and
+ * for k = 2 the 0x02 after it) completes the frame, and the XOR check passes
+ * - programming shifted garbage - when the probe equals the lost byte (k = 1)
+ * or the two lost bytes XOR to probe ^ 0x02 (k = 2): with the filler 0x02
+ * alone, any two equal lost bytes, e.g. two 0x00 of a firmware image. So the
+ * first probe is a byte the frame does not contain, and among those the one
+ * that the fewest pairs of frame bytes XOR to with 0x02. It must not be 0xFD:
+ * FD 02 is a command pair (Get ID). The analysis of the 0x02 filler above
+ * still holds for every later byte; as an opcode this probe is NACKed with
+ * the 0x02 that follows.
+ */
+void a3_pick_probe(struct an3155 *b, const uint8_t *frame, size_t n)
+{
+	unsigned count[256] = { 0 }, best = ~0u;
+
+	for (size_t i = 0; i < n; i++)
+		count[frame[i]]++;
+	for (unsigned p = 0; p < 256; p++) {
+		unsigned t = p ^ A3_FILL, pairs = 0;
+
+		if (p == 0xFD || count[p])
+			continue;
+		for (unsigned v = 0; v < 256; v++)
+			pairs += t ? count[v] * count[v ^ t] : count[v] * (count[v] - (count[v] > 0));
+		if (pairs < best) {
+			best = pairs;
+			b->probe = (uint8_t)p;
+		}
+	}
+}
+
+/*
+ * Strays first (late ACKs, the rest of a reply: read, not flushed, so that a
+ * late ACK is seen), except after a timeout: the wait that just ended heard
+ * nothing, and what comes now is the first probe's answer.
+ */
+int a3_resync_after(struct an3155 *b, int err)
+{
+	size_t seen = 0;
+	int r = SB_OK;
 
 	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: re-synchronising");
-	r = a3_flush(b);
-	if (r == SB_OK)
-		r = collect(b, &seen, false);   /* strays: late ACKs, the rest of a reply */
+	b->late_ack = false;
+	b->rejected = false;
+	b->clean_sync = false;
+	if (err != SB_ERR_TIMEOUT) {
+		r = collect(b, &seen, false);
+		seen = 0;   /* strays are not answers to a probe */
+	}
 	if (r >= 0)
 		r = resync_probe(b, &seen);
 	if (r) {
 		b->lost = true;
 		sb_logf(&b->log, SB_LOG_WARN, "an3155: re-synchronisation failed: %s",
 			sb_strerror(r));
+	} else if (b->late_ack) {
+		sb_logf(&b->log, SB_LOG_INFO, "an3155: a late ACK arrived while re-synchronising");
 	}
 	return r;
 }
@@ -392,16 +558,53 @@ bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last)
 		*count = 0;
 		return false;
 	}
+	/* A NACK after a resync that heard stray or late bytes may be one of
+	 * those: it starts the count again instead of adding to it. */
+	if (*count && !b->clean_sync)
+		*count = 0;
 	/* Under RDP level 1 every gated command is NACKed at its first byte
-	 * (facts A.6); one NACK could be noise, two in a row are not. */
-	return ++*count >= 2 || last;
+	 * (facts A.6). One NACK could be noise or a byte of misalignment; a
+	 * line that NACKs 1 % of commands gives two in a row once in 10^4
+	 * commands, three once in 10^6: three in a row (with a resync between)
+	 * are read protection. */
+	return ++*count >= 3 || last;
+}
+
+bool a3_addr_refused(struct an3155 *b, int err, unsigned *count)
+{
+	if (err != SB_ERR_NACK || b->stage != A3_ST_ADDR) {
+		*count = 0;
+		return false;
+	}
+	/* An address outside what the command may use is NACKed (facts A.5).
+	 * One NACK could be a garbled address (5 bytes: 1.5 % of frames on a
+	 * line corrupting 0.3 % of bytes), three in a row are the answer. */
+	b->refused = ++*count >= 3;
+	return b->refused;
+}
+
+/*
+ * After a NACK to a frame whose command byte was ACKed the ROM waits for a
+ * command (facts A.2): the command is sent again at once. A NACK at the
+ * command byte itself may mean the ROM was one byte off (it held a stray
+ * byte as an opcode and took ours as its complement: it then holds our
+ * complement byte as the next opcode, and every retry would repeat that),
+ * and after silence or a garbled reply we do not know where the ROM is:
+ * re-synchronise first.
+ */
+int a3_recover(struct an3155 *b, int err)
+{
+	if (err == SB_ERR_NACK && b->stage != A3_ST_CMD)
+		return a3_flush(b);
+	return a3_resync_after(b, err);
 }
 
 int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated)
 {
-	unsigned cmd_nacks = 0;
+	unsigned cmd_nacks = 0, addr_nacks = 0;
 
 	b->lost = false;
+	b->refused = false;
 	for (unsigned i = 0;; i++) {
 		int r = once(b, arg);
 		bool last = i >= b->o.retries;
@@ -411,11 +614,11 @@ int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated)
 			return r;
 		if (rdp_gated && a3_rdp_nack(b, r, &cmd_nacks, last))
 			return SB_ERR_PROTECTED;
-		if (last)
+		if (a3_addr_refused(b, r, &addr_nacks) || last)
 			return r;
 		sb_logf(&b->log, SB_LOG_INFO, "an3155: %s, retrying (%u of %u)",
 			sb_strerror(r), i + 1, b->o.retries);
-		r = a3_resync(b);
+		r = a3_recover(b, r);
 		if (r)
 			return r;
 	}
@@ -463,9 +666,9 @@ static const char *stage_name(enum a3_stage s)
 
 static void why(const struct an3155 *b, int err, char *out, size_t size)
 {
-	if (err == SB_ERR_PROTECTED)
+	if (err == SB_ERR_PROTECTED)  /* protocol-facts A.6 */
 		snprintf(out, size, "refused at the command byte: read protection (RDP level 1)"
-			 " is active (facts A.6); readout-unprotect removes it and erases the flash");
+			 " is active; readout-unprotect removes it and erases the flash");
 	else if (err == SB_ERR_NACK && b->stage == A3_ST_ADDR)
 		snprintf(out, size, "the bootloader refused the address (NACK): outside the"
 			 " memory this command may use?");

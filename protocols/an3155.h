@@ -82,7 +82,8 @@ struct an3155_timeouts {
 	unsigned protect_ms;     /* final ACK of WP/WUP/RP: 1000 (A.8, SF 1 s) */
 	unsigned unprotect_ms;   /* final ACK of Readout Unprotect: 35000 (A.8, SF 35 s) */
 	unsigned crc_ms;         /* Get Checksum result: 10000 (INF: no tool value in A.8) */
-	unsigned resync_ms;      /* silence that ends one resync probe: 100 */
+	unsigned resync_ms;      /* silence that ends one resync probe: 100 (with a known
+				  * baud: derived from the line, see an3155_opts.baud) */
 	unsigned settle_ms;      /* reconnect delay after WP/WUP/RP reset the ROM: 100
 				  * (A.8, SL sleeps 0.1 s then re-syncs) */
 	unsigned unprotect_settle_ms; /* reconnect delay after Readout Unprotect: 2000 (A.8: SL
@@ -102,8 +103,24 @@ struct an3155_opts {
 	/* Re-sends of one block or command after a resync (default 3). With 0 a
 	 * single NACK at a command byte already reports SB_ERR_PROTECTED. */
 	unsigned retries;
-	/* Silent resync probes before the ROM is declared lost (default 32). */
+	/* Silent resync probes before the ROM is declared lost (default 32). With a
+	 * clock (now_ms) the resync is bounded by late_ms instead. */
 	unsigned resync_probes;
+	/*
+	 * The line, for deadlines that fit each reply. With baud set, every wait
+	 * is the reply's time on the wire (11 bit-times a byte, 8E1) plus the
+	 * device's work (flash times below) times 1.5, plus twice latency_ms,
+	 * plus slack_ms; with baud 0 the fixed deadlines of t apply.
+	 */
+	unsigned baud;
+	unsigned latency_ms;     /* adapter + OS latency per direction (default 16: FTDI's default timer) */
+	unsigned slack_ms;       /* scheduling allowance per wait (default 50) */
+	/* Flash times of the part (datasheet maxima, part.h); 0: the generic
+	 * deadlines of t (page_erase_ms, mass_erase_ms, write_ms) apply. */
+	unsigned t_page_erase_ms, t_mass_erase_ms, t_prog_us;
+	/* A reply this late is still recognised while re-synchronising, instead of
+	 * ending the job (default 4000 ms; needs now_ms, else resync_probes bound it). */
+	unsigned late_ms;
 	/* Write unit in bytes, a power of two <= 256: an3155_write() needs the address and
 	 * the length to be multiples of it. Default 8: L4 64-bit flash words (facts A.7);
 	 * 4 is AN3155's own rule (facts A.5, Write Memory row); 32 for H7. */
@@ -143,6 +160,8 @@ struct an3155_info {
 	uint8_t cmd[64];
 	bool fresh_sync;         /* the ROM ACKed 0x7F (autobaud done now); false: it
 				  * answered NACK, i.e. was already synchronised (facts A.1) */
+	bool crc_failed;         /* 0xA1 is listed but did not answer in the AN3155 §3.13
+				  * frame: verify reads back for the rest of the session */
 };
 
 struct an3155;
@@ -163,12 +182,6 @@ int an3155_new(struct an3155 **out, const struct sb_link *link, const struct sb_
 /* Release the handle (not the link). NULL is allowed. */
 void an3155_free(struct an3155 *b);
 
-/*
- * The connected part's flash rules, once it is known (devtable.c): its write
- * unit (a power of two <= 256) and what its erased flash reads. SB_OK, or
- * SB_ERR_BAD_INPUT for a bad unit (nothing changed).
- */
-int an3155_set_flash(struct an3155 *b, unsigned write_unit, uint8_t erased_value);
 
 /*
  * Flush, synchronise with 0x7F (bounded retries, the reset hook between
@@ -187,6 +200,18 @@ int an3155_connect(struct an3155 *b, struct sb_diag *diag);
  */
 int an3155_reconnect(struct an3155 *b, struct sb_diag *diag);
 
+/*
+ * Once the part is known: its flash times (datasheet maxima in ms, ms and us
+ * per write unit; 0: unknown) for the deadlines, and its write unit (0:
+ * leave). Called by the program after identification.
+ */
+void an3155_set_part(struct an3155 *b, unsigned page_erase_ms, unsigned mass_erase_ms,
+		     unsigned prog_us, unsigned write_unit);
+/* What the connected part's erased flash reads (0xFF; 0x00 on L0/L1,
+ * devtable.c): a unit reading all that after a lost ACK or in a post-write
+ * verify was never programmed. */
+void an3155_set_erased_value(struct an3155 *b, uint8_t erased_value);
+
 /* What the last connect/reconnect learned; valid until an3155_free(). */
 const struct an3155_info *an3155_info(const struct an3155 *b);
 
@@ -197,6 +222,14 @@ bool an3155_has(const struct an3155 *b, uint8_t code);
  * commands (facts A.5). SB_ERR_PROTECTED when RDP is active (facts A.6). */
 int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 		struct sb_diag *diag);
+
+/*
+ * One Read Memory of 1..256 bytes, one attempt, no retries: for an optional
+ * read whose refusal is a normal answer (the flash-size register, facts A.5),
+ * so that a strict ROM costs one NACK, not three. Returns as an3155_read.
+ */
+int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
+		 struct sb_diag *diag);
 
 /*
  * Write len bytes at addr, in blocks of <= 256 bytes that do not cross a

@@ -49,12 +49,26 @@ static size_t erase_frame(const struct er *a, uint8_t *f)
 	return len + 1;
 }
 
+/*
+ * The erase's deadline: the part's datasheet times when known (part.h, set
+ * in opts.t_page_erase_ms / t_mass_erase_ms), else stm32flash's generic ones
+ * (facts A.8: 5 s a page, 35 s a mass erase). A bank erase takes one mass
+ * erase time.
+ */
 static unsigned erase_timeout(const struct an3155 *b, const struct er *a)
 {
-	if (a->n == 0)
-		return b->o.t.mass_erase_ms;
-	/* Page erase time scales with the page count (facts A.8). */
-	return b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
+	uint64_t work_us;
+	unsigned fixed;
+
+	if (a->n == 0) {
+		fixed = b->o.t.mass_erase_ms;
+		work_us = (uint64_t)(b->o.t_mass_erase_ms ? b->o.t_mass_erase_ms : fixed) * 1000u;
+	} else {
+		fixed = b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
+		work_us = (uint64_t)(b->o.t_page_erase_ms ? b->o.t_page_erase_ms
+							  : b->o.t.page_erase_ms) * 1000u * a->n;
+	}
+	return a3_deadline(b, 1, work_us, fixed);
 }
 
 static int erase_once(struct an3155 *b, void *arg)
@@ -64,10 +78,10 @@ static int erase_once(struct an3155 *b, void *arg)
 	size_t len = erase_frame(a, f);
 	int r = a3_cmd(b, a->ext ? AN3155_CMD_EXT_ERASE : AN3155_CMD_ERASE);
 
-	if (r == SB_OK) {
-		b->stage = A3_ST_DATA;
-		r = a3_tx(b, f, len);
-	}
+	if (r)
+		return r;
+	b->stage = A3_ST_DATA;
+	r = a3_tx(b, f, len);
 	return r ? r : a3_wait_ack(b, erase_timeout(b, a));
 }
 
@@ -87,9 +101,9 @@ static int pick_erase(struct an3155 *b, bool *ext, struct sb_diag *d)
 static int check_pages(const uint16_t *pages, size_t n, bool ext, struct sb_diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (ext && pages[i] >= 0xFFF0)
+		if (ext && pages[i] >= 0xFFF0)  /* protocol-facts A.5 */
 			return sb_diag_set(d, SB_ERR_BAD_INPUT, "page number 0x%04X is a special"
-					   " or reserved erase code (facts A.5)", pages[i]);
+					   " or reserved erase code", pages[i]);
 		if (!ext && pages[i] > 0xFF)
 			return sb_diag_set(d, SB_ERR_BAD_INPUT, "page %u does not fit the legacy"
 					   " Erase command's 1-byte page numbers", pages[i]);
@@ -144,9 +158,9 @@ int an3155_erase_special(struct an3155 *b, uint16_t code, struct sb_diag *d)
 	if (r)
 		return r;
 	if (code != AN3155_ERASE_MASS && code != AN3155_ERASE_BANK1 &&
-	    code != AN3155_ERASE_BANK2)
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "0x%04X is not a mass or bank erase code"
-				   " (facts A.5)", code);
+	    code != AN3155_ERASE_BANK2)  /* protocol-facts A.5 */
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "0x%04X is not a mass or bank erase code",
+				   code);
 	if (!a.ext && code != AN3155_ERASE_MASS)
 		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "bank erase needs Extended Erase"
 				   " (0x44); this bootloader offers only Erase (0x43)");
@@ -219,9 +233,9 @@ int an3155_write_protect(struct an3155 *b, const uint8_t *codes, size_t n,
 {
 	uint8_t f[1 + 256 + 1];
 
-	if (n < 1 || n > 256)
+	if (n < 1 || n > 256)  /* protocol-facts A.5 */
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "write protect needs 1 to 256 sector"
-				   " codes, got %zu (facts A.5)", n);
+				   " codes, got %zu", n);
 	/* N = codes - 1, the codes, XOR of all (facts A.3 data block). */
 	f[0] = (uint8_t)(n - 1);
 	memcpy(f + 1, codes, n);

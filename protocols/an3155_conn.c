@@ -7,31 +7,89 @@
 
 #include <string.h>
 
-/* ---- sync (facts A.1) ---------------------------------------------------- */
+/* ---- sync (facts A.1) ----------------------------------------------------- */
 
-/* One attempt: 0x7F; on silence a second 0x7F, whose NACK means "already synced". */
+/*
+ * 0x7F bytes before the ROM counts as silent. A fresh ROM (after reset)
+ * autobauds on the first 0x7F and ACKs it; an idle synchronised ROM takes
+ * 0x7F as an opcode and NACKs it at once or at the second 0x7F (facts A.1:
+ * both seen). So silence after a few 0x7F means either a ROM that is not
+ * there yet (slow start-up, not in the loader) or one still inside a command
+ * that a killed client left half sent, waiting for more bytes (a Write
+ * Memory data phase takes up to 258). Only 0x7F is sent while the ROM may
+ * still be fresh: any other first byte makes it autobaud to a wrong rate
+ * until reset (facts A.1). A3_SYNC_BYTES x sync_ms (2.5 s by default) is
+ * the start-up the sync waits for before it takes the ROM to be inside a
+ * command and fills that command up with one burst of the resync filler
+ * (an3155.c), which no phase accepts: a Write Memory data phase, the longest
+ * a client normally leaves, ends within one burst. If that draws no answer
+ * either, the ROM is not there (BOOT0, reset, wiring): fail fast, no long
+ * resync.
+ *
+ * A3_SYNC_BYTES is odd on purpose. A client killed right after the address
+ * ACK of a Write Memory leaves the ROM waiting for N: our first 0x7F becomes
+ * N (128 bytes), the other 0x7F and then fillers the data, a filler the
+ * checksum. The frame's XOR is then 0x7F for an odd count of 0x7F and 0x02
+ * for an even one - which equals the filler checksum and would program our
+ * bytes. With an odd count it is refused.
+ */
+enum { A3_SYNC_BYTES = 5 };
+
+/* Read up to one byte; on an unexpected one, drain the rest (a reply a
+ * killed client left running) until silence. */
+static int sync_reply(struct an3155 *b, unsigned ms, uint8_t *c)
+{
+	int r = a3_rx(b, c, 1, ms);
+	uint8_t junk;
+
+	if (r || *c == A3_ACK || *c == A3_NACK)
+		return r;
+	b->bad = *c;
+	while (a3_rx(b, &junk, 1, b->o.t.resync_ms) == SB_OK)
+		;
+	return SB_ERR_FRAMING;
+}
+
+/*
+ * One attempt: 0x7F until the ROM answers ACK (fresh: autobaud done now) or
+ * NACK (already synchronised), at most A3_SYNC_BYTES of them; an ACK after
+ * more than one 0x7F may leave a later 0x7F pending as an opcode, so the
+ * alignment is restored with a resync. Silence throughout: fill up a
+ * half-sent command (see above).
+ */
 static int sync_once(struct an3155 *b)
 {
 	const uint8_t init = 0x7F;
+	unsigned sent = 0, odd = 0;
+	int r = SB_ERR_TIMEOUT;
 
-	for (int i = 0; i < 2; i++) {
-		uint8_t c;
-		int r = a3_tx(b, &init, 1);
+	while (sent < A3_SYNC_BYTES) {
+		uint8_t c = 0;
 
+		r = a3_tx(b, &init, 1);
+		sent++;
 		if (r == SB_OK)
-			r = a3_rx(b, &c, 1, b->o.t.sync_ms);
+			r = sync_reply(b, b->o.t.sync_ms, &c);
 		if (r == SB_ERR_TIMEOUT)
 			continue;
+		if (r == SB_ERR_FRAMING && ++odd < 2)
+			continue;   /* the tail of someone else's reply: once */
 		if (r)
 			return r;
-		if (c != A3_ACK && c != A3_NACK) {
-			b->bad = c;
-			return SB_ERR_FRAMING;
-		}
 		b->info.fresh_sync = c == A3_ACK;
+		if (c == A3_ACK && sent > 1) {
+			sb_logf(&b->log, SB_LOG_DEBUG, "an3155: ACK after %u x 0x7F: re-aligning",
+				sent);
+			return a3_resync(b);
+		}
 		return SB_OK;
 	}
-	return SB_ERR_TIMEOUT;
+	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: no answer to %u x 0x7F: filling up a command"
+		" another client may have left half sent", sent);
+	r = a3_fill_up(b);
+	if (r == SB_OK)
+		b->info.fresh_sync = false;   /* the ROM was synchronised: it took our bytes */
+	return r;
 }
 
 static int call_reset(struct an3155 *b, struct sb_diag *d)
@@ -48,11 +106,11 @@ static int call_reset(struct an3155 *b, struct sb_diag *d)
 
 static int sync_fail(struct an3155 *b, int first_bad, struct sb_diag *d)
 {
-	if (first_bad >= 0)
+	if (first_bad >= 0)  /* a wrong autobaud lasts until reset: protocol-facts A.1 */
 		return sb_diag_set(d, SB_ERR_FRAMING,
 				   "unexpected reply 0x%02X to 0x7F: wrong parity (the loader needs"
 				   " 8E1) or baud? A part that saw another byte before 0x7F"
-				   " autobauds wrongly until reset (facts A.1)", first_bad);
+				   " autobauds wrongly until reset", first_bad);
 	return sb_diag_set(d, SB_ERR_TIMEOUT,
 			   "no answer to 0x7F (%u attempts): is BOOT0 high and the part reset"
 			   " into the bootloader? wiring (TX/RX crossed, common ground)?"
@@ -100,11 +158,12 @@ static int read_list(struct an3155 *b, uint8_t code, uint8_t *buf, unsigned *n)
 	if (r)
 		return r;
 	b->stage = A3_ST_REPLY;
-	r = a3_rx(b, &len, 1, b->o.t.ack_ms);
+	b->last_tx = 0;
+	r = a3_rx(b, &len, 1, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 	if (r == SB_OK)
-		r = a3_rx(b, buf, (size_t)len + 1, b->o.t.xfer_ms);
+		r = a3_rx(b, buf, (size_t)len + 1, a3_deadline(b, (size_t)len + 2, 0, b->o.t.xfer_ms));
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = a3_wait_ack(b, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 	*n = (unsigned)len + 1;
 	return r;
 }
@@ -160,9 +219,10 @@ static int gv_once(struct an3155 *b, void *arg)
 	if (r)
 		return r;
 	b->stage = A3_ST_REPLY;
-	r = a3_rx(b, buf, sizeof(buf), b->o.t.ack_ms);
+	b->last_tx = 0;
+	r = a3_rx(b, buf, sizeof(buf), a3_deadline(b, sizeof(buf) + 1, 0, b->o.t.ack_ms));
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = a3_wait_ack(b, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 	if (r)
 		return r;
 	b->info.gv_version = buf[0];
@@ -197,24 +257,25 @@ static int parity_hint(int r, struct sb_diag *d)
 			   r == SB_ERR_NACK ? "refused" : "did not answer");
 }
 
+/*
+ * 0x7F carries its own parity bit right even on an 8N1 link, 00 FF does not:
+ * an ACKed 0x7F and a Get that is refused or unanswered point at the adapter
+ * (serial-anchors 8.5) - but only when it keeps failing. A late ACK, a
+ * second 0x7F taken as an opcode or one garbled byte also fail one Get, so
+ * the Get is first sent again after a resync (the retries of a3_retry).
+ */
 static int get_cmds(struct an3155 *b, struct sb_diag *d)
 {
 	int r = get_once(b, NULL);
 
 	b->attempts = 1;
 	b->lost = false;
-	/* 0x7F carries its own parity bit right even on an 8N1 link, 00 FF does
-	 * not: an ACKed 0x7F and a refused Get point at the adapter (serial-anchors 8.5). */
-	if (b->info.fresh_sync && r == SB_ERR_NACK)
-		return parity_hint(r, d);
 	if (r && a3_retryable(r) && b->o.retries) {
-		r = a3_resync(b);
+		r = a3_recover(b, r);
 		if (r == SB_OK)
 			r = a3_retry(b, get_once, NULL, false);
-		/* a byte lost once is noise; a Get that never completes is the adapter */
-		if (b->info.fresh_sync && r == SB_ERR_TIMEOUT)
-			return parity_hint(r, d);
-	} else if (b->info.fresh_sync && r == SB_ERR_TIMEOUT)
+	}
+	if (b->info.fresh_sync && (r == SB_ERR_NACK || r == SB_ERR_TIMEOUT))
 		return parity_hint(r, d);
 	return r ? a3_fail(b, d, r, "Get", 0, false) : SB_OK;
 }

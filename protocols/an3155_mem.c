@@ -43,27 +43,113 @@ static int read_once(struct an3155 *b, void *arg)
 
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_PARAM;
-		r = a3_tx(b, len, sizeof(len));
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = a3_send_acked(b, A3_ST_PARAM, len, sizeof(len), 0, b->o.t.ack_ms);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
-		r = a3_rx(b, a->buf, a->n, b->o.t.xfer_ms);
+		b->last_tx = 0;
+		r = a3_rx(b, a->buf, a->n, a3_deadline(b, a->n, 0, b->o.t.xfer_ms));
 	}
 	return r;
 }
 
-/* One block of 1..256 bytes, retried after resync; gated by RDP (facts A.6). */
+/* ---- evidence and adaptive frames (noisy lines) ----------------------------- */
+
+/*
+ * On a noisy line a frame fails with a probability that grows with its
+ * length (1 - (1 - p)^bytes: 23 % for 258 bytes at p = 0.1 %). So each
+ * failure of a Write or Read Memory frame halves that kind of frame (down to
+ * one write unit, or 8 bytes of read), and A3_GROW_AFTER clean frames in a
+ * row double it again (up to 256): a noisy line stays noisy from one block to
+ * the next, so the size lives in the handle. Halving on a failure and
+ * doubling after 4 clean frames settles where about one frame in five fails,
+ * which is near the size that moves data fastest: a frame costs about 40
+ * byte-times besides its data (command, address, three replies with 1 ms
+ * latency each at 115200), and (n + 40) / (n (1 - p)^(n + 11)) is smallest
+ * near 256 bytes at p = 0.01 %, 200 at 0.1 %, 64-100 at 0.3 %. A block gives up after
+ * A3_BLOCK_FAILS failures in a row without a frame getting through; the job
+ * after more failures than A3_JOB_SLACK plus half its good frames - a line
+ * that bad would crawl, not finish.
+ */
+enum { A3_GROW_AFTER = 4, A3_BLOCK_FAILS = 8, A3_JOB_SLACK = 32, A3_MIN_READ = 8 };
+
+/* Failures in a row a block may have: opts.retries, at least A3_BLOCK_FAILS
+ * (0 retries: none, e.g. to fail fast). */
+static unsigned block_budget(const struct an3155 *b)
+{
+	if (!b->o.retries)
+		return 0;
+	return b->o.retries > A3_BLOCK_FAILS ? b->o.retries : A3_BLOCK_FAILS;
+}
+
+static void frame_ok(struct an3155 *b, unsigned *frame, unsigned *clean)
+{
+	b->job_ok++;
+	if (++*clean >= A3_GROW_AFTER && *frame < A3_BLOCK) {
+		*frame *= 2;
+		*clean = 0;
+	}
+}
+
+static void frame_failed(unsigned *frame, unsigned *clean, unsigned min)
+{
+	*clean = 0;
+	if (*frame / 2 >= min)
+		*frame /= 2;
+}
+
+/* SB_OK while the evidence allows another try; else why not. */
+static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd_nacks,
+			 unsigned *addr_nacks, bool rdp_gated)
+{
+	if (!a3_retryable(r))
+		return r;
+	if (rdp_gated && a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
+		return SB_ERR_PROTECTED;
+	if (a3_addr_refused(b, r, addr_nacks))
+		return r;
+	b->attempts = ++*fails + 1;
+	if (*fails > block_budget(b) || ++b->job_fails > A3_JOB_SLACK + b->job_ok / 2) {
+		b->attempts--;
+		return r;
+	}
+	sb_logf(&b->log, SB_LOG_INFO, "an3155: %s at the %s stage, trying again (%u)",
+		sb_strerror(r), b->stage == A3_ST_DATA ? "data" : b->stage == A3_ST_REPLY ?
+		"reply" : b->stage == A3_ST_ADDR ? "address" : b->stage == A3_ST_CMD ?
+		"command" : "parameter", *fails);
+	return SB_OK;
+}
+
+/* One block of 1..256 bytes in adaptive frames; gated by RDP (facts A.6). */
 static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 		      struct sb_diag *d)
 {
-	struct rd a = { addr, buf, n };
-	int r = a3_retry(b, read_once, &a, true);
+	unsigned fails = 0, cmd_nacks = 0, addr_nacks = 0;
+	size_t done = 0;
 
-	return r ? a3_fail(b, d, r, "read", addr, true) : SB_OK;
+	b->lost = false;
+	b->refused = false;
+	b->attempts = 1;
+	while (done < n) {
+		struct rd a = { addr + (uint32_t)done, buf + done,
+				n - done < b->rframe ? n - done : b->rframe };
+		int r = read_once(b, &a), g;
+
+		if (r == SB_OK) {
+			done += a.n;
+			fails = cmd_nacks = addr_nacks = 0;
+			frame_ok(b, &b->rframe, &b->rclean);
+			continue;
+		}
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		if (g)
+			return a3_fail(b, d, g, "read", a.addr, true);
+		if (b->stage == A3_ST_REPLY)
+			frame_failed(&b->rframe, &b->rclean, A3_MIN_READ);
+		if ((r = a3_recover(b, r)) != SB_OK)
+			return a3_fail(b, d, r, "read", a.addr, true);
+	}
+	return SB_OK;
 }
 
 /* Every byte reads as erased flash (opts.erased_value: 0xFF, 0x00 on L0/L1). */
@@ -134,10 +220,10 @@ static int read_settled(struct an3155 *b, uint32_t addr, uint8_t *buf, const uin
 	for (unsigned i = 0; r == SB_OK && !stable && any_left(done, n / unit); i++) {
 		if (i >= b->o.retries && i == 0)
 			return SB_OK;   /* no retries: the only read decides */
-		if (i >= b->o.retries)
+		if (i >= b->o.retries)  /* Read Memory data has no checksum: protocol-facts A.5 */
 			return sb_diag_addr(d, SB_ERR_FRAMING, addr, "read-back of %zu bytes at"
 					    " 0x%08lX did not settle in %u reads: the line garbles"
-					    " bytes (Read Memory data has no checksum, facts A.5), so"
+					    " bytes (Read Memory data has no checksum), so"
 					    " what the flash holds is unknown", n,
 					    (unsigned long)addr, i + 1);
 		sb_logf(&b->log, SB_LOG_INFO, "an3155: read-back of 0x%08lX differs, reading"
@@ -165,7 +251,47 @@ int an3155_read(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 	return r;
 }
 
+int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
+		 struct sb_diag *d)
+{
+	struct rd a = { addr, buf, len };
+	int r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);
+
+	if (r == SB_OK && (len < 1 || len > A3_BLOCK))
+		return sb_diag_set(d, SB_ERR_BAD_INPUT, "a probe reads 1 to 256 bytes");
+	if (r)
+		return r;
+	b->lost = false;
+	b->attempts = 1;
+	r = read_once(b, &a);
+	if (r && a3_retryable(r)) {
+		int rs = a3_recover(b, r);
+
+		if (rs)
+			r = rs;
+		else if (r == SB_ERR_NACK && b->stage == A3_ST_CMD)
+			r = SB_ERR_PROTECTED;   /* RDP (facts A.6), or noise: either way unread */
+	}
+	return r ? a3_fail(b, d, r, "read", addr, true) : SB_OK;
+}
+
 /* ---- Write Memory (facts A.5, A.7) --------------------------------------- */
+
+/*
+ * What programming n bytes at addr costs the part: flash write units at the
+ * part's time (opts.t_prog_us); SRAM, OTP and option bytes alike (an option
+ * write resets the part, whose ACK may never come: the caller expects that).
+ * Unknown part times: the generic write deadline (opts.t.write_ms) applies.
+ */
+static uint64_t prog_us(const struct an3155 *b, uint32_t addr, size_t n)
+{
+	unsigned unit = b->o.write_unit;
+
+	(void)addr;
+	if (!b->o.t_prog_us)
+		return (uint64_t)b->o.t.write_ms * 1000u;
+	return (uint64_t)((n + unit - 1) / unit) * b->o.t_prog_us;
+}
 
 static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t n)
 {
@@ -179,12 +305,10 @@ static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size
 	r = a3_cmd(b, AN3155_CMD_WRITE);
 	if (r == SB_OK)
 		r = a3_addr(b, addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_DATA;
-		r = a3_tx(b, f, n + 2);
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.write_ms);
+		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, addr, n), b->o.t.write_ms);
+	if (r == SB_ERR_TIMEOUT && b->stage == A3_ST_DATA)
+		a3_pick_probe(b, f, n + 2);   /* a byte of f may be lost: see a3_pick_probe() */
 	return r;
 }
 
@@ -230,11 +354,11 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 		if (!need[u] || all_erased(b, got, unit))
 			continue;
 		for (size_t i = 0; i < unit; i++)
-			if (got[i] != want[i])
+			if (got[i] != want[i])  /* programmable once per erase: protocol-facts A.7 */
 				return sb_diag_addr(d, SB_ERR_VERIFY, addr + (uint32_t)(u * unit + i),
 						    "write at 0x%08lX: the ACK was lost and the flash"
 						    " now holds 0x%02X, not 0x%02X; it cannot be"
-						    " programmed twice (facts A.7): erase and write again",
+						    " programmed twice: erase and write again",
 						    (unsigned long)(addr + u * unit + i), got[i], want[i]);
 	}
 	sb_logf(&b->log, SB_LOG_INFO, "an3155: read back 0x%08lX: %s",
@@ -243,57 +367,63 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 	return SB_OK;
 }
 
-/* Why a write attempt failed, if a retry may fix it. */
-static int write_retry_gate(struct an3155 *b, int r, unsigned *tries, unsigned *nacks)
+/*
+ * After a failed frame whose data phase was reached: was anything programmed?
+ * A NACK to the data is a refused frame (bad checksum; a programming error
+ * NACKs again and is read back then). After silence, a resync whose first
+ * probe was NACKed caught the ROM inside our frame (a byte lost): refused too.
+ * Anything else (an ACK lost, a late reply, garbage) must be read back: a
+ * double-word can be programmed only once per erase (facts A.7).
+ */
+static bool must_recheck(const struct an3155 *b, int err, unsigned data_nacks)
 {
-	bool last = *tries >= b->o.retries;
-
-	if (!a3_retryable(r))
-		return r;
-	if (a3_rdp_nack(b, r, nacks, last))
-		return SB_ERR_PROTECTED;
-	if (last)
-		return r;
-	++*tries;
-	sb_logf(&b->log, SB_LOG_INFO, "an3155: write: %s, retrying (%u of %u)",
-		sb_strerror(r), *tries, b->o.retries);
-	return SB_OK;
+	if (err == SB_ERR_NACK)
+		return data_nacks >= 2;
+	return !b->rejected;
 }
 
-/* One block (<= 256 bytes, whole units), confirmed by ACK or read-back. */
+/* One block (<= 256 bytes, whole units) in adaptive frames, confirmed by ACK or read-back. */
 static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t n,
 		       struct sb_diag *d)
 {
-	unsigned unit = b->o.write_unit, tries = 0, nacks = 0;
+	unsigned unit = b->o.write_unit, fails = 0, cmd_nacks = 0, addr_nacks = 0, data_nacks = 0;
 	size_t nu = n / unit, lo, hi;
 	bool need[A3_BLOCK];
-	int r;
 
 	b->lost = false;
+	b->refused = false;
+	b->attempts = 1;
+	if (b->wframe < unit)
+		b->wframe = unit;
 	for (size_t i = 0; i < nu; i++)
 		need[i] = true;
 	while (next_run(need, nu, &lo, &hi)) {
 		uint32_t at = addr + (uint32_t)(lo * unit);
-
+		size_t len = (hi - lo) * unit < b->wframe ? (hi - lo) * unit : b->wframe;
+		int r = write_once(b, at, data + lo * unit, len), g;
 		bool sent;
-		int g;
 
-		r = write_once(b, at, data + lo * unit, (hi - lo) * unit);
 		if (r == SB_OK) {
-			memset(need + lo, 0, hi - lo);
+			memset(need + lo, 0, len / unit);
+			fails = data_nacks = cmd_nacks = addr_nacks = 0;
+			frame_ok(b, &b->wframe, &b->wclean);
 			continue;
 		}
-		b->attempts = tries + 1;
-		g = write_retry_gate(b, r, &tries, &nacks);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
 		if (g)
 			return a3_fail(b, d, g, "write", at, true);
 		sent = b->stage >= A3_ST_DATA;
-		r = a3_resync(b);
-		if (r)
-			return a3_fail(b, d, r, "write", at, true);
+		if (sent)
+			frame_failed(&b->wframe, &b->wclean, unit);
+		data_nacks = sent && r == SB_ERR_NACK ? data_nacks + 1 : 0;
+		if ((g = a3_recover(b, r)) != SB_OK)
+			return a3_fail(b, d, g, "write", at, true);
 		/* Nothing is programmed before the data phase; after it, look first. */
-		if (sent && (r = recheck(b, addr, data, need, lo, hi, d)) != SB_OK)
-			return r;
+		if (sent && must_recheck(b, r, data_nacks)) {
+			g = recheck(b, addr, data, need, lo, lo + len / unit, d);
+			if (g)
+				return g;
+		}
 	}
 	return SB_OK;
 }
@@ -306,10 +436,10 @@ int an3155_write(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t le
 
 	if (r == SB_OK)
 		r = check_span(addr, len, d);
-	if (r == SB_OK && (addr % unit || len % unit))
+	if (r == SB_OK && (addr % unit || len % unit))  /* protocol-facts A.7 */
 		return sb_diag_addr(d, SB_ERR_BAD_INPUT, addr,
 				    "write of %zu bytes at 0x%08lX: address and length must be"
-				    " multiples of %u (facts A.7)", len, (unsigned long)addr, unit);
+				    " multiples of %u", len, (unsigned long)addr, unit);
 	for (size_t done = 0; r == SB_OK && done < len;) {
 		size_t n = chunk_len(addr + (uint32_t)done, len - done);
 
@@ -346,35 +476,52 @@ struct ck {
 	uint32_t addr, len, crc;
 };
 
-/*
- * stm32flash's frame (facts A.5): address, then length as 4 bytes
- * big-endian + XOR, ACK, a second ACK when done, then CRC MSB first + XOR.
- * CONFLICT (facts F.6): newer AN3155 revisions may add polynomial and
- * initial value. We only send 0xA1 when Get lists it, and check the reply's
- * XOR, so a different frame fails loudly instead of verifying wrongly.
- */
-static int crc_once(struct an3155 *b, void *arg)
+/* A 4-byte parameter, MSB first, with its XOR (facts A.3), ACKed. */
+static int send_word(struct an3155 *b, uint32_t v)
 {
-	struct ck *a = arg;
-	uint8_t f[5] = { (uint8_t)(a->len >> 24), (uint8_t)(a->len >> 16),
-			 (uint8_t)(a->len >> 8), (uint8_t)a->len, 0 }, c[5];
-	int r = a3_cmd(b, AN3155_CMD_GET_CHECKSUM);
+	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
 
 	f[4] = a3_xor(f, 4);
+	return a3_send_acked(b, A3_ST_PARAM, f, sizeof(f), 0, b->o.t.ack_ms);
+}
+
+/*
+ * The ROM's CRC time is not documented: allow 1 us a byte (a software loop
+ * over 32-bit words at a few MHz would be faster) on top of the reply.
+ */
+static unsigned crc_deadline(const struct an3155 *b, uint32_t len)
+{
+	return a3_deadline(b, 6, len, b->o.t.crc_ms);
+}
+
+/*
+ * The USART loader's frame, AN3155 §3.13 (facts A.5 0xA1 row, C1; F.6):
+ * address, the size in 32-bit words, the CRC polynomial and the initial
+ * value, each 4 bytes MSB first + XOR and ACKed; then ACK, the CRC (4 bytes)
+ * and its XOR. stm32flash sends the I2C loader's frame (address, length,
+ * then waits), which a USART ROM would take differently: any NACK or silence
+ * here ends in a read-back instead (an3155_verify), never in a wrong answer.
+ */
+static int crc_once(struct an3155 *b, struct ck *a)
+{
+	uint8_t c[5];
+	int r = a3_cmd(b, AN3155_CMD_GET_CHECKSUM);
+
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
-	if (r == SB_OK) {
-		b->stage = A3_ST_PARAM;
-		r = a3_tx(b, f, sizeof(f));
-	}
 	if (r == SB_OK)
-		r = a3_wait_ack(b, b->o.t.ack_ms);
+		r = send_word(b, a->len / 4);
+	if (r == SB_OK)
+		r = send_word(b, SB_CRC_STM32_POLY);
+	if (r == SB_OK)
+		r = send_word(b, SB_CRC_STM32_INIT);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
-		r = a3_wait_ack(b, b->o.t.crc_ms);
+		b->last_tx = 0;
+		r = a3_wait_ack(b, crc_deadline(b, a->len));
 	}
 	if (r == SB_OK)
-		r = a3_rx(b, c, sizeof(c), b->o.t.ack_ms);
+		r = a3_rx(b, c, sizeof(c), a3_deadline(b, sizeof(c), 0, b->o.t.ack_ms));
 	if (r)
 		return r;
 	if (a3_xor(c, 5) != 0) {
@@ -385,6 +532,12 @@ static int crc_once(struct an3155 *b, void *arg)
 	return SB_OK;
 }
 
+/*
+ * One attempt, no retries: the frame is known from one source only (C1), so
+ * a ROM that does not follow it must cost one short wait, not four. After a
+ * failure the ROM is brought back to a command (resync) and 0xA1 is not used
+ * again in this session (info.crc_failed).
+ */
 int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t *crc,
 			struct sb_diag *d)
 {
@@ -393,17 +546,59 @@ int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t 
 
 	if (r)
 		return r;
+	if (b->info.crc_failed)
+		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"
+				   " AN3155 frame earlier in this session");
 	if (addr % 4 || len % 4 || !len)
 		return sb_diag_addr(d, SB_ERR_BAD_INPUT, addr, "checksum of %lu bytes at"
 				    " 0x%08lX: address and length must be multiples of 4",
 				    (unsigned long)len, (unsigned long)addr);
 	r = check_span(addr, len, d);
-	if (r == SB_OK)
-		r = a3_retry(b, crc_once, &a, true);
+	if (r)
+		return r;
+	b->lost = false;
+	b->attempts = 1;
+	r = crc_once(b, &a);
+	if (r && a3_retryable(r)) {
+		int rs = a3_recover(b, r);
+
+		b->info.crc_failed = true;
+		sb_logf(&b->log, SB_LOG_INFO, "an3155: Get Checksum failed (%s at the %s stage):"
+			" reading back instead", sb_strerror(r),
+			b->stage == A3_ST_REPLY ? "reply" : "parameter");
+		if (rs)
+			return a3_fail(b, d, rs, "checksum", addr, true);
+		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"
+				   " AN3155 frame (%s)", sb_strerror(r));
+	}
 	if (r)
 		return a3_fail(b, d, r, "checksum", addr, true);
 	*crc = a.crc;
 	return SB_OK;
+}
+
+/* May verify and crc use 0xA1 for [addr, addr+len)? */
+static bool crc_usable(struct an3155 *b, uint32_t addr, size_t len)
+{
+	return a3_need(b, AN3155_CMD_GET_CHECKSUM, "", NULL) == SB_OK && !b->info.crc_failed &&
+	       addr % 4 == 0 && len % 4 == 0 && len && len <= UINT32_MAX;
+}
+
+/*
+ * The byte order of the CRC in the reply is from one source (facts A.5 C1):
+ * MSB first; the other order is accepted too (a false match has odds of
+ * 2^-31) so that a ROM sending it LSB first verifies instead of reading back.
+ */
+static bool crc_matches(struct an3155 *b, uint32_t got, uint32_t want)
+{
+	uint32_t swapped = (got >> 24) | (got >> 8 & 0xFF00u) | (got << 8 & 0xFF0000u) | got << 24;
+
+	if (got == want)
+		return true;
+	if (swapped != want)
+		return false;
+	sb_logf(&b->log, SB_LOG_DEBUG, "an3155: the ROM sends the CRC least significant byte first");
+	return true;
 }
 
 /* Host side: read back and compute sb_crc_stm32 (facts A.5, CRC parameters). */
@@ -432,8 +627,11 @@ int an3155_crc(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t *crc,
 {
 	int r;
 
-	if (a3_need(b, AN3155_CMD_GET_CHECKSUM, "Get Checksum", NULL) == SB_OK)
-		return an3155_get_checksum(b, addr, len, crc, d);
+	if (crc_usable(b, addr, len)) {
+		r = an3155_get_checksum(b, addr, len, crc, d);
+		if (r != SB_ERR_UNSUPPORTED)
+			return r;
+	}
 	r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);
 	/* The CRC takes 32-bit words (facts A.5): whole words, like 0xA1 wants. */
 	if (r == SB_OK && (addr % 4 || len % 4))
@@ -534,21 +732,24 @@ int an3155_verify_written(struct an3155 *b, uint32_t addr, const uint8_t *data, 
 static int verify(struct an3155 *b, uint32_t addr, const uint8_t *data, size_t len,
 		  bool repair, struct sb_diag *d)
 {
-	bool by_crc = a3_need(b, AN3155_CMD_GET_CHECKSUM, "", NULL) == SB_OK &&
-		      addr % 4 == 0 && len % 4 == 0 && len && len <= UINT32_MAX;
 	int r = check_span(addr, len, d);
 
-	if (r == SB_OK && by_crc) {
+	if (r == SB_OK && crc_usable(b, addr, len)) {
 		uint32_t crc;
 
 		r = an3155_get_checksum(b, addr, (uint32_t)len, &crc, d);
-		if (r || crc == sb_crc_stm32(SB_CRC_STM32_INIT, data, len))
-			return r;
-		sb_logf(&b->log, SB_LOG_INFO, "an3155: checksum differs, reading back to locate");
-		if (!an3155_has(b, AN3155_CMD_READ))
+		if (r == SB_OK && crc_matches(b, crc, sb_crc_stm32(SB_CRC_STM32_INIT, data, len)))
+			return SB_OK;
+		if (r == SB_OK && !an3155_has(b, AN3155_CMD_READ))
 			return sb_diag_addr(d, SB_ERR_VERIFY, addr, "verify failed: the checksum"
 					    " of %zu bytes at 0x%08lX differs", len,
 					    (unsigned long)addr);
+		if (r == SB_OK)
+			sb_logf(&b->log, SB_LOG_INFO, "an3155: checksum differs, reading back to locate");
+		else if (r == SB_ERR_UNSUPPORTED)
+			r = SB_OK;   /* the frame failed: read back (facts A.5 0xA1 row) */
+		else
+			return r;
 	}
 	if (r == SB_OK)
 		r = a3_need(b, AN3155_CMD_READ, "Read Memory", d);

@@ -39,6 +39,19 @@ struct an3155 {
 	int bad;                /* last unexpected reply byte, -1 none */
 	unsigned attempts;      /* of the last a3_retry() */
 	bool lost;              /* the last resync failed */
+	bool refused;           /* the last command's address was NACKed 3 times in a row: refused */
+	bool late_ack;          /* the last resync saw an ACK: a late reply */
+	bool rejected;          /* the last resync's first probe was NACKed: the ROM was
+				 * inside our frame and refused it (nothing programmed) */
+	bool clean_sync;        /* the last resync ended on a single probe's NACK with no
+				 * strays, late or burst answers: evidence for RDP counts */
+	uint8_t probe;          /* first probe byte of the next resync; 0: the filler */
+	/* Adaptive frames (an3155_mem.c): current Write/Read Memory frame sizes
+	 * and the clean frames since they last changed. */
+	unsigned wframe, rframe, wclean, rclean;
+	/* The job's evidence: failed and good frames since connect. */
+	unsigned job_fails, job_ok;
+	size_t last_tx;         /* bytes of the last frame written (still on the wire) */
 	unsigned settle_ms;     /* to sleep in the next reconnect */
 	const char *reset_by;   /* name of the command that reset the ROM */
 };
@@ -58,11 +71,25 @@ int a3_flush(struct an3155 *b);
 int a3_cmd(struct an3155 *b, uint8_t code);
 /* Address big-endian + XOR (facts A.3) and its ACK; stage ADDR. */
 int a3_addr(struct an3155 *b, uint32_t addr);
+/* Send a frame at a stage and wait for its ACK, the device working work_us
+ * before it answers (a3_deadline; fixed_ms when the baud is unknown). */
+int a3_send_acked(struct an3155 *b, enum a3_stage stage, const uint8_t *f, size_t n,
+		  uint64_t work_us, unsigned fixed_ms);
+/* Deadline in ms for rx reply bytes after the last frame written, with
+ * work_us of device work (an3155.h, opts.baud); fixed_ms with no baud. */
+unsigned a3_deadline(const struct an3155 *b, size_t rx, uint64_t work_us, unsigned fixed_ms);
 /* XOR of n bytes (facts A.3). */
 uint8_t a3_xor(const uint8_t *buf, size_t n);
 
 /* Bring the ROM back to "waiting for a command" (facts A.1 last row). */
 int a3_resync(struct an3155 *b);
+/* The same after a failure err: after a timeout no strays are awaited. */
+int a3_resync_after(struct an3155 *b, int err);
+/* Choose the next resync's first probe byte for a frame that went unanswered (an3155.c). */
+void a3_pick_probe(struct an3155 *b, const uint8_t *frame, size_t n);
+/* One burst of filler and a few probes: end a command a killed client left
+ * half sent, without a long resync when nothing answers (an3155_conn.c). */
+int a3_fill_up(struct an3155 *b);
 
 /*
  * Run once() up to 1 + opts.retries times, resyncing between attempts while
@@ -72,6 +99,11 @@ int a3_resync(struct an3155 *b);
  */
 int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated);
 bool a3_retryable(int err);
+/* After a failed attempt: nothing to do after a NACK (the ROM waits for a
+ * command, facts A.2) but drop strays; a resync after anything else. */
+int a3_recover(struct an3155 *b, int err);
+/* Count NACKs at the address stage; true (and b->refused) at the third in a row. */
+bool a3_addr_refused(struct an3155 *b, int err, unsigned *count);
 /* Count NACKs at a command byte (count reset by other failures); true when
  * they mean read protection: two in a row, or one on the last attempt. */
 bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last);

@@ -14,6 +14,8 @@
  * Chain by passing the previous result as crc; start with SB_CRC_STM32_INIT.
  */
 #define SB_CRC_STM32_INIT 0xFFFFFFFFu
+/* Its polynomial (protocol-facts A.5 "CRC parameters"), as sent to Get Checksum. */
+#define SB_CRC_STM32_POLY 0x04C11DB7u
 uint32_t sb_crc_stm32(uint32_t crc, const uint8_t *buf, size_t n);
 
 /*

@@ -38,9 +38,13 @@
  *                  known difference, never averaged
  * What is not known stays zero (no OTP, no bootloader ID address...).
  *
- * Option-byte layouts, per family, for the option-byte decoder (issue 8):
- * see the comment above each family. "OPTR" is the user-option register
- * (FLASH_OPTR; FLASH_OPTCR on F2/F4/F7); dbank_bit numbers its bits.
+ * Option-byte layouts: rows whose option area has the L4 layout (L4, L4+,
+ * G0, G4) have ob_kind SB_OB_L4, decoded by bind.c; the layouts of the
+ * other families are in the comment above each, for decoders still to
+ * come (until then their bank mode and WRP are unknown to the host, and a
+ * part whose bank mode an option bit chooses is not page-erased by a
+ * guess). "OPTR" is the user-option register (FLASH_OPTR; FLASH_OPTCR on
+ * F2/F4/F7); dbank_bit numbers its bits.
  */
 #include "part.h"
 
@@ -130,7 +134,7 @@ static const struct sb_sectors f7_sectors[] = { { 4, 32 * KB }, { 1, 128 * KB },
 #define G0_COMMON .family = "G0", .flash_base = FLASH, .flash_size_reg = 0x1FFF75E0, \
 	.page_size = 2 * KB, .sys_start = 0x1FFF0000, .opt_start = 0x1FFF7800, \
 	.opt_end = 0x1FFF7880, .otp_start = 0x1FFF7000, .otp_end = 0x1FFF7400, \
-	.write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
+	.ob_kind = SB_OB_L4, .write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
 #define C0_COMMON .family = "C0", .flash_base = FLASH, .flash_size_reg = 0x1FFF75A0, \
 	.page_size = 2 * KB, .opt_start = 0x1FFF7800, .opt_end = 0x1FFF7880, \
 	.otp_start = 0x1FFF7000, .otp_end = 0x1FFF7400, \
@@ -148,7 +152,7 @@ static const struct sb_sectors f7_sectors[] = { { 4, 32 * KB }, { 1, 128 * KB },
 #define G4_COMMON .family = "G4", .flash_base = FLASH, .flash_size_reg = 0x1FFF75E0, \
 	.sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000, .opt_start = 0x1FFF7800, \
 	.opt_end = 0x1FFF7830, .otp_start = 0x1FFF7000, .otp_end = 0x1FFF7400, \
-	.write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
+	.ob_kind = SB_OB_L4, .write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
 
 /*
  * ---- L0: RM0451, RM0377, RM0376, RM0367; L1: RM0038 -------------------------
@@ -181,7 +185,7 @@ static const struct sb_sectors f7_sectors[] = { { 4, 32 * KB }, { 1, 128 * KB },
 #define L4_COMMON .family = "L4", .flash_base = FLASH, .flash_size_reg = 0x1FFF75E0, \
 	.page_size = 2 * KB, .sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000, \
 	.opt_start = 0x1FFF7800, .opt_end = 0x1FFF7810, .otp_start = 0x1FFF7000, \
-	.otp_end = 0x1FFF7400, .write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
+	.otp_end = 0x1FFF7400, .ob_kind = SB_OB_L4, .write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
 
 /*
  * ---- L5: RM0438; U5: RM0456; U3: RM0487; WBA: RM0493, RM0515; H5: RM0492,
@@ -408,13 +412,13 @@ static const struct sb_part parts[] = {
 	{ .pid = 0x468, .name = "STM32G431/G441", G4_COMMON,
 	  .source = "AN2606; RM0440; OpenOCD stm32l4x.c",
 	  .flash_kb = 128, .page_size = 2 * KB, .ram_start = 0x20004000, .ram_end = 0x20005800 },
-	/* DBANK (OPTR bit 22): 4 KB pages single-bank, 2 KB dual-bank, bank 2
-	 * at 0x08040000 even on 256 KB parts ("dual bank WITH gap": OOCD,
-	 * RM0440). FLASH_OPTR read at 0x40022020: going away (issue 8). */
+	/* DBANK (OPTR bit 22, read from the option bytes): 4 KB pages
+	 * single-bank, 2 KB dual-bank, bank 2 at 0x08040000 even on 256 KB
+	 * parts ("dual bank WITH gap": OOCD, RM0440). */
 	{ .pid = 0x469, .name = "STM32G47x/G48x", G4_COMMON,
 	  .source = "AN2606; RM0440; OpenOCD stm32l4x.c",
 	  .flash_kb = 512, .page_size = 4 * KB, .page_size_dual = 2 * KB, .dual = SB_DUAL_BIT,
-	  DBANK(22, -1), .bank2_off = 256 * KB, .optr_addr = 0x40022020, .optr_default = 0xFFEFF8AA,
+	  DBANK(22, -1), .bank2_off = 256 * KB, .optr_default = 0xFFEFF8AA,
 	  .ram_start = 0x20004000, .ram_end = 0x20018000,
 	  .opt2_start = 0x1FFFF800, .opt2_end = 0x1FFFF830, .flags = SB_PART_BANK_ERASE },
 	/* One bank (OOCD F_NONE, RM0440). */
@@ -562,13 +566,16 @@ static const struct sb_part parts[] = {
 	 * DBANK (OPTR bit 22) on 2 MB parts, DB1M (bit 21) on 1 MB parts: 8 KB
 	 * pages single-bank, 4 KB dual-bank. Option bytes at 0x1FF00000 /
 	 * 0x1FF01000 (40 bytes, the ROM's DFU string), not stm32flash's
-	 * 0x1FFF7800 (facts F.1); FLASH_OPTR read at 0x40022020 is going away.
-	 * Known difference: stm32flash's 1 MB of 2 KB pages (facts F.2). */
+	 * 0x1FFF7800 (facts F.1). Known difference: stm32flash's 1 MB of 2 KB
+	 * pages (facts F.2). Flash times: L4 family datasheet maxima (page/mass
+	 * erase 24.5 ms, 64-bit word 90.8 us; facts E.3 "~25 ms class", C1),
+	 * rounded up. */
 	{ .pid = 0x470, .name = "STM32L4Rxx/L4Sxx", .family = "L4+",
 	  .source = "AN2606 (L4Rxx/L4Sxx), RM0432 §3.3",
 	  .flash_base = FLASH, .flash_kb = 2048, .flash_size_reg = 0x1FFF75E0,
 	  .page_size = 8 * KB, .page_size_dual = 4 * KB, .dual = SB_DUAL_BIT, DBANK(22, 21),
-	  .optr_addr = 0x40022020, .optr_default = 0xFFEFF8AA,
+	  .optr_default = 0xFFEFF8AA, .ob_kind = SB_OB_L4,
+	  .t_page_erase_ms = 25, .t_mass_erase_ms = 25, .t_prog_us = 91,
 	  .ram_start = 0x20003200, .ram_end = 0x200A0000,
 	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000,
 	  .opt_start = 0x1FF00000, .opt_end = 0x1FF00028,
@@ -583,7 +590,7 @@ static const struct sb_part parts[] = {
 	  .source = "AN2606; RM0432; OpenOCD stm32l4x.c",
 	  .flash_base = FLASH, .flash_kb = 1024, .flash_size_reg = 0x1FFF75E0,
 	  .page_size = 8 * KB, .page_size_dual = 4 * KB, .dual = SB_DUAL_BIT, DBANK(22, 21),
-	  .optr_default = 0xFFEFF8AA, .ram_start = 0x20004000, .ram_end = 0x20050000,
+	  .optr_default = 0xFFEFF8AA, .ob_kind = SB_OB_L4, .ram_start = 0x20004000, .ram_end = 0x20050000,
 	  .sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000,
 	  .opt_start = 0x1FF00000, .opt_end = 0x1FF00010, .opt2_start = 0x1FF01000, .opt2_end = 0x1FF01010,
 	  .otp_start = 0x1FFF7000, .otp_end = 0x1FFF7400,

@@ -41,6 +41,24 @@ enum sb_dual_rule {
 };
 
 /*
+ * How the option-byte area (opt_start.., opt2_start..) is laid out, so that
+ * the bank mode, read and write protection can be read where the ROM serves
+ * them. The ROM's Read Memory serves the option bytes but not the FLASH
+ * registers (protocol-facts A.5 Read Memory row), so FLASH_OPTR is never read
+ * at 0x40022020. The layouts of the other families are in the comments of
+ * devtable.c, for kinds still to come.
+ */
+enum sb_ob_kind {
+	SB_OB_UNKNOWN = 0,   /* not decoded: bank mode and WRP unknown */
+	/* L4/L4+/G0/G4 style (protocol-facts E.4, option-byte flash layout): 8-byte
+	 * slots of value and complement; bank-1 area +0x00 user option word
+	 * (FLASH_OPTR), +0x18 WRPxAR, +0x20 WRPxBR; a bank-2 area (opt2) holds
+	 * WRP2AR/WRP2BR at the same offsets. WRP: STRT bits 7:0, END bits 23:16,
+	 * page index within the bank; STRT > END means none (protocol-facts E.2). */
+	SB_OB_L4,
+};
+
+/*
  * One row: the largest variant of a product ID. Page/sector layouts are
  * given for single-bank mode and, where the part has one, dual-bank mode
  * (per bank). Addresses are end-exclusive. A zero field means "none" or
@@ -54,7 +72,10 @@ struct sb_part {
 	const char *source;            /* document(s) the row comes from, in short */
 	uint32_t flash_base;
 	uint32_t flash_kb;             /* largest variant of the product ID */
-	uint32_t flash_size_reg;       /* 16-bit flash size in KB (read only where the ROM serves it); 0: none */
+	/* 16-bit flash size in KB; 0: none. Not in the memory AN3155 lists for Read
+	 * Memory (protocol-facts A.5, E.1: NACKed through the L43x ROM): only tried,
+	 * a refusal is normal and the table's size holds. */
+	uint32_t flash_size_reg;
 	uint32_t page_size;            /* uniform erase unit in single-bank mode; 0: see sectors */
 	const struct sb_sectors *sectors;      /* non-uniform sectors, single-bank mode (F2/F4/F7) */
 	uint32_t page_size_dual;       /* erase unit in dual-bank mode; 0: page_size */
@@ -64,8 +85,9 @@ struct sb_part {
 	int8_t dbank_bit_half;         /* same for the half-size variant (L4R DB1M, F42x DB1M), -1 none */
 	bool dbank_inverted;           /* the bit reads 0 for dual bank (F76x nDBANK) */
 	uint32_t bank2_off;            /* bank 2 at flash_base + bank2_off; 0: half the flash in force */
-	uint32_t optr_addr;            /* FLASH_OPTR, readable through Read Memory; 0: none (going away) */
-	uint32_t optr_default;         /* factory user-option register (FLASH_OPTR, FLASH_OPTCR on F2/F4/F7) */
+	/* factory user-option register (FLASH_OPTR; FLASH_OPTCR on F2/F4/F7): offline plans only */
+	uint32_t optr_default;
+	uint8_t ob_kind;               /* enum sb_ob_kind: how to decode the option bytes */
 	uint32_t ram_start, ram_end;   /* RAM a host may use (above the ROM's own); equal: none known */
 	uint32_t sys_start, sys_end;   /* system memory */
 	uint32_t opt_start, opt_end;   /* option bytes the ROM reads and writes; opt2: second bank */
@@ -77,6 +99,11 @@ struct sb_part {
 	uint8_t bl_id;                 /* bootloader ID byte (AN2606), 0: not known */
 	uint32_t bl_id_addr;           /* where the ROM keeps it, 0: not known */
 	uint32_t flags;                /* enum sb_part_flags */
+	/* Flash times, datasheet maxima, for deadlines that fit the operation; 0:
+	 * unknown (the engine's generic deadlines, protocol-facts A.8, apply). */
+	uint16_t t_page_erase_ms;      /* one page (or the largest sector) */
+	uint16_t t_mass_erase_ms;      /* mass or bank erase */
+	uint16_t t_prog_us;            /* one write unit */
 };
 
 /* The row for pid, or NULL. The table lives for the whole program. */

@@ -121,6 +121,11 @@ uint8_t adev_xor(const uint8_t *p, size_t n)
 	return x;
 }
 
+bool adev_offers_crc(const struct an3155dev *d)
+{
+	return d->cfg.version >= AN3155DEV_VERSION_CRC;  /* A.4 0xA1 row, A.5 */
+}
+
 uint32_t adev_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -205,7 +210,7 @@ static void st_complement(struct an3155dev *d)
 	}
 	if (apply_fate(d))
 		return;
-	if (!c || (c->code == 0xA1 && !board_offer_crc(d->b)))
+	if (!c || (c->code == 0xA1 && !adev_offers_crc(d)))
 		adev_fail(d, "opcode 0x%02X not offered", d->code);  /* incl. legacy 0x43 */
 	else if (!c->rdp_ok && board_rdp_level(d->b))
 		adev_fail(d, "read protection active");  /* A.6: NACK at the first byte */
@@ -226,11 +231,16 @@ static void on_sync_byte(struct an3155dev *d, uint8_t c)
 	d->phase = AN3155DEV_LOCKED;
 }
 
+/*
+ * A.1: a 0x7F when already synchronised is either NACKed at once or taken
+ * as the first byte of a command, the ROM then waiting silently for its
+ * complement (any next byte: NACK, 0x7F is no command). Both are observed.
+ */
 static void on_opcode(struct an3155dev *d, uint8_t c)
 {
 	d->code = c;
-	if (c == AN3155DEV_SYNC_BYTE) {
-		adev_nack(d);  /* A.1: 0x7F when already synced -> NACK */
+	if (c == AN3155DEV_SYNC_BYTE && d->cfg.sync_nack) {
+		adev_nack(d);
 		adev_finish(d, false, "sync: nack (already synced)");
 		return;
 	}
@@ -269,6 +279,8 @@ struct an3155dev *an3155dev_new(struct board *b, const struct an3155dev_config *
 	d->b = b;
 	if (cfg)
 		d->cfg = *cfg;
+	if (!d->cfg.version)
+		d->cfg.version = AN3155DEV_VERSION_L4R5;
 	d->seen_resets = board_reset_count(b);
 	d->phase = AN3155DEV_AWAIT_SYNC;
 	adev_follow_board(d);

@@ -27,15 +27,51 @@
 #define AN3155DEV_ACK_BYTE 0x79
 #define AN3155DEV_NACK_BYTE 0x1F
 #define AN3155DEV_SYNC_BYTE 0x7F
+#define AN3155DEV_VERSION_L4R5 0x31   /* USART protocol v3.1 (protocol-facts C, INF) */
+#define AN3155DEV_VERSION_CRC 0x33    /* first version listing Get Checksum (A.5 0xA1 row) */
 /* Longest Extended Erase page list accepted; longer lists are NACKed (INF:
  * the ROM's limit is not documented; stm32flash sends at most 512). */
 #define AN3155DEV_MAX_ERASE_PAGES 512u
 
+/* Get Checksum frames (protocol-facts A.5 0xA1 row, CONFLICT F.6). */
+enum an3155dev_crc_frame {
+	AN3155DEV_CRC_USART,  /* AN3155 §3.13: address, size in words, polynomial,
+			       * initial value, each ACKed; then ACK + CRC + XOR */
+	AN3155DEV_CRC_I2C,    /* stm32flash's (the I2C loader's): address, byte
+			       * length, then ACK, ACK, CRC + XOR */
+};
+
+/*
+ * Zero is the strict ROM: what AN3155 and protocol-facts document for the
+ * L4R5 (v3.1, no 0xA1). Every other value models one side of a fact marked
+ * C1, INF or CONFLICT; man/romsim.1 lists them with their sections.
+ */
 struct an3155dev_config {
 	/* protocol-facts A.7: the real part may ACK a Write Memory whose
 	 * double-word was already programmed (data unchanged). false (the
 	 * default) NACKs it so that hosts notice; true models the silent ACK. */
 	bool silent_progerr;
+	/* Protocol version in Get and Get Version, 0x31 when 0 (A.4, C: v3.1,
+	 * INF). From 0x33 on Get lists Get Checksum 0xA1 (A.5). */
+	uint8_t version;
+	enum an3155dev_crc_frame crc_frame;
+	/* Read Memory (and Get Checksum) also serve the package/UID/flash-size
+	 * words, the FLASH registers and DBGMCU_IDCODE. false: NACKed, as two
+	 * forum threads report for 0x1FFF75E0 on L43x (A.5 Read Memory, C1). */
+	bool permissive_reads;
+	/* 0x7F when already synchronised: true answers NACK at once; false takes
+	 * it as an opcode and waits silently for its complement (A.1: both
+	 * observed). */
+	bool sync_nack;
+	/* Write Memory or page erase touching write-protected pages: true NACKs
+	 * it and changes nothing; false ACKs it and leaves the protected pages
+	 * unchanged ("the ROM skips protected pages without an error",
+	 * AN3155 §3.6 as quoted in issue 8; C1). */
+	bool wrp_nack;
+	/* Option-byte writes at any address and length inside a bank, merged
+	 * into it. false: only a whole bank at its base (0x1FF00000,
+	 * 0x1FF01000; 40 bytes), else NACK (C, E.4; INF). */
+	bool ob_any;
 };
 
 enum an3155dev_phase {

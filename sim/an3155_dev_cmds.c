@@ -1,15 +1,15 @@
 /*
  * an3155_dev_cmds.c - the dialogue of each AN3155 command on the L4R5 ROM
  * (USART protocol v3.1): a chain of stages, each run when the bytes it
- * asked for with adev_expect() have arrived. Rules cite
- * ../shared/reference/protocol-facts.md section A.
+ * asked for with adev_expect() have arrived. Which memory the ROM serves
+ * is decided here, on the board's areas (board_area()); Get Checksum is in
+ * an3155_dev_crc.c. Rules cite ../shared/reference/protocol-facts.md
+ * section A.
  */
 #include <stdio.h>
 
 #include "an3155_dev_priv.h"
-#include "crc.h"
 
-#define BL_VERSION 0x31           /* A.4: USART protocol v3.1 */
 #define PID_HI 0x04               /* A.5 Get ID: PID 0x470 */
 #define PID_LO 0x70
 
@@ -19,11 +19,11 @@ void adev_cmd_get(struct an3155dev *d)
 {
 	static const uint8_t list[] = { 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44,
 					0x63, 0x73, 0x82, 0x92 };
-	bool crc = board_offer_crc(d->b);
+	bool crc = adev_offers_crc(d);
 
 	adev_ack(d);
 	adev_put(d, (uint8_t)(sizeof list + crc));  /* N = bytes that follow - 1 */
-	adev_put(d, BL_VERSION);
+	adev_put(d, d->cfg.version);
 	for (size_t i = 0; i < sizeof list; i++)
 		adev_put(d, list[i]);
 	if (crc)
@@ -35,7 +35,7 @@ void adev_cmd_get(struct an3155dev *d)
 void adev_cmd_gv(struct an3155dev *d)
 {
 	adev_ack(d);
-	adev_put(d, BL_VERSION);
+	adev_put(d, d->cfg.version);
 	adev_put(d, 0x00);  /* A.5: option bytes 00 00 "for compatibility" */
 	adev_put(d, 0x00);
 	adev_ack(d);
@@ -52,6 +52,42 @@ void adev_cmd_gid(struct an3155dev *d)
 	adev_finish(d, true, "gid: ack");
 }
 
+/* ---- which memory the ROM serves ---- */
+
+/*
+ * A.5 Read Memory: flash, SRAM above the loader's own, system memory, OTP,
+ * option bytes; nothing else is documented as readable. The package, UID
+ * and flash-size words are reported NACKed (FORUM, L43x: C1) and the
+ * registers are not in the list: served only with permissive_reads.
+ */
+bool adev_serves_read(struct an3155dev *d, uint32_t addr)
+{
+	switch (board_area(d->b, addr, NULL, NULL)) {
+	case BOARD_AREA_FLASH:
+	case BOARD_AREA_SRAM:
+	case BOARD_AREA_SYSMEM:
+	case BOARD_AREA_OTP:
+	case BOARD_AREA_OPTION:
+		return true;
+	case BOARD_AREA_INFO:
+	case BOARD_AREA_REGS:
+		return d->cfg.permissive_reads;
+	default:
+		return false;  /* incl. the loader's own RAM (C) */
+	}
+}
+
+/* [addr, addr+n) served and inside one area (n >= 1). */
+bool adev_serves_range(struct an3155dev *d, uint32_t addr, uint32_t n)
+{
+	uint32_t base, size;
+
+	if (!adev_serves_read(d, addr))
+		return false;
+	board_area(d->b, addr, &base, &size);
+	return n <= size - (addr - base);
+}
+
 /* ---- Read Memory (A.5, A.6) ---- */
 
 static void rd_len(struct an3155dev *d)
@@ -66,7 +102,8 @@ static void rd_len(struct an3155dev *d)
 	}
 	if (adev_late_nack(d))
 		return;
-	st = board_read(d->b, d->addr, data, n);
+	st = adev_serves_range(d, d->addr, (uint32_t)n) ? board_read(d->b, d->addr, data, n)
+							  : BOARD_EADDR;
 	if (st != BOARD_OK) {
 		adev_fail(d, "0x%08X+%zu: %s", d->addr, n, board_status_str(st));
 		return;
@@ -83,7 +120,7 @@ static void rd_addr(struct an3155dev *d)
 		adev_fail(d, "bad address checksum");
 		return;
 	}
-	if (board_check(d->b, d->addr, 1, false) != BOARD_OK) {
+	if (!adev_serves_read(d, d->addr) || board_check(d->b, d->addr, 1, false) != BOARD_OK) {
 		adev_fail(d, "0x%08X: address refused", d->addr);
 		return;
 	}
@@ -101,14 +138,18 @@ void adev_cmd_read(struct an3155dev *d)
 
 static void go_addr(struct an3155dev *d)
 {
+	enum board_area area;
+
 	if (!adev_take_addr(d)) {
 		adev_fail(d, "bad address checksum");
 		return;
 	}
 	if (adev_late_nack(d))
 		return;
-	if (!board_go(d->b, d->addr)) {
-		adev_fail(d, "0x%08X: not flash or SRAM", d->addr);
+	area = board_area(d->b, d->addr, NULL, NULL);
+	/* A.5 Go: flash or SRAM, not the loader's own RAM (C) */
+	if ((area != BOARD_AREA_FLASH && area != BOARD_AREA_SRAM) || !board_go(d->b, d->addr)) {
+		adev_fail(d, "0x%08X: not flash or SRAM above 0x20003200", d->addr);
 		return;
 	}
 	adev_ack(d);  /* the ROM's last byte; the application runs from here */
@@ -123,18 +164,82 @@ void adev_cmd_go(struct an3155dev *d)
 
 /* ---- Write Memory (A.5, A.7) ---- */
 
+/*
+ * Flash under write protection: the ROM skips protected pages without an
+ * error (AN3155 §3.6 as quoted in issue 8, C1), or with wrp_nack the block
+ * is refused whole, as WRPERR would have it (E.3). *skipped: bytes left
+ * unchanged on protected pages.
+ */
+static int wr_flash(struct an3155dev *d, const uint8_t *p, size_t n, size_t *skipped)
+{
+	uint32_t base, ps = board_page_size(d->b);
+	size_t done = 0;
+	int st;
+
+	*skipped = 0;
+	if (d->cfg.wrp_nack)
+		return board_write(d->b, d->addr, p, n);
+	board_area(d->b, d->addr, &base, NULL);
+	while (done < n) {
+		uint32_t off = d->addr + (uint32_t)done - base;
+		size_t k = n - done < ps - off % ps ? n - done : ps - off % ps;
+
+		if (board_page_protected(d->b, off / ps))
+			*skipped += k;
+		else if ((st = board_write(d->b, d->addr + (uint32_t)done, p + done, k)) != BOARD_OK)
+			return st;
+		done += k;
+	}
+	return BOARD_OK;
+}
+
+/* Option bytes: one whole bank at its base (C, E.4), unless ob_any. */
+static bool wr_option_ok(struct an3155dev *d, size_t n)
+{
+	uint32_t base, size;
+
+	if (board_area(d->b, d->addr, &base, &size) != BOARD_AREA_OPTION || d->cfg.ob_any)
+		return true;
+	return d->addr == base && (n == 0 || n == size);
+}
+
+static void wr_done(struct an3155dev *d, size_t n, size_t skipped)
+{
+	adev_ack(d);
+	if (board_is_option_area(d->addr)) {
+		board_reset(d->b);  /* A.4: an option-byte write applies the options and resets */
+		adev_finish(d, true, "write 0x%08X+%zu: ack, options applied, reset", d->addr, n);
+	} else if (skipped) {
+		adev_finish(d, true, "write 0x%08X+%zu: ack, %zu bytes on write-protected pages "
+			    "left unchanged", d->addr, n, skipped);
+	} else {
+		adev_finish(d, true, "write 0x%08X+%zu: ack", d->addr, n);
+	}
+}
+
 static void wr_data(struct an3155dev *d)
 {
-	size_t n = (size_t)d->n + 1;
+	size_t n = (size_t)d->n + 1, skipped = 0;
 	int st;
 
 	if ((uint8_t)(d->n ^ adev_xor(d->buf, n + 1)) != 0) {
 		adev_fail(d, "0x%08X+%zu: bad data checksum", d->addr, n);
 		return;
 	}
+	if (n % 4) {
+		adev_fail(d, "0x%08X+%zu: length not a multiple of 4", d->addr, n);  /* A.5 */
+		return;
+	}
+	if (!wr_option_ok(d, n)) {
+		adev_fail(d, "0x%08X+%zu: not a whole option-byte bank", d->addr, n);
+		return;
+	}
 	if (adev_late_nack(d))
 		return;
-	st = board_write(d->b, d->addr, d->buf, n);
+	if (board_area(d->b, d->addr, NULL, NULL) == BOARD_AREA_FLASH)
+		st = wr_flash(d, d->buf, n, &skipped);
+	else
+		st = board_write(d->b, d->addr, d->buf, n);
 	if (st == BOARD_EPROG && d->cfg.silent_progerr) {
 		adev_ack(d);  /* A.7: the real part may ACK a failed double-word write */
 		adev_finish(d, true, "write 0x%08X+%zu: PROGERR, data unchanged, ack (silent)",
@@ -145,13 +250,7 @@ static void wr_data(struct an3155dev *d)
 		adev_fail(d, "0x%08X+%zu: %s", d->addr, n, board_status_str(st));
 		return;
 	}
-	adev_ack(d);
-	if (!board_is_option_area(d->addr)) {
-		adev_finish(d, true, "write 0x%08X+%zu: ack", d->addr, n);
-		return;
-	}
-	board_reset(d->b);  /* A.4: an option-byte write applies the options and resets */
-	adev_finish(d, true, "write 0x%08X+%zu: ack, options applied, reset", d->addr, n);
+	wr_done(d, n, skipped);
 }
 
 static void wr_len(struct an3155dev *d)
@@ -170,7 +269,7 @@ static void wr_addr(struct an3155dev *d)
 		adev_fail(d, "0x%08X: not 4-byte aligned", d->addr);  /* A.5 */
 		return;
 	}
-	if (board_check(d->b, d->addr, 1, true) != BOARD_OK) {
+	if (board_check(d->b, d->addr, 1, true) != BOARD_OK || !wr_option_ok(d, 0)) {
 		adev_fail(d, "0x%08X: address refused", d->addr);
 		return;
 	}
@@ -211,14 +310,19 @@ static void er_special(struct an3155dev *d)
 	adev_finish(d, true, "erase %s: ack", bank ? (bank == 1 ? "bank 1" : "bank 2") : "all");
 }
 
+static uint32_t er_page(const struct an3155dev *d, size_t i)
+{
+	return (uint32_t)d->buf[2 * i] << 8 | d->buf[2 * i + 1];
+}
+
+/* Nothing is erased unless every page exists; protected pages block the
+ * whole list only with wrp_nack (else they are skipped, AN3155 §3.6). */
 static int check_pages(struct an3155dev *d, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		uint32_t p = (uint32_t)d->buf[2 * i] << 8 | d->buf[2 * i + 1];
-
-		if (p >= board_page_count(d->b))
+		if (er_page(d, i) >= board_page_count(d->b))
 			return BOARD_EADDR;
-		if (board_page_protected(d->b, p))
+		if (d->cfg.wrp_nack && board_page_protected(d->b, er_page(d, i)))
 			return BOARD_EWRP;
 	}
 	return BOARD_OK;
@@ -226,7 +330,7 @@ static int check_pages(struct an3155dev *d, size_t count)
 
 static void er_pages(struct an3155dev *d)
 {
-	size_t count = (size_t)d->n + 1;
+	size_t count = (size_t)d->n + 1, skipped = 0;
 	uint8_t x = (uint8_t)((d->n >> 8) ^ d->n) ^ adev_xor(d->buf, 2 * count);
 	int st;
 
@@ -246,10 +350,13 @@ static void er_pages(struct an3155dev *d)
 		return;
 	}
 	for (size_t i = 0; i < count; i++)
-		board_erase_page(d->b, (uint32_t)d->buf[2 * i] << 8 | d->buf[2 * i + 1]);
+		skipped += board_erase_page(d->b, er_page(d, i)) == BOARD_EWRP;
 	adev_ack(d);
-	adev_finish(d, true, "erase %zu pages from %u: ack", count,
-	       (unsigned)d->buf[0] << 8 | d->buf[1]);
+	if (skipped)
+		adev_finish(d, true, "erase %zu pages from %u: ack, %zu write-protected pages "
+			    "left unchanged", count, (unsigned)er_page(d, 0), skipped);
+	else
+		adev_finish(d, true, "erase %zu pages from %u: ack", count, (unsigned)er_page(d, 0));
 }
 
 static void er_count(struct an3155dev *d)
@@ -339,56 +446,3 @@ void adev_cmd_ru(struct an3155dev *d)
 	}
 	reset_after(d, "ru");
 }
-
-/* ---- Get Checksum 0xA1: stm32flash frame (A.5, CONFLICT F.6) ---- */
-
-static void crc_len(struct an3155dev *d)
-{
-	uint32_t len, crc = SB_CRC_STM32_INIT;
-	uint8_t chunk[256];
-
-	if (adev_xor(d->buf, 4) != d->buf[4]) {
-		adev_fail(d, "0x%08X: bad length checksum", d->addr);
-		return;
-	}
-	len = adev_be32(d->buf);
-	if (len == 0 || (len & 3) || board_check(d->b, d->addr, len, false) != BOARD_OK) {
-		adev_fail(d, "0x%08X+%u: length refused", d->addr, (unsigned)len);
-		return;
-	}
-	if (adev_late_nack(d))
-		return;
-	for (uint32_t done = 0; done < len; done += sizeof chunk) {
-		uint32_t k = len - done < sizeof chunk ? len - done : (uint32_t)sizeof chunk;
-
-		board_read(d->b, d->addr + done, chunk, k);
-		crc = sb_crc_stm32(crc, chunk, k);
-	}
-	adev_ack(d);
-	adev_ack(d);
-	for (int i = 3; i >= 0; i--)
-		adev_put(d, (uint8_t)(crc >> (8 * i)));
-	adev_put(d, (uint8_t)(crc ^ crc >> 8 ^ crc >> 16 ^ crc >> 24));
-	adev_finish(d, true, "crc 0x%08X+%u: 0x%08X", d->addr, (unsigned)len, (unsigned)crc);
-}
-
-static void crc_addr(struct an3155dev *d)
-{
-	if (!adev_take_addr(d)) {
-		adev_fail(d, "bad address checksum");
-		return;
-	}
-	if ((d->addr & 3) || board_check(d->b, d->addr, 4, false) != BOARD_OK) {
-		adev_fail(d, "0x%08X: address refused", d->addr);
-		return;
-	}
-	adev_ack(d);
-	adev_expect(d, 5, crc_len);
-}
-
-void adev_cmd_crc(struct an3155dev *d)
-{
-	adev_ack(d);
-	adev_expect(d, 5, crc_addr);
-}
-

@@ -24,6 +24,7 @@ struct an3155dev {
 	stage_fn stage;
 	size_t have, need;
 	uint32_t addr, n;
+	uint32_t len, poly;       /* Get Checksum: bytes and polynomial (A.5 0xA1 row) */
 	unsigned done;
 	uint8_t *out;
 	size_t out_len, out_cap;
@@ -49,10 +50,19 @@ void adev_expect(struct an3155dev *d, size_t n, stage_fn next);
 bool adev_late_nack(struct an3155dev *d);
 uint8_t adev_xor(const uint8_t *p, size_t n);
 uint32_t adev_be32(const uint8_t *p);
+/* Get lists 0xA1: protocol version 3.3 or later (A.5 0xA1 row). */
+bool adev_offers_crc(const struct an3155dev *d);
 /* A.3: 4 address bytes MSB first and their XOR into d->addr; false if the XOR is wrong. */
 bool adev_take_addr(struct an3155dev *d);
 
-/* ---- command dialogues (an3155_dev_cmds.c), started after the opcode pair ---- */
+/* ---- memory the ROM serves (an3155_dev_cmds.c) ---- */
+
+/* Read Memory and Get Checksum may start at addr (A.5 Read Memory). */
+bool adev_serves_read(struct an3155dev *d, uint32_t addr);
+/* ... and [addr, addr+n) lies in that one area. */
+bool adev_serves_range(struct an3155dev *d, uint32_t addr, uint32_t n);
+
+/* ---- command dialogues (an3155_dev_cmds.c, an3155_dev_crc.c), started after the opcode pair ---- */
 
 void adev_cmd_get(struct an3155dev *d);
 void adev_cmd_gv(struct an3155dev *d);

@@ -137,11 +137,6 @@ void board_free(struct board *b)
 	free(b);
 }
 
-bool board_offer_crc(const struct board *b)
-{
-	return b->cfg.offer_crc;
-}
-
 uint8_t board_bl_id(const struct board *b)
 {
 	return b->cfg.bl_id ? b->cfg.bl_id : 0x95;  /* protocol-facts C: V9.5 */

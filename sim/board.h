@@ -22,7 +22,6 @@
 struct board_config {
 	uint32_t flash_kb;         /* 2048 (L4R5xI) or 1024 (xG); 0 = 2048 */
 	uint32_t optr;             /* FLASH_OPTR at first power-up; 0 = factory 0xFFEFF8AA */
-	bool offer_crc;            /* AN3155 Get lists 0xA1 (newer ROMs); L4R5 v3.1 does not */
 	const char *state_file;    /* NULL: memory only. Else flash, option bytes and OTP
 				    * persist in this file (created erased if absent), mapped
 				    * shared so other processes see writes at once: bytes
@@ -87,7 +86,6 @@ struct board *board_new(const struct board_config *cfg);
 void board_free(struct board *b);
 
 /* Added: configuration details the device sides need. */
-bool board_offer_crc(const struct board *b);
 uint8_t board_bl_id(const struct board *b);
 
 /* ---- memory, as the ROM bootloader sees it ---- */
@@ -111,8 +109,29 @@ int board_write(struct board *b, uint32_t addr, const uint8_t *buf, size_t n);
  * [addr, addr+n) pass the address and protection checks? BOARD_OK,
  * BOARD_EADDR or BOARD_ERDP; nothing is read or written. */
 int board_check(struct board *b, uint32_t addr, size_t n, bool write);
+/* Added: the SRAM's bytes (0x20000000.., *size bytes), for the CPU model
+ * to map as memory; owned by the board, valid until board_free(). */
+uint8_t *board_sram(struct board *b, size_t *size);
 /* Added: addr lies in an option-byte area (0x1FF00000 or 0x1FF01000, 40 bytes). */
 bool board_is_option_area(uint32_t addr);
+
+/* Added: the kinds of memory the board has, so that a device side can apply
+ * its ROM's rules on which it serves (the board itself is the silicon: it
+ * reads and writes them all as board_read/board_write say). */
+enum board_area {
+	BOARD_AREA_NONE,     /* nothing mapped */
+	BOARD_AREA_FLASH,
+	BOARD_AREA_SRAM,     /* from 0x20003200: RAM a host may use (protocol-facts C) */
+	BOARD_AREA_ROM_RAM,  /* 0x20000000-0x200031FF: the ROM loader's own RAM (C) */
+	BOARD_AREA_SYSMEM,
+	BOARD_AREA_OTP,
+	BOARD_AREA_OPTION,   /* an option-byte bank */
+	BOARD_AREA_INFO,     /* package, UID and flash-size words 0x1FFF7400-0x1FFF77FF (E.1) */
+	BOARD_AREA_REGS,     /* FLASH registers and DBGMCU_IDCODE (E.1, E.2) */
+};
+/* The area holding addr; its first address and size in *base and *size
+ * (either may be NULL). */
+enum board_area board_area(const struct board *b, uint32_t addr, uint32_t *base, uint32_t *size);
 
 /* Linear page number across banks (bank-2 pages follow bank-1 pages). */
 int board_erase_page(struct board *b, uint32_t page);

@@ -16,6 +16,7 @@ struct region {
 	bool rdp_gated;  /* refused while RDP level >= 1 (A.6) */
 	rd_fn rd;
 	wr_fn wr;        /* NULL: read-only (BOARD_EADDR) */
+	enum board_area area;
 };
 
 /* ---- "programmed" bitmaps: one bit per double-word ---- */
@@ -273,15 +274,15 @@ static int idcode_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 static bool find_region(const struct board *b, uint32_t addr, size_t n, struct region *out)
 {
 	const struct region map[] = {
-		{ FLASH_BASE, b->flash_size, true, flash_rd, flash_wr },
-		{ SRAM_BASE, SRAM_SIZE, true, sram_rd, sram_wr },
-		{ SYSMEM_BASE, SYSMEM_SIZE, false, sysmem_rd, NULL },
-		{ OTP_BASE, OTP_SIZE, true, otp_rd, otp_wr },
-		{ INFO_BASE, INFO_SIZE, false, info_rd, NULL },
-		{ OB1_BASE, OB_SIZE, true, ob1_rd, ob1_wr },
-		{ OB2_BASE, OB_SIZE, true, ob2_rd, ob2_wr },
-		{ FREG_BASE, FREG_SIZE, false, freg_rd, NULL },
-		{ IDCODE_ADDR, 4, false, idcode_rd, NULL },
+		{ FLASH_BASE, b->flash_size, true, flash_rd, flash_wr, BOARD_AREA_FLASH },
+		{ SRAM_BASE, SRAM_SIZE, true, sram_rd, sram_wr, BOARD_AREA_SRAM },
+		{ SYSMEM_BASE, SYSMEM_SIZE, false, sysmem_rd, NULL, BOARD_AREA_SYSMEM },
+		{ OTP_BASE, OTP_SIZE, true, otp_rd, otp_wr, BOARD_AREA_OTP },
+		{ INFO_BASE, INFO_SIZE, false, info_rd, NULL, BOARD_AREA_INFO },
+		{ OB1_BASE, OB_SIZE, true, ob1_rd, ob1_wr, BOARD_AREA_OPTION },
+		{ OB2_BASE, OB_SIZE, true, ob2_rd, ob2_wr, BOARD_AREA_OPTION },
+		{ FREG_BASE, FREG_SIZE, false, freg_rd, NULL, BOARD_AREA_REGS },
+		{ IDCODE_ADDR, 4, false, idcode_rd, NULL, BOARD_AREA_REGS },
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
@@ -333,8 +334,32 @@ int board_check(struct board *b, uint32_t addr, size_t n, bool write)
 	return BOARD_OK;
 }
 
+uint8_t *board_sram(struct board *b, size_t *size)
+{
+	*size = SRAM_SIZE;
+	return b->sram;
+}
+
 bool board_is_option_area(uint32_t addr)
 {
 	return (addr >= OB1_BASE && addr - OB1_BASE < OB_SIZE) ||
 	       (addr >= OB2_BASE && addr - OB2_BASE < OB_SIZE);
+}
+
+enum board_area board_area(const struct board *b, uint32_t addr, uint32_t *base, uint32_t *size)
+{
+	struct region r = { 0 };
+
+	if (!find_region(b, addr, 1, &r))
+		r.area = BOARD_AREA_NONE;
+	else if (r.area == BOARD_AREA_SRAM && addr < SRAM_ROM_END)
+		r = (struct region){ SRAM_BASE, SRAM_ROM_END - SRAM_BASE, .area = BOARD_AREA_ROM_RAM };
+	else if (r.area == BOARD_AREA_SRAM)
+		r = (struct region){ SRAM_ROM_END, SRAM_BASE + SRAM_SIZE - SRAM_ROM_END,
+				     .area = BOARD_AREA_SRAM };
+	if (base)
+		*base = r.base;
+	if (size)
+		*size = r.size;
+	return r.area;
 }

@@ -79,11 +79,14 @@ static const uint8_t func_desc[9] = { 9, 0x21, 0x0B, 0xFF, 0x00, 0x00, 0x08, 0x1
 #define CONFIG_LEN (9 + 9 * DFU_NUM_ALTS + 9)
 
 /* Configuration 1: interface 0 in three alt settings, class FE/01/02 (DFU
- * mode, no endpoints; B.1), then the functional descriptor. Bus-powered,
- * 100 mA: INF, nothing captured says otherwise. */
+ * mode, no endpoints; B.1), then the functional descriptor. bmAttributes
+ * 0xC0, self-powered, as captured 0x2200 ROMs report (issue 8 item 7);
+ * bMaxPower 100 mA: INF. */
+#define ROM_BM_ATTRIBUTES 0xC0
+
 static size_t config_desc(uint8_t *out)
 {
-	static const uint8_t head[9] = { 9, 0x02, CONFIG_LEN, 0, 1, 1, 0, 0x80, 50 };
+	static const uint8_t head[9] = { 9, 0x02, CONFIG_LEN, 0, 1, 1, 0, ROM_BM_ATTRIBUTES, 50 };
 	size_t n = 0;
 
 	memcpy(out, head, sizeof(head));
@@ -268,15 +271,20 @@ static int get_descriptor(struct dfu_dev *d, const struct dfu_setup *s, uint8_t 
 /* Standard requests (USB 2.0 §9.4) the ROM needs to answer. */
 int dfu_desc_standard(struct dfu_dev *d, const struct dfu_setup *s, uint8_t *data)
 {
-	const uint8_t zero[2] = { 0, 0 };
+	const uint8_t zero[2] = { 0, 0 }, self_powered[2] = { 1, 0 };
 
 	switch (s->bRequest) {
 	case 0x06:  /* GET_DESCRIPTOR */
 		if (!(s->bmRequestType & 0x80))
 			return DFU_DEV_STALL;
 		return get_descriptor(d, s, data);
-	case 0x00:  /* GET_STATUS: not self-powered, no remote wakeup, no halt */
-		return (s->bmRequestType & 0x80) ? copy_out(data, s->wLength, zero, 2) : DFU_DEV_STALL;
+	case 0x00:  /* GET_STATUS: no remote wakeup, no halt; the device's self-powered
+		     * bit as its bmAttributes says (USB 2.0 §9.4.5) */
+		if (!(s->bmRequestType & 0x80))
+			return DFU_DEV_STALL;
+		if ((s->bmRequestType & 0x1F) == 0 && !d->as_app)
+			return copy_out(data, s->wLength, self_powered, 2);
+		return copy_out(data, s->wLength, zero, 2);
 	case 0x08:  /* GET_CONFIGURATION */
 		return s->wLength ? copy_out(data, s->wLength, &d->config, 1) : 0;
 	case 0x09:  /* SET_CONFIGURATION */

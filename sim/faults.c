@@ -11,17 +11,24 @@
 
 #define MAX_RULES 32
 #define ANY_CMD (-1)
+#define CPU_CMD 0x100    /* "cpu": bytes served by code on the CPU (sim/cpu.h) */
 #define BYTE_LAST 0xFFFFFFFFu
 
 enum action {
 	A_DROP_IN, A_DROP_OUT, A_CORRUPT_IN, A_CORRUPT_OUT,
 	A_NACK, A_NACK_LATE, A_STALL, A_HANG,
+	A_CPU_HANG, A_CPU_RESET,
+	A_LATE,
 };
 
 static const char *const action_names[] = {
 	"drop-in", "drop-out", "corrupt-in", "corrupt-out",
 	"nack", "nack-late", "stall", "hang",
+	"cpu-hang", "cpu-reset",
+	"late",
 };
+
+#define LATE_MAX_MS 600000u
 
 struct rule {
 	enum action action;
@@ -29,6 +36,7 @@ struct rule {
 	unsigned nth;     /* 0: rate rule */
 	uint32_t byte;    /* 1-based index or BYTE_LAST; 0 with rate rules */
 	double rate;
+	unsigned ms;      /* late: how long a reply is held back */
 	int fired;
 };
 
@@ -42,9 +50,12 @@ struct faults {
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
 	unsigned count[256];  /* per opcode (0x7F: sync) */
+	unsigned late_ms;     /* the last faults_feed()'s reply: held back from late_from */
+	size_t late_from;
 	unsigned count_any;   /* every command except the sync */
 	int cur;              /* opcode of the command in progress, -1 none */
 	unsigned cur_seq, cur_any, in_idx, out_idx;
+	unsigned cpu_run, cpu_in, cpu_out;  /* runs of code since start; bytes in this run */
 };
 
 /* ---- random numbers: splitmix64 ---- */
@@ -70,6 +81,16 @@ static bool is_byte_action(enum action a)
 	return a <= A_CORRUPT_OUT;
 }
 
+static bool is_cpu_action(enum action a)
+{
+	return a == A_CPU_HANG || a == A_CPU_RESET;
+}
+
+static bool is_fate_action(enum action a)
+{
+	return a >= A_NACK && a <= A_HANG;
+}
+
 static int parse_action(const char *s, size_t n)
 {
 	for (size_t i = 0; i < sizeof action_names / sizeof action_names[0]; i++)
@@ -90,6 +111,8 @@ static int parse_cmd(const char *s, size_t n)
 		return -2;
 	memcpy(name, s, n);
 	name[n] = '\0';
+	if (!strcmp(name, "cpu"))
+		return CPU_CMD;
 	if (!strncmp(name, "0x", 2)) {
 		v = strtol(name, &end, 16);
 		return *end || v < 0 || v > 255 ? -2 : (int)v;
@@ -120,12 +143,14 @@ static const char *parse_nth(struct rule *r, char *s)
 		return "bad command number after '#'";
 	if (!dot)
 		return is_byte_action(r->action) ? "byte actions with '#N' need '.BYTE' or '.last'" : NULL;
-	if (!is_byte_action(r->action))
-		return "'.BYTE' only applies to byte actions";
+	if (is_fate_action(r->action))
+		return "'.BYTE' only applies to byte actions, late and cpu-hang/cpu-reset";
 	if (!strcmp(dot, "last")) {
 		r->byte = BYTE_LAST;
-		return r->action == A_DROP_OUT || r->action == A_CORRUPT_OUT ? NULL
-			: "'.last' only applies to -out actions";
+		if (r->cmd == CPU_CMD)
+			return "'.last' does not apply to bytes of the code on the CPU";
+		return r->action == A_DROP_OUT || r->action == A_CORRUPT_OUT || r->action == A_LATE
+			? NULL : "'.last' only applies to -out actions and late";
 	}
 	return parse_uint(dot, &r->byte) ? NULL : "bad byte number after '.'";
 }
@@ -140,13 +165,26 @@ static const char *parse_rate(struct rule *r, const char *s)
 	return NULL;
 }
 
+/* ":MS" of late, already split off at ':' (NULL: none given). */
+static const char *parse_ms(struct rule *r, const char *ms)
+{
+	if (r->action != A_LATE)
+		return ms ? "':MS' only applies to late" : NULL;
+	if (!ms || !parse_uint(ms, &r->ms) || r->ms > LATE_MAX_MS)
+		return "late needs ':MS', 1 to 600000 milliseconds";
+	return NULL;
+}
+
 static const char *parse_rule(struct rule *r, char *s)
 {
-	char *eq = strchr(s, '='), *at, *hash;
+	char *colon = strchr(s, ':'), *eq, *at, *hash;
 	const char *e;
 	int v;
 
 	memset(r, 0, sizeof *r);
+	if (colon)
+		*colon++ = '\0';
+	eq = strchr(s, '=');
 	if (eq)
 		*eq++ = '\0';
 	at = strchr(s, '@');
@@ -163,8 +201,19 @@ static const char *parse_rule(struct rule *r, char *s)
 		if (hash && (e = parse_nth(r, hash + 1)))
 			return e;
 	}
-	if (!is_byte_action(r->action) && r->cmd == AN3155DEV_SYNC_BYTE)
+	if (is_fate_action(r->action) && r->cmd == AN3155DEV_SYNC_BYTE)
 		return "command actions do not apply to the sync";
+	if ((e = parse_ms(r, colon)))
+		return e;
+	if (is_cpu_action(r->action) && r->cmd != CPU_CMD && r->cmd != ANY_CMD)
+		return "cpu-hang and cpu-reset apply to the code on the CPU only ('@cpu#RUN[.BYTE]')";
+	if (is_cpu_action(r->action)) {
+		r->cmd = CPU_CMD;
+		return eq ? "cpu-hang and cpu-reset take '#RUN', not a rate" :
+		       r->nth ? NULL : "cpu-hang and cpu-reset need '#RUN'";
+	}
+	if (!is_byte_action(r->action) && r->cmd == CPU_CMD)
+		return "command actions do not apply to the code on the CPU";
 	if (eq)
 		return r->nth ? "give either '#N' or '=RATE', not both" : parse_rate(r, eq);
 	return r->nth ? NULL : "a rule needs '#N' or '=RATE'";
@@ -262,7 +311,7 @@ static enum an3155dev_fate on_command(void *ctx, uint8_t code)
 	for (unsigned i = 0; i < f->nrules; i++) {
 		struct rule *r = &f->rules[i];
 
-		if (!is_byte_action(r->action) && fires(f, r, 0, false)) {
+		if (is_fate_action(r->action) && fires(f, r, 0, false)) {
 			log_fired(f, r, "");
 			return fate[r->action];
 		}
@@ -330,6 +379,51 @@ static bool byte_faults(struct faults *f, enum action drop, enum action corrupt,
 	return true;
 }
 
+/* A late rule without '.BYTE' holds back a whole reply of its command
+ * (every reply of the Nth one, or each reply with its probability). */
+static unsigned late_reply(struct faults *f)
+{
+	char detail[32];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+		unsigned seq = r->cmd == ANY_CMD ? f->cur_any : f->cur_seq;
+		bool hit;
+
+		if (r->action != A_LATE || r->byte || f->cur < 0 ||
+		    (r->cmd != ANY_CMD && r->cmd != f->cur))
+			continue;
+		if (r->nth)
+			hit = r->nth == seq && !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE);
+		else
+			hit = !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE) && chance(f, r->rate);
+		if (hit) {
+			snprintf(detail, sizeof detail, ", %u ms", r->ms);
+			log_fired(f, r, detail);
+			return r->ms;
+		}
+	}
+	return 0;
+}
+
+/* A late rule with '.BYTE': true if it holds back reply byte idx (and what follows). */
+static bool late_byte(struct faults *f, uint8_t c, uint32_t idx, bool last)
+{
+	char detail[64];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if (r->action != A_LATE || !r->byte || !fires(f, r, idx, last))
+			continue;
+		snprintf(detail, sizeof detail, ", byte %u (0x%02X), %u ms", (unsigned)idx, c, r->ms);
+		log_fired(f, r, detail);
+		f->late_ms = r->ms;
+		return true;
+	}
+	return false;
+}
+
 size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max)
 {
 	uint8_t reply[600];
@@ -341,12 +435,101 @@ size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max)
 		an3155dev_input(f->dev, &c, 1);
 	n = an3155dev_output(f->dev, reply, sizeof reply);
 	ended = an3155dev_idle(f->dev);
+	f->late_from = 0;
+	f->late_ms = n ? late_reply(f) : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (f->cur >= 0 && !byte_faults(f, A_DROP_OUT, A_CORRUPT_OUT, &reply[i], ++f->out_idx,
-						 ended && i + 1 == n))
-			continue;
+		bool last = ended && i + 1 == n;
+
+		if (f->cur >= 0) {
+			if (!byte_faults(f, A_DROP_OUT, A_CORRUPT_OUT, &reply[i], ++f->out_idx, last))
+				continue;
+			if (!f->late_ms && late_byte(f, reply[i], f->out_idx, last))
+				f->late_from = kept;
+		}
 		if (kept < max)
 			out[kept++] = reply[i];
 	}
 	return kept;
+}
+
+unsigned faults_late(const struct faults *f, size_t *from)
+{
+	*from = f->late_from;
+	return f->late_ms;
+}
+
+/* ---- bytes of code running on the CPU ---- */
+
+enum faults_cpu_fate faults_cpu_start(struct faults *f)
+{
+	f->cpu_run++;
+	f->cpu_in = f->cpu_out = 0;
+	return faults_cpu_fate_now(f);
+}
+
+/* A cpu-hang/cpu-reset rule for this run and the bytes received so far. */
+enum faults_cpu_fate faults_cpu_fate_now(struct faults *f)
+{
+	char line[96];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if (!is_cpu_action(r->action) || r->fired || r->nth != f->cpu_run || r->byte != f->cpu_in)
+			continue;
+		r->fired = 1;
+		if (f->log_fn) {
+			snprintf(line, sizeof line, "fault: %s on cpu run #%u after %u byte(s)",
+				 action_names[r->action], f->cpu_run, f->cpu_in);
+			f->log_fn(f->log_ctx, line);
+		}
+		return r->action == A_CPU_HANG ? FAULTS_CPU_HANG : FAULTS_CPU_RESET;
+	}
+	return FAULTS_CPU_RUN;
+}
+
+/* Byte rules for the code's bytes: rate rules for any command or "cpu",
+ * "#RUN.BYTE" rules for "cpu". */
+static bool cpu_fires(struct faults *f, struct rule *r, unsigned idx)
+{
+	if (r->cmd != ANY_CMD && r->cmd != CPU_CMD)
+		return false;
+	if (!r->nth)
+		return chance(f, r->rate);
+	if (r->cmd != CPU_CMD || r->fired || r->nth != f->cpu_run || r->byte != idx)
+		return false;
+	r->fired = 1;
+	return true;
+}
+
+static bool cpu_byte(struct faults *f, enum action drop, enum action corrupt, uint8_t *c,
+		     unsigned idx)
+{
+	char line[112];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if ((r->action != drop && r->action != corrupt) || !cpu_fires(f, r, idx))
+			continue;
+		if (f->log_fn) {
+			snprintf(line, sizeof line, "fault: %s on cpu run #%u, byte %u (0x%02X)",
+				 action_names[r->action], f->cpu_run, idx, *c);
+			f->log_fn(f->log_ctx, line);
+		}
+		if (r->action == drop)
+			return false;
+		*c ^= (uint8_t)(next_rand(f) % 255 + 1);
+	}
+	return true;
+}
+
+bool faults_cpu_in(struct faults *f, uint8_t *c)
+{
+	return cpu_byte(f, A_DROP_IN, A_CORRUPT_IN, c, ++f->cpu_in);
+}
+
+bool faults_cpu_out(struct faults *f, uint8_t *c)
+{
+	return cpu_byte(f, A_DROP_OUT, A_CORRUPT_OUT, c, ++f->cpu_out);
 }

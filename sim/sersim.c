@@ -40,7 +40,7 @@ static void dev_event(void *ctx, const struct an3155dev_event *ev)
 
 /* ---- output queue: bytes with the time the host may see them ---- */
 
-static void push(struct sersim *s, uint8_t c, uint64_t due)
+void sersim_push(struct sersim *s, uint8_t c, uint64_t due)
 {
 	if (s->q_len == s->q_cap) {
 		size_t cap = s->q_cap ? 2 * s->q_cap : 1024;
@@ -58,9 +58,13 @@ static void push(struct sersim *s, uint8_t c, uint64_t due)
 	s->q_len++;
 }
 
+static void release_held(struct sersim *s, uint64_t now);
+
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
 {
 	size_t n = 0;
+
+	release_held(s, now);
 
 	while (n < max && n < s->q_len && s->q[n].due <= now) {
 		buf[n] = s->q[n].c;
@@ -75,7 +79,16 @@ size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t m
 
 uint64_t sersim_next_due(const struct sersim *s)
 {
-	return s->q_len ? s->q[0].due : UINT64_MAX;
+	uint64_t due = s->q_len ? s->q[0].due : UINT64_MAX, cpu = scpu_next_wake(s);
+
+	if (s->held >= 0 && s->busy_until < due)
+		due = s->busy_until;
+	return cpu < due ? cpu : due;
+}
+
+void sersim_tick(struct sersim *s, uint64_t now)
+{
+	scpu_tick(s, now);
 }
 
 /* An external reset cuts what the ROM had not yet sent. */
@@ -100,13 +113,13 @@ void sersim_schedule(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
 
 	if (!s->cfg.timing) {
 		for (size_t i = 0; i < n; i++)
-			push(s, p[i], t);
+			sersim_push(s, p[i], t);
 		return;
 	}
 	start = t + busy > s->tx_t ? t + busy : s->tx_t;
 	for (size_t i = 0; i < n; i++) {
 		start += s->byte_ns;
-		push(s, p[i], start + s->latency_ns);
+		sersim_push(s, p[i], start + s->latency_ns);
 	}
 	if (n)
 		s->tx_t = start;
@@ -119,16 +132,19 @@ void sersim_follow_board(struct sersim *s, uint64_t t)
 	unsigned rc = board_reset_count(s->b);
 	enum board_mode m = board_mode(s->b);
 	bool started = m == BOARD_MODE_APP && (s->seen_mode != BOARD_MODE_APP || rc != s->seen_resets);
+	bool reset = rc != s->seen_resets;
 
-	if (rc != s->seen_resets)
+	if (reset) {
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
-	if (started) {
-		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
-		if (s->banner)
-			sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
+		s->ready_t = t + s->startup_ns;
 	}
 	s->seen_resets = rc;
 	s->seen_mode = m;
+	if (started)
+		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
+	scpu_follow(s, started, reset, t);
+	if (started && !scpu_active(s) && s->banner)
+		sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
 }
 
 /* ---- host bytes ---- */
@@ -141,23 +157,101 @@ static uint64_t arrival(struct sersim *s, uint64_t now)
 	return s->rx_t;
 }
 
+/* Reply bytes through the line model onto the wire at time t. */
+static void put_reply(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
+{
+	uint8_t seen[4000];
+
+	if (n)
+		sersim_schedule(s, seen, sersim_line_out(s, p, n, seen, sizeof seen), t);
+}
+
+/*
+ * One host byte into the ROM (through the faults); its reply onto the wire.
+ * A reply held back late keeps the ROM busy until it is sent.
+ */
+static void rom_byte(struct sersim *s, uint8_t c, uint64_t t)
+{
+	uint8_t reply[600];
+	size_t k = faults_feed(s->faults, c, reply, sizeof reply), from;
+	unsigned late = faults_late(s->faults, &from);
+
+	if (!late)
+		from = k;
+	else
+		s->busy_until = t + (uint64_t)late * 1000000u;
+	put_reply(s, reply, from, t);
+	put_reply(s, reply + from, k - from, s->busy_until);
+	sersim_follow_board(s, t);
+}
+
+/*
+ * While busy the ROM does not read its USART: the first byte that arrives
+ * waits in the receive register (RM0432 USART: RDR is kept on overrun), the
+ * later ones are lost (overrun). The kept one is taken when the ROM is free.
+ */
+static void rom_busy_byte(struct sersim *s, uint8_t c)
+{
+	if (s->held < 0) {
+		s->held = c;
+		return;
+	}
+	sersim_log(s, "late: byte 0x%02X lost, the ROM is busy (overrun)", c);
+}
+
+static void release_held(struct sersim *s, uint64_t now)
+{
+	uint8_t c;
+
+	if (s->held < 0 || now < s->busy_until)
+		return;
+	c = (uint8_t)s->held;
+	s->held = -1;
+	rom_byte(s, c, s->busy_until);
+}
+
+/* After each reset the ROM hears nothing for the start-up delay. */
+static bool rom_starting(struct sersim *s, uint8_t c, uint64_t t)
+{
+	if (t >= s->ready_t || board_mode(s->b) != BOARD_MODE_ROM)
+		return false;
+	sersim_log(s, "startup: byte 0x%02X lost, the ROM answers in %u ms", c,
+		   (unsigned)((s->ready_t - t + 999999u) / 1000000u));
+	return true;
+}
+
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now)
 {
-	uint8_t *rx = malloc(6 * n + 16), reply[600], seen[4000];
+	uint8_t *rx = malloc(6 * n + 16);
 	size_t m;
 
 	if (!rx)
 		return;
+	if (scpu_active(s)) {
+		free(rx);
+		scpu_host_bytes(s, buf, n, now);
+		return;
+	}
 	if (an3155dev_phase(s->dev) == AN3155DEV_AWAIT_SYNC)
 		sersim_autobaud(s);
 	m = sersim_line_in(s, buf, n, rx, 6 * n + 16);
 	for (size_t i = 0; i < m; i++) {
 		uint64_t t = arrival(s, now);
-		size_t k = faults_feed(s->faults, rx[i], reply, sizeof reply);
 
-		k = sersim_line_out(s, reply, k, seen, sizeof seen);
-		sersim_schedule(s, seen, k, t);
-		sersim_follow_board(s, t);
+		if (rom_starting(s, rx[i], t))
+			continue;
+		release_held(s, t);
+		if (t < s->busy_until)
+			rom_busy_byte(s, rx[i]);
+		else
+			rom_byte(s, rx[i], t);
+		if (scpu_active(s)) {
+			/* Go started code: the rest of the burst is for it (when the
+			 * line maps byte for byte; else it was garbage anyway) */
+			if (m == n && i + 1 < n)
+				scpu_host_bytes(s, buf + i + 1, n - i - 1, now);
+			break;
+		}
 	}
 	free(rx);
 }
@@ -187,8 +281,15 @@ struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char
 	}
 	faults_attach(s->faults, s->dev, dev_event, s);
 	faults_set_log(s->faults, log_cb, s);
+	if (!scpu_init(s, err, errlen)) {
+		sersim_free(s);
+		return NULL;
+	}
 	s->seen_resets = board_reset_count(b);
 	s->seen_mode = board_mode(b);
+	s->held = -1;
+	s->startup_ns = (uint64_t)cfg->startup_ms * 1000000u;
+	s->ready_t = cfg->power_up_ns + s->startup_ns;
 	return s;
 }
 
@@ -196,6 +297,7 @@ void sersim_free(struct sersim *s)
 {
 	if (!s)
 		return;
+	scpu_free(s);
 	faults_free(s->faults);
 	an3155dev_free(s->dev);
 	free(s->banner);

@@ -21,7 +21,7 @@ static const char help_text[] =
 	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
 	"  verify FILE[@ADDR]...     compare flash with the files\n"
 	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
-	"  erase RANGE | --pages LIST | --bank N | --all\n"
+	"  erase RANGE | --pages LIST | --bank N --force | --all --force\n"
 	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
 	"  crc ADDR LEN              STM32 CRC-32 of a memory range\n"
 	"  go [ADDR]                 start the application (default: flash start)\n"
@@ -65,8 +65,8 @@ static const char help_text[] =
 	"\n"
 	"erase:\n"
 	"      --pages LIST          page numbers: 0-3,8\n"
-	"      --bank N              mass-erase bank 1 or 2\n"
-	"      --all                 mass-erase the whole flash\n"
+	"      --bank N              mass-erase bank 1 or 2 (needs --force)\n"
+	"      --all                 mass-erase the whole flash (needs --force)\n"
 	"\n"
 	"General:\n"
 	"      --force               allow destructive or irreversible commands\n"
@@ -76,9 +76,7 @@ static const char help_text[] =
 	"      --trace               hex dump of every byte\n"
 	"  -h, --help                this text\n"
 	"      --version             program version\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage, 3 bad input file, 4 no port/device, 5 I/O,\n"
-	"6 protocol (NACK), 7 timeout, 8 protection active, 9 verify mismatch.\n";
+	"\n";
 
 enum {
 	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
@@ -130,6 +128,7 @@ static void print_help(void)
 	fputs(sb_lineopts_help(), stdout);
 	fputs("\n", stdout);
 	fputs(general, stdout);
+	sb_exit_help(stdout);
 	exit(EXIT_OK);
 }
 
@@ -220,6 +219,7 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 	int opt, err;
 
 	config_defaults(c);
+	cli_prescan(&c->cli, argc, argv);
 	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
 		if (opt == 'h')
 			print_help();
@@ -227,7 +227,9 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
 			exit(EXIT_OK);
 		}
-		if (opt == '?' || (err = parse_option(c, opt, optarg)))
+		if (opt == '?')
+			return cli_bad_option(&c->cli, argv);
+		if ((err = parse_option(c, opt, optarg)))
 			return EXIT_USAGE;
 	}
 	/* options may also follow the command word */
@@ -243,7 +245,9 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 		}
 		if (opt == 'h')
 			print_help();
-		if (opt == '?' || parse_option(c, opt, optarg))
+		if (opt == '?')
+			return cli_bad_option(&c->cli, argv);
+		if (parse_option(c, opt, optarg))
 			return EXIT_USAGE;
 	}
 	return 0;
@@ -260,13 +264,19 @@ static int resolve_lines(struct a3_config *c)
 {
 	struct sb_diag d = { 0 };
 
-	if (sb_lineopts_resolve(&c->lo, env_get, NULL, &d)) {
-		if (c->lo.in_file)
-			return cli_fail(&c->cli, SB_ERR_BAD_INPUT, &d, NULL);
-		return cli_usage(&c->cli, "%s", d.msg);
-	}
+	const struct sb_seq *job[2];
+	size_t i, n;
+	int err = sb_lineopts_resolve(&c->lo, env_get, NULL, &d);
+
+	if (err)
+		return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
 	c->port = sb_lineopts_port(&c->lo);
 	c->lines = sb_lineopts_wired(&c->lo);
+	/* a sequence that sets a line nobody wired: refused before the port opens */
+	n = c->lines ? sb_lineopts_job(&c->lo, job) : 0;
+	for (i = 0; i < n; i++)
+		if ((err = sb_lineopts_check(&c->lo, job[i], &d)))
+			return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
 	return 0;
 }
 

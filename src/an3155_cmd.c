@@ -12,21 +12,69 @@
 
 /* ---- info ------------------------------------------------------------- */
 
-static int rdp_level(const struct a3_session *s)
+static const char *src_name(enum sb_fact_src src)
 {
-	uint32_t rdp;
+	static const char *const names[] = { "unknown", "chip", "device table", "options" };
 
+	return names[src];
+}
+
+/* "WRP1A pages 0-3, WRP2A pages 256-257", "none" or "unknown". */
+static void wrp_text(const struct sb_chip *ch, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!ch->wrp_known) {
+		snprintf(buf, len, "unknown (option bytes not readable)");
+		return;
+	}
+	snprintf(buf, len, "none");
+	for (unsigned i = 0; i < ch->nwrp && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s pages %u-%u", i ? ", " : "",
+				      ch->wrp[i].name, ch->wrp[i].first, ch->wrp[i].last);
+}
+
+static void wrp_json(const struct sb_chip *ch, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "[");
+
+	for (unsigned i = 0; i < ch->nwrp && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s{\"area\":\"%s\",\"first\":%u,\"last\":%u}",
+				      i ? "," : "", ch->wrp[i].name, ch->wrp[i].first, ch->wrp[i].last);
+	if (n < len)
+		snprintf(buf + n, len - n, "]");
+}
+
+static void notes_json(const struct sb_chip *ch, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "[");
+	char esc[400];
+
+	for (unsigned i = 0; i < ch->nnotes && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s\"%s\"", i ? "," : "",
+				      cli_json_str(esc, sizeof(esc), ch->notes[i]));
+	if (n < len)
+		snprintf(buf + n, len - n, "]");
+}
+
+static void print_protection(const struct a3_session *s)
+{
+	char wrp[256];
+	int rdp = sb_chip_rdp(&s->chip);
+
+	printf("protection  %s\n", s->protected ? "read protection active (level 1): reads refused"
+				  : rdp < 0 ? "read protection unknown (option bytes not readable)"
+				  : rdp ? "read protection set" : "none (level 0)");
 	if (s->protected)
-		return 1;
-	if (s->optr < 0)
-		return 0;
-	rdp = (uint32_t)s->optr & 0xFF;   /* 0xAA level 0, 0xCC level 2, else 1 (E.4) */
-	return rdp == 0xAA ? 0 : rdp == 0xCC ? 2 : 1;
+		return;
+	wrp_text(&s->chip, wrp, sizeof(wrp));
+	printf("write-prot  %s\n", wrp);
 }
 
 static void print_info_text(struct a3_session *s, const char *cmds, const char *geom, int bl_id)
 {
 	const struct an3155_info *i = an3155_info(s->bl);
+	const struct sb_chip *ch = &s->chip;
 
 	printf("bootloader  USART protocol v%u.%u", i->version >> 4, i->version & 0xF);
 	if (bl_id >= 0)
@@ -34,18 +82,21 @@ static void print_info_text(struct a3_session *s, const char *cmds, const char *
 	printf("\ncommands    %s\n", cmds);
 	printf("part        PID 0x%03X %s\n", i->pid, s->part ? s->part->name : "(not in the device table)");
 	if (s->have_geom)
-		printf("flash       %u KB at 0x%08X%s: %s\n", s->geom.size / 1024, s->geom.base,
-		       s->flash_kb ? "" : " (size from the device table)", geom);
-	printf("protection  %s\n", s->protected ? "read protection active (level 1): reads refused"
-					       : rdp_level(s) ? "read protection set" : "none (level 0)");
+		printf("flash       %u KB at 0x%08X (size from the %s): %s%s%s\n", s->geom.size / 1024,
+		       s->geom.base, src_name(ch->size_src), ch->pages_known ? geom : "pages unknown",
+		       ch->pages_known && ch->bank_src == SB_SRC_CHIP ? " (bank mode from the option bytes)" : "",
+		       ch->pages_known ? "" : " (give --page-size to erase by page)");
+	print_protection(s);
 	if (s->optr >= 0)
 		job_print_optr((uint32_t)s->optr);
+	for (unsigned k = 0; k < ch->nnotes; k++)
+		printf("note        %s\n", ch->notes[k]);
 }
 
 static int cmd_info(struct a3_session *s)
 {
 	const struct an3155_info *i = an3155_info(s->bl);
-	char cmds[256] = "", geom[128] = "", esc[256];
+	char cmds[256] = "", geom[128] = "", esc[256], wrp[512], notes[1600];
 	size_t n = 0;
 	int bl_id = -1;
 	uint8_t b;
@@ -54,18 +105,25 @@ static int cmd_info(struct a3_session *s)
 		n += (size_t)snprintf(cmds + n, sizeof(cmds) - n, "%s%02X", k ? " " : "", i->cmd[k]);
 	if (s->have_geom)
 		sb_geom_describe(&s->geom, geom, sizeof(geom));
-	/* Bootloader ID: last-but-one byte of system memory (protocol-facts C). */
+	/* Bootloader ID: last-but-one byte of system memory (protocol-facts C),
+	 * which Read Memory serves (protocol-facts A.5). */
 	if (s->part && !s->protected && s->part->sys_end &&
 	    an3155_read(s->bl, s->part->sys_end - 2, &b, 1, NULL) == SB_OK)
 		bl_id = b;
 	if (s->c->cli.json) {
+		wrp_json(&s->chip, wrp, sizeof(wrp));
+		notes_json(&s->chip, notes, sizeof(notes));
 		cli_event(&s->c->cli, "info",
 			  "\"version\":%u,\"commands\":\"%s\",\"pid\":%u,\"part\":\"%s\",\"bootloader_id\":%d,"
-			  "\"flash_base\":%u,\"flash_size\":%u,\"geometry\":\"%s\",\"protected\":%s,\"optr\":%lld",
+			  "\"flash_base\":%u,\"flash_size\":%u,\"flash_size_source\":\"%s\",\"geometry\":\"%s\","
+			  "\"pages_known\":%s,\"protected\":%s,\"rdp\":%d,\"optr\":%lld,"
+			  "\"write_protection_known\":%s,\"write_protection\":%s,\"notes\":%s",
 			  i->version, cmds, i->pid, s->part ? s->part->name : "", bl_id,
 			  s->have_geom ? s->geom.base : 0, s->have_geom ? s->geom.size : 0,
-			  cli_json_str(esc, sizeof(esc), geom), s->protected ? "true" : "false",
-			  (long long)s->optr);
+			  src_name(s->chip.size_src), cli_json_str(esc, sizeof(esc), geom),
+			  s->chip.pages_known ? "true" : "false", s->protected ? "true" : "false",
+			  sb_chip_rdp(&s->chip), (long long)s->optr,
+			  s->chip.wrp_known ? "true" : "false", wrp, notes);
 		return SB_OK;
 	}
 	print_info_text(s, cmds, geom, bl_id);
@@ -95,7 +153,7 @@ static int erase_all(struct a3_session *s)
 	uint16_t *pages;
 	int err;
 
-	if (!s->part || !(s->part->flags & SB_PART_NO_MASS_ERASE) || !s->have_geom || !s->geom.npages) {
+	if (!s->part || !(s->part->flags & SB_PART_NO_MASS_ERASE) || !s->chip.pages_known || !s->geom.npages) {
 		a3_phase_begin(s, "erase", 1);
 		err = an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
 		a3_phase_end(s);
@@ -135,26 +193,144 @@ static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
 	return err;
 }
 
-static int do_write_plan(struct a3_session *s, const struct sb_plan *p)
+/* ---- page repair ------------------------------------------------------------ */
+
+/*
+ * A page this job erased that ends up holding other data than the image -
+ * AN3155's XOR checksum misses two flips of the same bit in one frame, and
+ * the ROM then ACKs and programs them (protocol-facts A.3), or a filler byte
+ * completed a frame by chance - cannot be corrected in place: a double-word
+ * is programmed once per erase (protocol-facts A.7). It can be erased and
+ * written again, and that is what a careful host does before calling the
+ * job failed: at most A3_PAGE_REPAIRS times a page, A3_JOB_REPAIRS in all.
+ * Pages the job did not erase (--no-erase) are never repaired: their other
+ * contents are not ours to erase.
+ */
+enum { A3_PAGE_REPAIRS = 2, A3_JOB_REPAIRS = 16 };
+
+struct a3_job {
+	const struct sb_plan *plan;
+	uint32_t page[A3_JOB_REPAIRS];
+	unsigned count[A3_JOB_REPAIRS], n, total;
+	unsigned pages_repaired;
+};
+
+static bool plan_erased(const struct sb_plan *p, uint32_t page)
+{
+	if (p->mass_erase)
+		return true;
+	for (size_t i = 0; i < p->npages; i++)
+		if (p->pages[i] == page)
+			return true;
+	return false;
+}
+
+/* Count a repair of page; false when its budget or the job's is spent. */
+static bool take_repair(struct a3_job *j, uint32_t page)
+{
+	unsigned i = 0;
+
+	while (i < j->n && j->page[i] != page)
+		i++;
+	if (i == j->n) {
+		if (j->n == A3_JOB_REPAIRS)
+			return false;
+		j->page[j->n] = page;
+		j->count[j->n++] = 0;
+	}
+	if (j->count[i] >= A3_PAGE_REPAIRS || j->total >= A3_JOB_REPAIRS)
+		return false;
+	j->count[i]++;
+	j->total++;
+	return true;
+}
+
+/* Erase the page holding addr and write the plan's blocks in it again, as
+ * often as the budget allows while the rewrite itself meets garbage in that
+ * page. *start: the page's first address. SB_ERR_VERIFY when it may not be
+ * repaired. */
+static int repair_page(struct a3_session *s, struct a3_job *j, uint32_t addr, uint32_t *start)
+{
+	uint32_t page, size;
+	uint16_t p16;
+	int err = SB_ERR_VERIFY;
+
+	if (!j || !sb_geom_page(&s->geom, addr, &page, start, &size) || !plan_erased(j->plan, page))
+		return SB_ERR_VERIFY;
+	while (err == SB_ERR_VERIFY && s->d.has_addr && s->d.addr - *start < size &&
+	       take_repair(j, page)) {
+		cli_warn(&s->c->cli, "%s; page %u (0x%08X) was erased by this job: erasing and writing it again",
+			 s->d.msg, page, *start);
+		j->pages_repaired++;
+		p16 = (uint16_t)page;
+		err = an3155_erase_pages(s->bl, &p16, 1, &s->d);
+		for (size_t i = 0; i < j->plan->nblocks && !err; i++) {
+			const struct sb_plan_block *b = &j->plan->blocks[i];
+
+			if (b->addr >= *start && b->addr - *start < size)
+				err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
+		}
+	}
+	return err;
+}
+
+static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a3_job *j)
 {
 	int err = SB_OK;
 
 	a3_phase_begin(s, "write", p->write_bytes);
 	for (size_t i = 0; i < p->nblocks && !err; i++) {
 		const struct sb_plan_block *b = &p->blocks[i];
+		uint32_t start, page, size;
+
 		err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
 		s->phase_base += b->len;
+		/* garbage a lost byte let through, which cannot be programmed over */
+		if (err != SB_ERR_VERIFY || !s->d.has_addr ||
+		    (err = repair_page(s, j, s->d.addr, &start)) != SB_OK)
+			continue;
+		/* the repair wrote the page's blocks: go on after the page */
+		sb_geom_page(&s->geom, start, &page, &start, &size);
+		while (i + 1 < p->nblocks && p->blocks[i + 1].addr - start < size)
+			s->phase_base += p->blocks[++i].len;
 	}
 	a3_phase_end(s);
 	return err;
 }
 
+/* Verify [addr, addr+len); a difference in a page the job erased is repaired
+ * and the rest verified again from that page's start. */
+static int verify_range(struct a3_session *s, struct a3_job *j, uint32_t addr,
+			const uint8_t *data, size_t len)
+{
+	for (;;) {
+		struct sb_diag mismatch;
+		uint32_t start;
+		size_t off;
+		int err = (j ? an3155_verify_written : an3155_verify)(s->bl, addr, data, len, &s->d);
+
+		if (err != SB_ERR_VERIFY || !s->d.has_addr)
+			return err;
+		mismatch = s->d;
+		err = repair_page(s, j, s->d.addr, &start);
+		if (err == SB_ERR_VERIFY && !s->d.has_addr)
+			s->d = mismatch;
+		if (err)
+			return err;
+		off = start > addr ? start - addr : 0;
+		s->phase_base += off;
+		addr += (uint32_t)off;
+		data += off;
+		len -= off;
+	}
+}
+
 /*
  * Compare flash with segs (CRC through 0xA1 where the ROM has it, else
- * read-back). written: this job erased and wrote them, so a unit still
- * erased is programmed now (an3155_verify_written).
+ * read-back). j: this job erased and wrote them, so a unit still erased is
+ * programmed now (an3155_verify_written) and a page that differs is repaired.
  */
-static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t n, bool written)
+static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t n, struct a3_job *j)
 {
 	uint64_t total = 0;
 	int err = SB_OK;
@@ -163,9 +339,10 @@ static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t 
 		total += seg[i].len;
 	a3_phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
-		err = (written ? an3155_verify_written : an3155_verify)(s->bl, seg[i].addr, seg[i].data,
-								       seg[i].len, &s->d);
-		s->phase_base += seg[i].len;
+		uint64_t base = s->phase_base;
+
+		err = verify_range(s, j, seg[i].addr, seg[i].data, seg[i].len);
+		s->phase_base = base + seg[i].len;
 	}
 	a3_phase_end(s);
 	return err;
@@ -187,6 +364,97 @@ static bool part_blank(struct a3_session *s)
 		if (b[i] != 0xFF)
 			return false;
 	return true;
+}
+
+/* ---- write protection, found before anything is erased ---------------------- */
+
+/* Append page to a "3-5, 9" list of runs. */
+static void add_page(char *buf, size_t len, uint32_t page, uint32_t *run_first, uint32_t *prev,
+		     bool *open)
+{
+	size_t n = strlen(buf);
+
+	if (*open && page == *prev + 1) {
+		*prev = page;
+		return;
+	}
+	if (*open && *prev != *run_first)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "-%u", *prev);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s%u", *open ? ", " : "", page);
+	*run_first = *prev = page;
+	*open = true;
+}
+
+/*
+ * The ROM skips write-protected pages without an error (AN3155 §3.6: erase
+ * and Write Memory are ACKed, the page keeps its data), so a write onto them
+ * would only fail at verify, after everything else was erased. Refuse before
+ * the first erase, naming the pages and the areas. pages[] ascending.
+ */
+static int check_wrp(struct a3_session *s, const uint32_t *pages, size_t n, bool mass)
+{
+	const struct sb_chip *ch = &s->chip;
+	const struct sb_wrp_area *area = NULL;
+	char list[256] = "", areas[64] = "";
+	uint32_t first = 0, prev = 0;
+	bool open = false;
+
+	if (mass && ch->nwrp)   /* a protected page blocks a mass erase (RM0432 WRPERR) */
+		return sb_diag_set(&s->d, SB_ERR_PROTECTED,
+				   "the flash has write-protected pages (%s %u-%u): a mass erase would"
+				   " fail; run 'an3155 write-unprotect' first (the part resets)",
+				   ch->wrp[0].name, ch->wrp[0].first, ch->wrp[0].last);
+	for (size_t i = 0; i < n; i++) {
+		const struct sb_wrp_area *a = sb_chip_wrp(ch, pages[i]);
+
+		if (!a)
+			continue;
+		add_page(list, sizeof(list), pages[i], &first, &prev, &open);
+		if (a != area && strlen(areas) + 8 < sizeof(areas))
+			snprintf(areas + strlen(areas), sizeof(areas) - strlen(areas), "%s%s",
+				 area ? ", " : "", a->name);
+		area = a;
+	}
+	if (!open)
+		return SB_OK;
+	if (prev != first)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "-%u", prev);
+	return sb_diag_set(&s->d, SB_ERR_PROTECTED,
+			   "%s %s %s write-protected (%s): the bootloader would skip %s"
+			   " silently; nothing was erased. Run 'an3155 write-unprotect' first (the"
+			   " part resets)", strpbrk(list, ",-") ? "pages" : "page", list,
+			   strpbrk(list, ",-") ? "are" : "is", areas,
+			   strpbrk(list, ",-") ? "them" : "it");
+}
+
+/* Pages the plan erases, or that its blocks write into when nothing is erased. */
+static int plan_wrp(struct a3_session *s, const struct sb_plan *p)
+{
+	uint32_t *pages;
+	size_t n = 0;
+	int err;
+
+	if (!s->chip.nwrp)
+		return SB_OK;
+	if (p->mass_erase || p->npages)
+		return check_wrp(s, p->pages, p->npages, p->mass_erase);
+	pages = calloc(p->nblocks ? p->nblocks * 2 : 1, sizeof(*pages));
+	if (!pages)
+		return SB_ERR_NOMEM;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		uint32_t ends[2] = { p->blocks[i].addr, p->blocks[i].addr + p->blocks[i].len - 1 };
+
+		for (int k = 0; k < 2; k++) {
+			uint32_t pg, pa, ps;
+
+			if (sb_geom_page(&s->geom, ends[k], &pg, &pa, &ps) && (!n || pages[n - 1] != pg))
+				pages[n++] = pg;
+		}
+	}
+	err = check_wrp(s, pages, n, false);
+	free(pages);
+	return err;
 }
 
 static int read_unprotect_first(struct a3_session *s)
@@ -215,12 +483,27 @@ static void warn_boot_config(struct a3_session *s, const struct sb_plan *p)
 		cli_warn(&s->c->cli, "nSWBOOT0=0: the BOOT0 pin is ignored, so reset lines cannot select the ROM loader");
 }
 
+/*
+ * Start the application once. With reset lines the exit sequence starts it
+ * from a reset (a clean start), so Go is not sent too - unless an address
+ * was given, or the part was blank before this write: its empty-check flag
+ * may survive an NRST reset and bring the ROM back (protocol-facts C "Empty
+ * check", INF). Then Go starts it and the lines are only parked (BOOT0 low,
+ * NRST released) instead of running the exit sequence's reset.
+ */
 static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool was_blank)
 {
 	uint32_t addr = s->c->has_go_addr ? s->c->go_addr : p->seg[0].addr;
-	int err = an3155_go(s->bl, addr, &s->d);
+	int err;
 
-	if (!err && was_blank)
+	if (s->lines_open && !s->c->has_go_addr && !was_blank) {
+		cli_info(&s->c->cli, "the exit sequence starts the application (no Go needed)");
+		return SB_OK;
+	}
+	err = an3155_go(s->bl, addr, &s->d);
+	if (!err)
+		s->app_started = true;
+	if (!err && was_blank && !s->lines_open)
 		cli_info(&s->c->cli, "the part was blank: its empty-check flag stays set until a power cycle, so a reset through NRST enters the ROM loader again");
 	return err;
 }
@@ -230,6 +513,7 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	struct a3_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
 	struct sb_plan p;
+	struct a3_job job = { 0 };
 	bool was_blank = false;
 	int err;
 
@@ -244,24 +528,30 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return err;
 	job_print_plan(&c->cli, &s->geom, &p, c->verify);
 	warn_boot_config(s, &p);
+	if ((err = plan_wrp(s, &p))) {
+		sb_plan_free(&p);
+		return err;
+	}
 	if (c->dry_run) {
 		sb_plan_free(&p);
 		return SB_OK;
 	}
 	was_blank = c->go && part_blank(s);
+	job.plan = &p;
 	err = do_erase_plan(s, &p);
 	if (!err)
-		err = do_write_plan(s, &p);
+		err = do_write_plan(s, &p, c->erase != SB_ERASE_NONE ? &job : NULL);
 	if (!err && c->verify)
-		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE);
+		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE ? &job : NULL);
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
 	if (!err) {
 		cli_event(&c->cli, "result",
 			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"ms\":%llu",
+			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"repaired_pages\":%u,\"ms\":%llu",
 			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes, p.npages, p.nskipped,
-			  c->verify ? verify_method(s) : "none", (unsigned long long)(cli_now_ms() - t0));
+			  c->verify ? verify_method(s) : "none", job.pages_repaired,
+			  (unsigned long long)(cli_now_ms() - t0));
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p.image_bytes, p.nblocks, p.nskipped, p.npages,
 			 c->verify ? (an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back")
@@ -309,15 +599,10 @@ static int cmd_write_offline(struct a3_config *c, const struct sb_image *img)
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.optr = -1;
-	if (c->flash_size)
-		err = a3_explicit_geom(&s);
-	else {
-		s.part = sb_part_by_pid(0x470);
-		err = sb_geom_for_part(s.part, 0, -1, &s.geom, &s.d);
-		s.have_geom = !err;
+	err = a3_offline_geom(&s, sb_part_by_pid(0x470));
+	if (!err && !c->flash_size)
 		cli_info(&c->cli, "no port: planning for %s with factory option bytes (give --port to ask the chip)",
 			 s.part->name);
-	}
 	if (!err)
 		err = write_connected(&s, img, cli_now_ms());
 	return a3_finish(&s, err, "write");
@@ -338,7 +623,7 @@ static int run_verify(struct a3_config *c)
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: flash cannot be read");
 	if (!err && !(err = a3_need_geom(&s)) && !(err = check_files(&s)))
-		err = do_verify(&s, img.seg, img.nseg, false);
+		err = do_verify(&s, img.seg, img.nseg, NULL);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"verify\",\"bytes\":%llu,\"method\":\"%s\"",
 			  (unsigned long long)sb_image_size(&img), verify_method(&s));
@@ -413,6 +698,7 @@ static int run_go(struct a3_config *c)
 	err = a3_session_open(&s, c);
 	if (!err)
 		err = an3155_go(s.bl, addr, &s.d);
+	s.app_started = !err;
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"go\",\"address\":%u", addr);
 		cli_info(&c->cli, "started the application at 0x%08X", addr);
@@ -421,6 +707,24 @@ static int run_go(struct a3_config *c)
 }
 
 /* ---- erase ---------------------------------------------------------------- */
+
+/* A bank erase with a protected page in that bank fails as a whole (WRPERR). */
+static int bank_wrp(struct a3_session *s, int bank)
+{
+	const struct sb_page_run *r = &s->geom.run[bank == 1 ? 0 : 1];
+	uint32_t pages[2];
+
+	for (unsigned i = 0; i < s->chip.nwrp; i++) {
+		const struct sb_wrp_area *a = &s->chip.wrp[i];
+
+		if (a->last >= r->first_page && a->first < r->first_page + r->count) {
+			pages[0] = a->first > r->first_page ? a->first : r->first_page;
+			pages[1] = pages[0];
+			return check_wrp(s, pages, 1, false);
+		}
+	}
+	return SB_OK;
+}
 
 static int erase_selected(struct a3_session *s)
 {
@@ -431,12 +735,14 @@ static int erase_selected(struct a3_session *s)
 	int err;
 
 	if (c->all)
-		return erase_all(s);
+		return (err = check_wrp(s, NULL, 0, true)) ? err : erase_all(s);
 	if ((err = a3_need_geom(s)))
 		return err;
 	if (c->bank) {
 		if (!s->geom.bank2)
 			return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "--bank: the part runs single-bank; use --all");
+		if ((err = bank_wrp(s, c->bank)))
+			return err;
 		return an3155_erase_special(s->bl, c->bank == 1 ? AN3155_ERASE_BANK1 : AN3155_ERASE_BANK2, &s->d);
 	}
 	if (!s->geom.npages)
@@ -451,6 +757,8 @@ static int erase_selected(struct a3_session *s)
 		err = job_range_pages(&s->geom, addr, len, pages, &n, &s->d);
 	else
 		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "bad range '%s'", c->args[0]);
+	if (!err)
+		err = check_wrp(s, pages, n, false);
 	if (!err) {
 		for (size_t i = 0; i < n; i++)
 			p16[i] = (uint16_t)pages[i];
@@ -471,6 +779,9 @@ static int run_erase(struct a3_config *c)
 
 	if (chosen != 1)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --bank N, --all");
+	if ((c->all || c->bank) && !c->force)
+		return cli_usage(&c->cli, "erase %s mass-erases %s; add --force to do it",
+				 c->all ? "--all" : "--bank", c->all ? "the whole flash" : "a whole bank");
 	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: erase is refused (read-unprotect --force wipes the flash)");

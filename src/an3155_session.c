@@ -34,78 +34,95 @@ void a3_phase_end(struct a3_session *s)
 	s->phase = NULL;
 }
 
-static uint32_t le32(const uint8_t *b)
+static struct sb_bind_opts bind_opts(const struct a3_config *c)
 {
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return (struct sb_bind_opts){ .flash_size = c->flash_size, .page_size = c->page_size,
+				      .flash_base = c->flash_base, .has_flash_base = c->has_flash_base,
+				      .write_unit = (uint8_t)c->write_unit };
+}
+
+/* The session's view of the binding (an3155_tool.h keeps these names for the commands). */
+static void mirror_chip(struct a3_session *s)
+{
+	const struct sb_chip *ch = &s->chip;
+
+	s->part = ch->part;
+	s->geom = ch->geom;
+	s->have_geom = ch->have_geom;
+	s->flash_kb = ch->size_src == SB_SRC_CHIP ? ch->flash_kb : 0;
+	s->optr = ch->optr;
+	s->protected = ch->protected;
 }
 
 /* Geometry from the user's --flash-size/--page-size, or NULL-part fallback. */
 int a3_explicit_geom(struct a3_session *s)
 {
-	struct a3_config *c = s->c;
-	/* unknown part: 8, the L4 double-word, not AN3155's 4 (facts A.7, F.9) */
-	uint8_t unit = (uint8_t)(c->write_unit ? c->write_unit : s->part ? s->part->write_unit : 8);
-	uint32_t base = c->has_flash_base || !s->part ? c->flash_base : s->part->flash_base;
+	struct sb_bind_opts o = bind_opts(s->c);
+	int err = sb_bind_offline(&s->chip, s->part, &o, &s->d);
 
-	if (sb_geom_explicit(base, c->flash_size, c->page_size, unit, &s->geom, &s->d))
-		return SB_ERR_BAD_INPUT;
-	if (s->part && !(s->part->flags & SB_PART_ERASED_UNSURE))
-		s->geom.erased_value = s->part->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
-	else if (s->part)
-		s->geom.erased_known = false;
-	s->have_geom = true;
-	return SB_OK;
+	if (!err)
+		mirror_chip(s);
+	return err;
 }
 
-/* Flash size register and FLASH_OPTR, where the part has them and RDP allows. */
-static int read_chip_config(struct a3_session *s)
+/* Plan without a part: the L4R5 row with factory options, or the user's geometry. */
+int a3_offline_geom(struct a3_session *s, const struct sb_part *p)
 {
-	uint8_t b[4];
-	int err;
+	struct sb_bind_opts o = bind_opts(s->c);
+	int err = sb_bind_offline(&s->chip, s->c->flash_size ? NULL : p, &o, &s->d);
 
-	s->optr = -1;
-	if (s->part->flash_size_reg) {
-		err = an3155_read(s->bl, s->part->flash_size_reg, b, 2, &s->d);
-		if (err == SB_ERR_PROTECTED) {
-			s->protected = true;
-			return SB_OK;
-		}
-		if (err)
-			return err;
-		s->flash_kb = (uint32_t)b[0] | (uint32_t)b[1] << 8;
-		if (s->flash_kb == 0xFFFF || s->flash_kb == 0)  /* protocol-facts E.1: 0xFFFF -> table */
-			s->flash_kb = 0;
-	}
-	if (s->part->optr_addr) {
-		err = an3155_read(s->bl, s->part->optr_addr, b, 4, &s->d);
-		if (err)
-			return err;
-		s->optr = le32(b);
-	}
-	return SB_OK;
+	if (!err)
+		mirror_chip(s);
+	return err;
 }
 
+/* Memory reads for the binding: one Read Memory through the engine. */
+static int bind_read(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb_diag *d)
+{
+	struct a3_session *s = ctx;
+
+	return an3155_read(s->bl, addr, buf, n, d);
+}
+
+static int bind_probe(void *ctx, uint32_t addr, uint8_t *buf, size_t n, struct sb_diag *d)
+{
+	struct a3_session *s = ctx;
+
+	return an3155_probe(s->bl, addr, buf, n, d);
+}
+
+/* The part's flash times into the engine's deadlines (part.h, an3155.h). */
+static void engine_part_times(struct a3_session *s)
+{
+	const struct sb_part *p = s->chip.part;
+	uint8_t unit = s->chip.have_geom ? s->chip.geom.write_unit : 0;
+
+	an3155_set_part(s->bl, p ? p->t_page_erase_ms : 0, p ? p->t_mass_erase_ms : 0,
+			p ? p->t_prog_us : 0, s->c->write_unit ? s->c->write_unit : unit);
+	/* L0/L1 flash reads 0x00 when erased (devtable.c) */
+	if (s->chip.have_geom)
+		an3155_set_erased_value(s->bl, s->chip.geom.erased_value);
+}
+
+/*
+ * What the ROM lets us read about the part (protocols/bind.h): the flash size
+ * from the table (the register only tried), the bank mode and protection
+ * from the option bytes. Notes on what could not be read go to the log.
+ */
 int a3_identify(struct a3_session *s)
 {
 	const struct an3155_info *info = an3155_info(s->bl);
-	int err;
+	struct sb_bind_opts o = bind_opts(s->c);
+	struct sb_mem_reader rd = { bind_read, bind_probe, s };
+	int err = sb_bind(&s->chip, info->pid, info->has_pid, &o, &rd, &s->c->cli.log, &s->d);
 
-	s->part = info->has_pid ? sb_part_by_pid(info->pid) : NULL;
-	s->have_geom = false;
-	if (s->part && (err = read_chip_config(s)))
+	if (err)
 		return err;
-	if (s->c->flash_size)
-		err = a3_explicit_geom(s);
-	else if (s->part) {
-		err = sb_geom_for_part(s->part, s->flash_kb, s->optr, &s->geom, &s->d);
-		s->have_geom = !err;
-	} else
-		return SB_OK;
-	/* the engine writes and re-checks in the part's units (devtable.c) */
-	if (!err && an3155_set_flash(s->bl, s->geom.write_unit, s->geom.erased_value))
-		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "write unit %u is not a power of two up to 256",
-				  s->geom.write_unit);
-	return err;
+	for (unsigned i = 0; i < s->chip.nnotes; i++)
+		sb_logf(&s->c->cli.log, SB_LOG_INFO, "%s", s->chip.notes[i]);
+	mirror_chip(s);
+	engine_part_times(s);
+	return SB_OK;
 }
 
 static uint64_t clock_ms(void *ctx)
@@ -152,6 +169,15 @@ static void blame_wiring(struct a3_session *s, int err)
 	memcpy(s->d.msg, msg, sizeof(msg));
 }
 
+/* USB-serial adapters hold received bytes for their latency timer (FTDI: 16 ms
+ * by default); with the low-latency setting in effect a USB frame or two. */
+static unsigned link_latency_ms(const struct sb_link *link)
+{
+	struct serial_status st;
+
+	return serial_get_status(link, &st) == SB_OK && st.low_latency ? 2 : 16;
+}
+
 int a3_session_open(struct a3_session *s, struct a3_config *c)
 {
 	struct serial_opts so = { .baud = c->baud, .log = &c->cli.log, .keep_latency = c->keep_latency };
@@ -173,7 +199,11 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 		return err;
 	an3155_default_opts(&o);
 	o.retries = c->retries;
-	o.sync_tries = c->sync_tries ? c->sync_tries : 1;
+	/* The ROM autobauds once per reset (protocol-facts A.1): repeating the sync
+	 * helps only when the lines can reset the part in between. */
+	o.sync_tries = c->lines && c->sync_tries ? c->sync_tries : 1;
+	o.baud = c->baud;
+	o.latency_ms = link_latency_ms(&s->link);
 	if (c->write_unit)
 		o.write_unit = c->write_unit;
 	o.progress = on_progress;
@@ -197,10 +227,31 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 
 /* After a successful job the exit sequence starts the application; after a
  * failure the part stays in the ROM loader for another try. */
+/*
+ * After Go the application runs: the exit sequence's reset would start it a
+ * second time. Leave BOOT0 low (the next reset boots the flash) and NRST
+ * released, where those lines are wired; raw stm32flash -i signals have no
+ * meaning we could use, so they are left as the entry sequence set them.
+ */
+static int park_lines(struct a3_session *s)
+{
+	const struct sb_lines *l = &s->lines;
+	int err = SB_OK;
+
+	cli_info(&s->c->cli, "the application was started by Go: no exit sequence");
+	if (l->ops->has(l->h, SB_LINE_BOOT0, 0))
+		err = l->ops->set(l->h, SB_LINE_BOOT0, 0, 0, &s->d);
+	if (!err && l->ops->has(l->h, SB_LINE_NRST, 0))
+		err = l->ops->set(l->h, SB_LINE_NRST, 0, 1, &s->d);
+	return err;
+}
+
 int a3_session_close(struct a3_session *s, int err)
 {
 	if (s->lines_open) {
-		if (!err)
+		if (!err && s->app_started)
+			err = park_lines(s);
+		else if (!err)
 			err = sb_lineopts_exit(&s->c->lo, &s->lines, &s->c->cli.log, &s->d);
 		else if (s->connected)
 			cli_info(&s->c->cli, "the part was left in its ROM loader ('bootctl run' starts the application)");

@@ -53,6 +53,7 @@ int a3_run(struct a3_config *c);
 /* ---- a session: port, lines, engine, part, geometry (an3155_session.c) ---- */
 
 #include "an3155.h"
+#include "bind.h"
 #include "serial.h"
 
 struct a3_session {
@@ -60,11 +61,13 @@ struct a3_session {
 	struct sb_link link;
 	bool link_open;
 	struct an3155 *bl;
+	struct sb_chip chip;   /* what binding learned (protocols/bind.h); the five
+				* fields below mirror it for the commands */
 	const struct sb_part *part;
 	struct sb_geom geom;
 	bool have_geom;
 	uint32_t flash_kb;     /* from the chip, 0: unknown */
-	int64_t optr;          /* from the chip, -1: unread */
+	int64_t optr;          /* user option word from the option bytes, -1: unread */
 	bool protected;        /* Read Memory refused: RDP active */
 	struct sb_diag d;
 	const char *phase;     /* progress accounting across engine calls */
@@ -72,6 +75,7 @@ struct a3_session {
 	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
 	bool lines_open;
 	bool connected;        /* the ROM loader answered */
+	bool app_started;      /* Go started the application: park the lines, no exit reset */
 };
 
 /* Open the port, hold the lines and run the entry sequence, connect, identify. */
@@ -84,6 +88,8 @@ int a3_finish(struct a3_session *s, int err, const char *what);
 int a3_identify(struct a3_session *s);
 /* Geometry from --flash-size/--page-size. */
 int a3_explicit_geom(struct a3_session *s);
+/* Geometry for a plan without a port: row p with factory options, or the options'. */
+int a3_offline_geom(struct a3_session *s, const struct sb_part *p);
 /* SB_OK when the geometry is known, else an error saying which options give it. */
 int a3_need_geom(struct a3_session *s);
 /* Progress of a phase across several engine calls. */

@@ -34,7 +34,6 @@ struct config {
 };
 
 static const char usage_text[] =
-	"Usage: bootctl [OPTIONS] COMMAND [ARGS]\n"
 	"Drive an STM32 board's BOOT0 and NRST lines through Linux GPIO (libgpiod)\n"
 	"or a serial adapter's RTS/DTR.\n"
 	"\n"
@@ -61,11 +60,6 @@ static const char usage_text[] =
 	"      --version        program and libgpiod version\n"
 	"\n";
 
-static const char exit_text[] =
-	"\n"
-	"Exit status: 0 ok, 1 internal, 2 usage, 3 bad profile file, 4 no line/chip/port\n"
-	"(absent, busy, no permission), 5 I/O, 6 unsupported.\n";
-
 enum { OPT_HOLD = 256, OPT_JSON, OPT_VERSION };
 
 static const struct option longopts[] = {
@@ -81,34 +75,21 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void print_help(void)
+static void print_help(const struct config *c)
 {
+	/* installed as stm32-bootctl (systemd's bootctl owns the name): say the name it runs by */
+	printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n", cli_name(&c->cli));
 	fputs(usage_text, stdout);
 	fputs(sb_lineopts_help(), stdout);
-	fputs(exit_text, stdout);
+	fputs("\n", stdout);
+	sb_exit_help(stdout);
 }
 
-/* A usage error: message (and JSON event), exit 2. */
-static int usage(struct config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage(struct config *c, const char *fmt, ...)
-{
-	char msg[700], esc[1400];
-	va_list ap;
+#define usage(c, ...) cli_usage(&(c)->cli, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_event(&c->cli, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
-		  cli_json_str(esc, sizeof(esc), msg));
-	return cli_usage(&c->cli, "%s", msg);
-}
-
-/* Failure of the library: bad settings are usage errors (2) unless they are in a profile (3). */
 static int fail(struct config *c, int rc, const struct sb_diag *d, const char *what)
 {
-	if (rc == SB_ERR_BAD_INPUT && !c->lo.in_file)
-		return usage(c, "%s: %s", what, d->msg[0] ? d->msg : sb_strerror(rc));
-	return cli_fail(&c->cli, rc, d, what);
+	return cli_fail_lines(&c->cli, c->lo.in_file, rc, d, what);
 }
 
 static int parse_option(struct config *c, int opt, const char *arg)
@@ -138,10 +119,10 @@ static int parse_config(int argc, char **argv, struct config *c)
 {
 	int opt, rc;
 
-	opterr = 0;
+	cli_prescan(&c->cli, argc, argv);
 	while ((opt = getopt_long(argc, argv, "+p:nqvh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			print_help();
+			print_help(c);
 			return EXIT_OK;
 		}
 		if (opt == OPT_VERSION) {
@@ -149,7 +130,7 @@ static int parse_config(int argc, char **argv, struct config *c)
 			return EXIT_OK;
 		}
 		if (opt == '?')
-			return usage(c, "unknown option or missing argument: %s", argv[optind - 1]);
+			return cli_bad_option(&c->cli, argv);
 		rc = parse_option(c, opt, optarg);
 		if (rc)
 			return rc;
@@ -414,7 +395,7 @@ static int open_port(struct config *c, const struct sb_seq *s, struct sb_link *l
 	if (!port)
 		return usage(c, "lines on RTS/DTR need a serial port: give --port PORT or set STMBOOT_PORT");
 	rc = serial_open(port, &so, link, &d);
-	return rc ? cli_fail(&c->cli, rc, &d, port) : EXIT_OK;
+	return rc ? cli_fail(&c->cli, rc, &d, "opening the port") : EXIT_OK;
 }
 
 /* Wait for SIGINT, SIGTERM or SIGHUP (blocked since before the lines were opened). */
@@ -494,6 +475,7 @@ int main(int argc, char **argv)
 
 	sb_lineopts_init(&c.lo, "bootctl");
 	cli_init(&c.cli, "bootctl");
+	c.cli.name = argc > 0 && strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	rc = parse_config(argc, argv, &c);
 	if (rc >= 0)
 		return rc;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@ int cli_exit_code(int err)
 	}
 }
 
+const char *cli_name(const struct cli *c)
+{
+	return c->name ? c->name : c->prog;
+}
+
 static const char *level_word[] = { "error", "warning", "", "debug", "trace" };
 
 static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
@@ -38,14 +44,15 @@ static void log_cb(void *ctx, enum sb_log_level level, const char *msg)
 	struct cli *c = ctx;
 	size_t plen = strlen(c->prog);
 
+	fflush(stdout);   /* whole lines, in order with stdout */
 	cli_progress_done(c);
 	/* the engine named itself already ("an3155: ..."): say the program once */
 	if (!strncmp(msg, c->prog, plen) && !strncmp(msg + plen, ": ", 2))
 		msg += plen + 2;
 	if (level == SB_LOG_INFO)
-		fprintf(stderr, "%s: %s\n", c->prog, msg);
+		fprintf(stderr, "%s: %s\n", cli_name(c), msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", c->prog, level_word[level], msg);
+		fprintf(stderr, "%s: %s: %s\n", cli_name(c), level_word[level], msg);
 }
 
 void cli_init(struct cli *c, const char *prog)
@@ -63,6 +70,7 @@ void cli_init(struct cli *c, const char *prog)
 		max = SB_LOG_ERROR;
 	c->log = (struct sb_log){ .fn = log_cb, .ctx = c, .max = max };
 	c->bar = c->verbosity > 0 && !c->json && isatty(STDERR_FILENO);
+	c->stdout_tty = isatty(STDOUT_FILENO);
 	c->last_pct = -1;
 }
 
@@ -70,7 +78,7 @@ static void vmsg(struct cli *c, const char *kind, const char *fmt, va_list ap)
 {
 	fflush(stdout);   /* keep messages in order with what went to stdout */
 	cli_progress_done(c);
-	fprintf(stderr, "%s: %s", c->prog, kind);
+	fprintf(stderr, "%s: %s", cli_name(c), kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -138,8 +146,9 @@ int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 	int code = cli_exit_code(err);
 
 	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
+	fflush(stdout);
 	cli_progress_done(c);
-	fprintf(stderr, "%s: error: %s\n", c->prog, msg);
+	fprintf(stderr, "%s: error: %s\n", cli_name(c), msg);
 	if (d && d->has_addr)
 		cli_event(c, "error", "\"code\":\"%s\",\"exit\":%d,\"address\":%lu,\"message\":\"%s\"",
 			  sb_errname(err), code, d->addr, cli_json_str(esc, sizeof(esc), msg));
@@ -151,14 +160,47 @@ int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what)
 
 int cli_usage(struct cli *c, const char *fmt, ...)
 {
+	char msg[700], esc[1400];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", c->prog);
+	fflush(stdout);
+	cli_progress_done(c);
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", cli_name(c), msg, cli_name(c));
+	cli_event(c, "error", "\"code\":\"usage\",\"exit\":%d,\"message\":\"%s\"", EXIT_USAGE,
+		  cli_json_str(esc, sizeof(esc), msg));
 	return EXIT_USAGE;
+}
+
+int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d, const char *what)
+{
+	const char *detail = d && d->msg[0] ? d->msg : sb_strerror(err);
+
+	if (err != SB_ERR_BAD_INPUT || in_file)
+		return cli_fail(c, err, d, what);
+	return cli_usage(c, "%s%s%s", what ? what : "", what ? ": " : "", detail);
+}
+
+int cli_bad_option(struct cli *c, char **argv)
+{
+	/* getopt_long's own message is off (opterr = 0): one line, then the hint */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (optopt > ' ' && optopt < 127 && strncmp(arg, "--", 2))
+		return cli_usage(c, "unknown option or missing argument: -%c", optopt);
+	return cli_usage(c, "unknown option or missing argument: %s", arg);
+}
+
+void cli_prescan(struct cli *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c->json = true;
+	opterr = 0;
 }
 
 uint64_t cli_now_ms(void)
@@ -177,13 +219,50 @@ void cli_sleep_ms(unsigned ms)
 		;
 }
 
+/* "12.3 KB/s" (bytes) or "3.5 pages/s" (erase counts pages). */
+static void fmt_rate(char *buf, size_t n, const char *phase, double per_s)
+{
+	if (!strcmp(phase, "erase"))
+		snprintf(buf, n, "%.1f pages/s", per_s);
+	else if (per_s >= 1024.0 * 1024.0)
+		snprintf(buf, n, "%.1f MB/s", per_s / (1024.0 * 1024.0));
+	else
+		snprintf(buf, n, "%.1f KB/s", per_s / 1024.0);
+}
+
+/* One frame: phase, bar, percent, count, rate and time left, then clear to the end. */
+static void draw_bar(struct cli *c, int pct, uint64_t done, uint64_t total, uint64_t now)
+{
+	uint64_t ms = now - c->phase_t0;
+	double per_s = ms ? (double)done * 1000.0 / (double)ms : 0.0;
+	char rate[32] = "", left[32] = "";
+	int w = pct * 24 / 100;
+
+	if (done && ms >= 200) {
+		fmt_rate(rate, sizeof(rate), c->phase, per_s);
+		unsigned s = (unsigned)((double)(total - done) / per_s + 0.5);
+		snprintf(left, sizeof(left), done < total ? "%u:%02u left" : "%u:%02u", s / 60, s % 60);
+		if (done == total)
+			snprintf(left, sizeof(left), "%u.%u s", (unsigned)(ms / 1000), (unsigned)(ms % 1000 / 100));
+	}
+	/* what this program wrote to stdout goes first, whole lines (a pipe to tee, say) */
+	fflush(stdout);
+	fprintf(stderr, "\r%-6s [%.*s%*s] %3d%% %llu/%llu  %s  %s\033[K", c->phase, w,
+		"########################", 24 - w, "", pct, (unsigned long long)done,
+		(unsigned long long)total, rate, left);
+	fflush(stderr);
+	c->bar_drawn = true;
+}
+
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total)
 {
 	int pct = total ? (int)(done * 100 / total) : 100;
 	uint64_t now = cli_now_ms();
 
-	if (c->phase != phase)
+	if (c->phase != phase) {
 		c->last_pct = -1;
+		c->phase_t0 = now;
+	}
 	c->phase = phase;
 	if (pct == c->last_pct || (done < total && now - c->last_ms < 100 && c->last_pct >= 0))
 		return;
@@ -191,21 +270,22 @@ void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t tota
 	c->last_ms = now;
 	cli_event(c, "progress", "\"phase\":\"%s\",\"done\":%llu,\"total\":%llu", phase,
 		  (unsigned long long)done, (unsigned long long)total);
-	if (c->bar) {
-		int w = pct * 30 / 100;
-		fprintf(stderr, "\r%-7s [%.*s%*s] %3d%% %llu/%llu", phase, w,
-			"##############################", 30 - w, "", pct, (unsigned long long)done,
-			(unsigned long long)total);
-		fflush(stderr);
-	}
+	/*
+	 * When stdout is not this terminal but may end on it (| tee, | cat), the
+	 * reader may still be writing our plan lines: the bar waits a moment
+	 * into the phase before its first frame, so that they do not land in it.
+	 */
+	if (c->bar && (c->bar_drawn || c->stdout_tty || now - c->phase_t0 >= 500))
+		draw_bar(c, pct, done, total, now);
 }
 
 void cli_progress_done(struct cli *c)
 {
-	if (c->bar && c->last_pct >= 0) {
+	if (c->bar && c->bar_drawn) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+	c->bar_drawn = false;
 	c->last_pct = -1;
 	c->phase = NULL;
 }

@@ -15,34 +15,30 @@
 #include "sb_err.h"
 #include "sb_log.h"
 
-/* Exit codes, the same in every program (each man page's EXIT STATUS). */
-enum cli_exit {
-	EXIT_OK = 0,
-	EXIT_INTERNAL = 1,
-	EXIT_USAGE = 2,
-	EXIT_BAD_INPUT = 3,
-	EXIT_NO_DEVICE = 4,
-	EXIT_IO = 5,
-	EXIT_PROTOCOL = 6,
-	EXIT_TIMEOUT = 7,
-	EXIT_PROTECTED = 8,
-	EXIT_VERIFY = 9,
-};
+/* Exit codes, the same in every program: enum cli_exit (EXIT_OK, EXIT_USAGE, ...). */
+#include "exit_codes.h"
 
 int cli_exit_code(int sb_err);
 
 struct cli {
-	const char *prog;      /* "an3155" */
+	const char *prog;      /* "an3155": in --json events */
+	const char *name;      /* in messages, if not prog: the installed name (stm32-bootctl) */
 	int verbosity;         /* 0 -q, 1 normal, 2 -v, 3 -vv */
 	bool trace;            /* --trace: byte dumps */
 	bool json;             /* --json: events on stdout */
 	bool bar;              /* progress bar on stderr (a terminal, not -q, not --json) */
 	struct sb_log log;     /* hand this to the library */
 	/* progress state */
+	bool stdout_tty;       /* stdout is a terminal: the bar may start at once */
+	bool bar_drawn;        /* a bar frame is on the terminal's current line */
 	const char *phase;
+	uint64_t phase_t0;     /* when the phase began, for rate and time left */
 	uint64_t last_ms;
 	int last_pct;
 };
+
+/* The name messages and hints use: name, else prog. */
+const char *cli_name(const struct cli *c);
 
 /* Set up after option parsing (verbosity, json, trace filled in). */
 void cli_init(struct cli *c, const char *prog);
@@ -55,10 +51,32 @@ void cli_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
  * with --json. Returns the exit code for err.
  */
 int cli_fail(struct cli *c, int err, const struct sb_diag *d, const char *what);
-/* Usage error: message, hint to --help; returns EXIT_USAGE. */
+/*
+ * Usage error: "PROG: MESSAGE" and one "Try 'PROG --help'." line on
+ * stderr, an "error" event with --json; returns EXIT_USAGE.
+ */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A failure of the line settings (lineopts): a bad setting is a usage
+ * error (2) on the command line or in the environment, bad input (3) in a
+ * jig profile (in_file); other errors as cli_fail().
+ */
+int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d, const char *what);
+/* getopt_long returned '?': the usage error for argv[optind - 1]. */
+int cli_bad_option(struct cli *c, char **argv);
+/*
+ * Before option parsing: --json anywhere before "--" turns on JSON events
+ * (so that an error in an earlier option is an event too), and getopt's
+ * own messages are off (cli_bad_option says it once, with the hint).
+ */
+void cli_prescan(struct cli *c, int argc, char **argv);
 
-/* Progress of a phase ("erase", "write", "verify", "read"). */
+/*
+ * Progress of a phase ("erase" counts pages, "write", "verify", "read"
+ * bytes): a "progress" event with --json; on a terminal, a bar on stderr
+ * with rate and time left. Every other message clears the bar first
+ * (cli_progress_done), so stdout and stderr never share a line.
+ */
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli *c);
 

@@ -25,7 +25,7 @@ static const char help_text[] =
 	"  write FILE[@ADDR]...      erase the pages the image touches, write, verify\n"
 	"  verify FILE[@ADDR]...     compare memory with the files\n"
 	"  read ADDR LEN FILE        read memory into a raw binary file (- for stdout)\n"
-	"  erase RANGE | --pages LIST | --all\n"
+	"  erase RANGE | --pages LIST | --all --force\n"
 	"                            erase pages (RANGE: ADDR:LEN or ADDR..END, page aligned)\n"
 	"  leave [ADDR]              start the application (default: flash start)\n"
 	"  detach [VID:PID]          ask an application with a DFU run-time interface to\n"
@@ -67,7 +67,7 @@ static const char help_text[] =
 	"\n"
 	"erase:\n"
 	"      --pages LIST          page numbers: 0-3,8\n"
-	"      --all                 mass-erase the whole flash\n"
+	"      --all                 mass-erase the whole flash (needs --force)\n"
 	"\n"
 	"option-bytes:\n"
 	"      --write FILE|HEX      40 bytes for bank 1 (FILE@0x1FF01000: bank 2), or 0xOPTR\n"
@@ -88,9 +88,7 @@ static const char help_text[] =
 	"      --trace               hex dump of every USB control transfer\n"
 	"  -h, --help                this text\n"
 	"      --version             program version\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage, 3 bad input file, 4 no device, 5 I/O,\n"
-	"6 protocol (stall, DFU status error), 7 timeout, 8 protection active, 9 verify mismatch.\n";
+	"\n";
 
 enum {
 	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
@@ -150,6 +148,7 @@ static void print_help(void)
 	fputs(sb_lineopts_help(), stdout);
 	fputs("\n", stdout);
 	fputs(general, stdout);
+	sb_exit_help(stdout);
 	exit(EXIT_OK);
 }
 
@@ -352,7 +351,9 @@ static int next_option(struct df_config *c, int argc, char **argv)
 		printf("dfuse (stmboot) %s\n", STMBOOT_VERSION);
 		exit(EXIT_OK);
 	}
-	if (opt == '?' || parse_option(c, opt, optarg))
+	if (opt == '?')
+		return cli_bad_option(&c->cli, argv);
+	if (parse_option(c, opt, optarg))
 		return EXIT_USAGE;
 	return 0;
 }
@@ -362,6 +363,7 @@ static int parse_config(struct df_config *c, int argc, char **argv)
 	int r;
 
 	config_defaults(c);
+	cli_prescan(&c->cli, argc, argv);
 	while (!(r = next_option(c, argc, argv)))
 		;
 	if (r != 1)
@@ -393,16 +395,20 @@ static int resolve_lines(struct df_config *c)
 {
 	struct sb_diag d = { 0 };
 
-	if (sb_lineopts_resolve(&c->lo, env_get, NULL, &d)) {
-		if (c->lo.in_file)
-			return cli_fail(&c->cli, SB_ERR_BAD_INPUT, &d, NULL);
-		return cli_usage(&c->cli, "%s", d.msg);
-	}
+	const struct sb_seq *job[2];
+	size_t i, n;
+	int err = sb_lineopts_resolve(&c->lo, env_get, NULL, &d);
+
+	if (err)
+		return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
 	c->port = sb_lineopts_port(&c->lo);
 	c->lines = sb_lineopts_wired(&c->lo);
+	/* a sequence that sets a line nobody wired: refused before the port opens */
+	n = c->lines ? sb_lineopts_job(&c->lo, job) : 0;
+	for (i = 0; i < n; i++)
+		if ((err = sb_lineopts_check(&c->lo, job[i], &d)))
+			return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
 	if (c->lines && !c->port) {
-		const struct sb_seq *job[2];
-		size_t n = sb_lineopts_job(&c->lo, job);
 		if (sb_lineopts_needs_port(&c->lo, job, n))
 			return cli_usage(&c->cli, "lines on RTS/DTR need the serial adapter: give --port PORT or set STMBOOT_PORT");
 	}

@@ -463,6 +463,8 @@ int df_cmd_erase(struct df_config *c)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --all");
 	if (c->nargs > 2)
 		return cli_usage(&c->cli, "erase RANGE: ADDR:LEN, ADDR..END or ADDR LEN");
+	if (c->all && !c->force)
+		return cli_usage(&c->cli, "erase --all mass-erases the whole flash; add --force to do it");
 	err = df_session_open(&s, c);
 	if (!err)
 		err = protected_hint(&s, erase_selected(&s, &n));

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "cpu.h"
+#include "mcu.h"
 #include "romsim.h"
 #include "romsim_serial_io.h"
 #include "sersim.h"
@@ -43,25 +45,46 @@ static void usage(FILE *f)
 		"      --boot0 0|1        BOOT0 pin at power-up (default 1: the ROM runs)\n"
 		"      --pempty-latch     an NRST reset keeps the flash-empty latch (only power-up\n"
 		"                         and option loads re-check it)\n"
-		"      --crc              offer Get Checksum (0xA1) like newer ROMs\n"
+		"      --protocol V       protocol version in Get: 3.1 (default, the L4R5's) or\n"
+		"                         later; from 3.3 on Get lists Get Checksum (0xA1)\n"
+		"      --crc              the same as --protocol 3.3\n"
+		"      --crc-frame usart|i2c  Get Checksum frame: AN3155 s3.13 (default) or\n"
+		"                         stm32flash's (the I2C loader's)\n"
+		"      --reads strict|permissive  Read Memory of the flash-size/UID/package words,\n"
+		"                         FLASH registers and DBGMCU_IDCODE: NACK (default) or served\n"
+		"      --repeat-sync wait|nack  0x7F when synced: an opcode waiting for its\n"
+		"                         complement (default) or an immediate NACK\n"
+		"      --wrp skip|nack    writes and page erases on write-protected pages: ACK\n"
+		"                         and leave them unchanged (default) or NACK\n"
+		"      --ob-writes bank|any  option-byte writes: a whole bank at its base only\n"
+		"                         (default) or any part of a bank\n"
+		"      --startup-ms N     after power-up and each reset the ROM hears nothing for N ms\n"
 		"      --silent-progerr   ACK a write to a programmed double-word (data unchanged)\n"
 		"      --timing           timing model: line rate, adapter latency, flash busy time\n"
 		"      --baud N           line rate of the timing model (default 115200)\n"
 		"      --latency-ms N     adapter latency per reply (default 0)\n"
-		"      --faults SPEC      fault injection, e.g. nack@write#3,corrupt-in=0.001\n"
+		"      --faults SPEC      faults, e.g. nack@write#3,corrupt-in=0.001,late@go#1:1500\n"
 		"      --seed N           seed of the fault injection (default 1)\n"
 		"      --app-banner TEXT  the application prints TEXT on the port when it starts\n"
+		"      --rom-usart 1|2|3  the USART the ROM serves on and code started by Go\n"
+		"                         finds on the line (default 1)\n"
+		"      --rom-clock CLK    clocks the ROM leaves at Go: hsi16 (default), msiN,\n"
+		"                         hseN, pllN (MHz), then ,apb1=D ,apb2=D ,usart=pclk|sysclk|hsi16\n"
+		"      --go-deinit        the ROM resets its USART and RCC before Go\n"
+		"      --no-cpu           Go to SRAM does not run the code (only logs it)\n"
 		"      --adapter MAP      modem lines to pins, e.g. rts=boot0,dtr=nrst:inv\n"
 		"      --pins-sock PATH   socket for \"PIN boot0|nrst 0|1\" messages\n"
 		"      --log FILE         human log of commands, faults, resets and line changes\n"
 		"  -v, --verbose          the same log on stderr\n"
 		"  -h, --help\n"
 		"Environment: SERIALSHIM_DIR (default /tmp/serialshim) holds the serial-shim socket\n"
-		"pts<N>. Exit status: 0 stopped by a signal; 1 failure; 2 usage; 3 bad state file.\n");
+		"pts<N>. Exit status: 0 stopped by a signal, else as in romsim --help.\n");
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
-       O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG };
+       O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
+       O_GO_DEINIT, O_NO_CPU, O_PROTOCOL, O_CRC_FRAME, O_READS, O_RESYNC, O_WRP, O_OB_WRITES,
+       O_STARTUP };
 
 static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
@@ -72,6 +95,13 @@ static const struct option long_opts[] = {
 	{ "boot0", required_argument, NULL, O_BOOT0 },
 	{ "pempty-latch", no_argument, NULL, O_PEMPTY },
 	{ "crc", no_argument, NULL, O_CRC },
+	{ "protocol", required_argument, NULL, O_PROTOCOL },
+	{ "crc-frame", required_argument, NULL, O_CRC_FRAME },
+	{ "reads", required_argument, NULL, O_READS },
+	{ "repeat-sync", required_argument, NULL, O_RESYNC },
+	{ "wrp", required_argument, NULL, O_WRP },
+	{ "ob-writes", required_argument, NULL, O_OB_WRITES },
+	{ "startup-ms", required_argument, NULL, O_STARTUP },
 	{ "silent-progerr", no_argument, NULL, O_SILENT },
 	{ "timing", no_argument, NULL, O_TIMING },
 	{ "baud", required_argument, NULL, O_BAUD },
@@ -82,6 +112,10 @@ static const struct option long_opts[] = {
 	{ "adapter", required_argument, NULL, O_ADAPTER },
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "log", required_argument, NULL, O_LOG },
+	{ "rom-usart", required_argument, NULL, O_ROM_USART },
+	{ "rom-clock", required_argument, NULL, O_ROM_CLOCK },
+	{ "go-deinit", no_argument, NULL, O_GO_DEINIT },
+	{ "no-cpu", no_argument, NULL, O_NO_CPU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -122,8 +156,60 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 			return false;
 		o->sim.seed = v;
 		return true;
+	case O_ROM_USART:
+		if (!romsim_parse_ulong(arg, 3, &v) || v == 0)
+			return false;
+		o->sim.mcu.rom_usart = (unsigned)v;
+		return true;
+	case O_ROM_CLOCK:
+		return mcu_parse_clock(arg, &o->sim.mcu.rom_clock);
+	case O_STARTUP:
+		if (!romsim_parse_ulong(arg, 600000, &v))
+			return false;
+		o->sim.startup_ms = (unsigned)v;
+		return true;
 	}
 	return false;
+}
+
+/* "M.N" with one digit each, from 3.0: the version byte 0xMN of Get (A.4). */
+static bool parse_version(const char *s, uint8_t *out)
+{
+	if (strlen(s) != 3 || s[1] != '.' || s[0] < '3' || s[0] > '9' || s[2] < '0' || s[2] > '9')
+		return false;
+	*out = (uint8_t)((s[0] - '0') << 4 | (s[2] - '0'));
+	return true;
+}
+
+/* One of two words: *flag = (arg is the second). */
+static bool parse_choice(const char *arg, const char *no, const char *yes, bool *flag)
+{
+	if (strcmp(arg, no) && strcmp(arg, yes))
+		return false;
+	*flag = !strcmp(arg, yes);
+	return true;
+}
+
+/* The ROM-variant options (man/romsim.1 "ROM variants"). */
+static bool parse_variant(struct serial_opts *o, int c, const char *arg)
+{
+	struct an3155dev_config *dc = &o->sim.dev;
+	bool i2c;
+
+	switch (c) {
+	case O_CRC: dc->version = AN3155DEV_VERSION_CRC; return true;
+	case O_PROTOCOL: return parse_version(arg, &dc->version);
+	case O_READS: return parse_choice(arg, "strict", "permissive", &dc->permissive_reads);
+	case O_RESYNC: return parse_choice(arg, "wait", "nack", &dc->sync_nack);
+	case O_WRP: return parse_choice(arg, "skip", "nack", &dc->wrp_nack);
+	case O_OB_WRITES: return parse_choice(arg, "bank", "any", &dc->ob_any);
+	case O_CRC_FRAME:
+		if (!parse_choice(arg, "usart", "i2c", &i2c))
+			return false;
+		dc->crc_frame = i2c ? AN3155DEV_CRC_I2C : AN3155DEV_CRC_USART;
+		return true;
+	}
+	return parse_numeric(o, c, arg);
 }
 
 static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
@@ -135,7 +221,6 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_RDP: return parse_rdp(o, argc, argv);
 	case O_BOOT0: return romsim_parse_bit(optarg, &o->boot0);
 	case O_PEMPTY: o->board.pempty_por_only = true; return true;
-	case O_CRC: o->board.offer_crc = true; return true;
 	case O_SILENT: o->sim.dev.silent_progerr = true; return true;
 	case O_TIMING: o->sim.timing = true; return true;
 	case O_FAULTS: o->sim.faults = optarg; return true;
@@ -143,9 +228,11 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_ADAPTER: o->sim.adapter = optarg; return true;
 	case O_PINS: o->io.pins_sock = optarg; return true;
 	case O_LOG: o->log_path = optarg; return true;
+	case O_GO_DEINIT: o->sim.mcu.go_deinit = true; return true;
+	case O_NO_CPU: o->sim.cpu = NULL; return true;
 	case 'v': o->verbose = true; return true;
 	}
-	return parse_numeric(o, c, optarg);
+	return parse_variant(o, c, optarg);
 }
 
 /* 0 ok, 1 --help given, 2 usage error. */
@@ -153,14 +240,19 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 {
 	int c, li = -1;
 
-	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1 };
+	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1,
+				   .sim.cpu = &cpu_unicorn };
 	o->io.shim_dir = getenv("SERIALSHIM_DIR") ? getenv("SERIALSHIM_DIR") : "/tmp/serialshim";
 	optind = 1;
+	opterr = 0;  /* one message of ours, then the hint */
 	while ((c = getopt_long(argc, argv, "l:s:vh", long_opts, &li)) != -1) {
 		if (c == 'h')
 			return 1;
-		if (c == '?')
+		if (c == '?') {
+			fprintf(stderr, "romsim serial: unknown option or missing argument: %s\n",
+				argv[optind - 1]);
 			return 2;
+		}
 		if (!parse_one(o, c, argc, argv)) {
 			fprintf(stderr, "romsim serial: bad value '%s' for --%s\n", optarg ? optarg : "",
 				li >= 0 ? long_opts[li].name : "?");
@@ -238,9 +330,12 @@ static void catch_signals(void)
 static int serve(struct serial_opts *o, struct board *b, struct log_sink *log)
 {
 	char err[256];
-	struct sersim *s = sersim_new(b, &o->sim, err, sizeof err);
+	struct sersim *s;
 	struct rsio *io;
 	int rc = 1;
+
+	o->sim.power_up_ns = rsio_now();  /* the start-up delay runs from here */
+	s = sersim_new(b, &o->sim, err, sizeof err);
 
 	if (!s) {
 		fprintf(stderr, "romsim serial: %s\n", err);
@@ -276,7 +371,7 @@ int romsim_serial_main(int argc, char **argv)
 		return 0;
 	}
 	if (rc) {
-		fprintf(stderr, "usage: romsim serial [OPTIONS]  (romsim serial --help)\n");
+		fprintf(stderr, "Try 'romsim serial --help'.\n");
 		return 2;
 	}
 	catch_signals();

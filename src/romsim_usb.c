@@ -114,8 +114,8 @@ static void usage(FILE *f)
 		"With --adapter the command gets ROMSIM_ADAPTER=/dev/pts/N (device 1's adapter)\n"
 		"and needs serialshim.so in LD_PRELOAD to set DTR/RTS; it stays first, before\n"
 		"umockdev's preload. SERIALSHIM_DIR (default /tmp/serialshim) holds the shim sockets.\n"
-		"Exit status: CMD's (128+N if killed by signal N); 2 usage; 3 bad state file;\n"
-		"1 other failure. Nothing is printed on stdout.\n",
+		"Exit status: CMD's (128+N if killed by signal N), else as in romsim --help.\n"
+		"Nothing is printed on stdout.\n",
 		USBSIM_MAX_DEVICES);
 }
 
@@ -232,11 +232,15 @@ static int parse_opts(struct usb_opts *o, int argc, char **argv)
 				.boot0 = 1, .reenum_ms = -1 };
 	o->faults.seed = 1;
 	optind = 1;
+	opterr = 0;  /* one message of ours, then the hint */
 	while ((c = getopt_long(argc, argv, "+n:s:vh", long_opts, NULL)) != -1) {
 		if (c == 'h')
 			return 1;
 		if (c == '?' || !take_opt(o, c, optarg, &faults)) {
-			if (c != '?')
+			if (c == '?')
+				fprintf(stderr, "romsim usb: unknown option or missing argument: %s\n",
+					argv[optind - 1]);
+			else
 				fprintf(stderr, "romsim usb: bad value '%s'\n", optarg ? optarg : "");
 			return 2;
 		}
@@ -596,7 +600,7 @@ int romsim_usb_main(int argc, char **argv)
 		return 0;
 	}
 	if (rc == 2) {
-		usage(stderr);
+		fprintf(stderr, "Try 'romsim usb --help'.\n");
 		return 2;
 	}
 	reexec_preloaded(argc, argv);

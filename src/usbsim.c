@@ -167,11 +167,13 @@ static char *device_record(struct usbsim_slot *slot, unsigned devnum)
 		"A: busnum=1\\n\nA: devnum=%u\\n\nA: devpath=%u\\n\nA: speed=12\\n\n"
 		"A: version= %s\\n\nA: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
 		"A: bNumInterfaces= 1\\n\nA: bMaxPacketSize0=64\\n\nA: bDeviceClass=00\\n\n"
+		"A: bmAttributes=%02x\\n\nA: bMaxPower=%umA\\n\n"
 		"A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n"
 		"A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n"
 		"H: descriptors=%s\n",
 		slot->num, devnum, devnum, devnum, vid, pid, bcd, vid, pid, serial, devnum, slot->num,
-		desc[3] == 0x02 ? "2.00" : "1.00", vid, pid, bcd, dfu_dev_manufacturer(slot->d),
+		desc[3] == 0x02 ? "2.00" : "1.00", desc[18 + 7], 2u * desc[18 + 8],
+		vid, pid, bcd, dfu_dev_manufacturer(slot->d),
 		dfu_dev_product(slot->d), serial, hexdesc);
 }
 

@@ -238,10 +238,14 @@ check "erase --pages 256: 0x08100000.. is 0xFF" flash_erased "$T/er.state" 0x081
 check "erase --pages 256: 0x08101000 kept its data" \
 	cmp -s <(flash_bytes "$T/er.state" 0x08101000 4096) <(tail -c +4097 "$FW" | head -c 4096)
 prep A er -q write "$FW@0x08100000"
-expect_exit 0 "erase --bank 2: exit 0" A er erase --bank 2
+expect_exit 2 "erase --bank 2 without --force: usage error" A er erase --bank 2
+expect_match "erase --bank without --force: says why" "mass-erases a whole bank; add --force"
+expect_exit 0 "erase --bank 2: exit 0" A er erase --bank 2 --force
 check "erase --bank 2: bank 2 is 0xFF" flash_erased "$T/er.state" 0x08100000 $((1024 * 1024))
 check "erase --bank 2: bank 1 kept its data (0x08080000)" flash_equals "$T/er.state" 0x08080000 "$FW"
-expect_exit 0 "erase --all: exit 0" A er erase --all
+expect_exit 2 "erase --all without --force: usage error" A er erase --all
+check "erase --all without --force: bank 1 kept its data" flash_equals "$T/er.state" 0x08080000 "$FW"
+expect_exit 0 "erase --all: exit 0" A er erase --all --force
 check "erase --all: the whole flash is 0xFF" flash_erased "$T/er.state" $FLASH $FLASH_SIZE
 stop_board er
 

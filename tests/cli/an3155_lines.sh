@@ -82,6 +82,22 @@ check "DTR/RTS: application running afterwards" test "$(mode dr)" = app
 check "DTR/RTS: the shim carried the modem lines to the board" log_has dr 'modem: dtr=. rts=.'
 expect_exit 0 "DTR/RTS: stm32flash -i syntax" an3155 -p "$T/dr" --stm32flash-i '-rts,dtr,-dtr:rts,dtr,-dtr' --boot0 rts --nrst dtr -q verify "$FW"
 check "DTR/RTS: stm32flash -i: exit sequence ran the application" test "$(mode dr)" = app
+# stm32flash's -i works on its own: its raw rts/dtr signals need no --boot0/--nrst
+expect_exit 0 "DTR/RTS: --stm32flash-i on its own" an3155 -p "$T/dr" --stm32flash-i '-rts,dtr,-dtr:rts,dtr,-dtr' -q verify "$FW"
+check "DTR/RTS: --stm32flash-i on its own: the application runs afterwards" test "$(mode dr)" = app
+STMBOOT_STM32FLASH_I='-rts,dtr,-dtr:rts,dtr,-dtr' expect_exit 0 "DTR/RTS: STMBOOT_STM32FLASH_I on its own" \
+	an3155 -p "$T/dr" -q verify "$FW"
+# --go with lines: the application starts once (the exit sequence does it; no Go as well)
+starts() { grep -cE '^reset: app|application started' "$T/dr.log"; }
+before=$(starts)
+expect_exit 0 "DTR/RTS: write --go" an3155 -p "$T/dr" --boot0 rts --nrst dtr -q write --go "$FW"
+check "DTR/RTS: write --go started the application once" test "$(( $(starts) - before ))" = 1
+check "DTR/RTS: write --go: the application runs" test "$(mode dr)" = app
+# an explicit Go address: Go starts it, and the lines are only parked (no second start)
+before=$(starts)
+expect_exit 0 "DTR/RTS: write --go ADDR" an3155 -p "$T/dr" --boot0 rts --nrst dtr -q write --go-addr 0x08000000 "$FW"
+check "DTR/RTS: write --go ADDR started the application once" test "$(( $(starts) - before ))" = 1
+check "DTR/RTS: write --go ADDR: the application runs" test "$(mode dr)" = app
 stop_board dr
 
 # ---- usage --------------------------------------------------------------------------------

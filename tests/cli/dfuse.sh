@@ -186,6 +186,9 @@ dfu er -- erase 0x08000800:0x800
 is "erase of a half page: exit 3" 3
 has "erase of a half page: says page aligned" 'not page aligned'
 dfu er -- erase --all
+is "erase --all without --force exits 2" 2
+check "erase --all without --force: no mass erase" test "$(stat_of er mass_erases)" = 0
+dfu er -- erase --all --force
 is "erase --all exits 0" 0
 check "erase --all: flash erased" flash_erased "$(state er)" 0x08000000 65536
 check "erase --all: one mass erase" test "$(stat_of er mass_erases)" = 1

@@ -18,6 +18,7 @@ _cleanup() {
 	local p
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	[ -f "$T/.readable" ] && rm -rf "$(cat "$T/.readable")"
 	rm -rf "$T"
 }
 trap _cleanup EXIT
@@ -181,4 +182,73 @@ run_cmocka() {
 	elif [ "$seen" -eq 0 ]; then
 		not_ok "$label: no tests ran" "$(tail -5 <<<"$out")"
 	fi
+}
+
+# readable_copy FILE: print the path of a copy of FILE that any user can
+# read and run, for a test that runs it as another user (nobody): the
+# checkout may sit where nobody cannot enter (/root, a mktemp -d folder).
+readable_copy() {
+	local dir
+	dir=$(cat "$T/.readable" 2>/dev/null) || {
+		dir=$(mktemp -d /tmp/stmboot-readable.XXXXXX) && chmod 755 "$dir" &&
+			echo "$dir" >"$T/.readable"
+	}
+	cp -p "$1" "$dir/" && chmod a+rx "$dir/$(basename "$1")" && echo "$dir/$(basename "$1")"
+}
+
+# mk ARGS...: make in the checkout (not as part of the make running the tests).
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" BUILD="$BUILD" "$@"; }
+
+# archive_part NAME TARGET: make TARGET, a part that downloads from Debian's
+# archive (once: the download stays under BUILD). A failure is a failed
+# test that says why; OFFLINE=1 skips the part, saying so, except in CI.
+archive_part() {
+	if [ "${STMBOOT_PASS:-}" = as-nobody ]; then
+		echo "# SKIP $1: it ran in the first pass, and nothing in it depends on the user"
+		return 1
+	fi
+	if [ -n "${OFFLINE:-}" ] && [ -z "${CI:-}" ]; then
+		echo "# SKIP $1: OFFLINE=1 (it needs Debian's archive; CI never skips it)"
+		return 1
+	fi
+	if mk "$2" >"$T/$1.make" 2>&1; then return 0; fi
+	not_ok "$1: build (make $2)" "$(tail -8 "$T/$1.make")" \
+		"it downloads from Debian's archive once; without network, OFFLINE=1 make check skips it (never in CI)"
+	return 1
+}
+
+# ---- added for tests/cli/rom_matrix.sh and romsim_serial.sh: clients of their own ----
+
+# _hexesc "7F 11 EE": those bytes as printf escapes.
+_hexesc() { local b out=; for b in $1; do out+="\\x$b"; done; printf '%s' "$out"; }
+
+# raw_chat NAME HEX N [SECS]: a client of its own on board NAME's port,
+# without the shim (the board takes it for an 8E1 host): opens the port
+# raw, sends the bytes HEX ("11 EE 1F ..."), prints the first N reply bytes
+# as upper-case hex ("79 1F"), fewer if SECS (default 5) pass first, and
+# closes the port.
+raw_chat() {
+	local port=$T/$1 fd
+	exec {fd}<>"$port" || return 1
+	stty -F "$port" raw -echo 2>/dev/null
+	printf "$(_hexesc "$2")" >&"$fd"
+	timeout "${4:-5}" dd bs=1 count="$3" <&"$fd" 2>/dev/null | od -An -tx1 | tr a-f A-F | xargs
+	exec {fd}>&-
+}
+
+# killed_client NAME HEX N: a client sends HEX on board NAME's port, waits
+# for N reply bytes and is killed (SIGKILL) with the port still open, as a
+# crashed or Ctrl-C'd flasher would be: the ROM is left inside a command.
+killed_client() {
+	local out=$T/$1.killed pid n
+	n=$(log_size "$1")
+	rm -f "$out"
+	bash -c 'exec 3<>"$0"; stty -F "$0" raw -echo; printf "$1" >&3; head -c "$2" <&3 >"$3.tmp";
+		mv "$3.tmp" "$3"; exec sleep 60' "$T/$1" "$(_hexesc "$2")" "$3" "$out" &
+	pid=$!
+	wait_until test -e "$out"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	wait_until log_since_has "$1" "$n" '^host: close'
+	test -e "$out"
 }

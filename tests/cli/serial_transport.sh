@@ -79,10 +79,13 @@ expect_exit 0 "stm32flash -i through the shim without a socket" \
 # ---- ports another user or program holds ----------------------------------------
 # As root the kernel lets every open through (TIOCEXCL is bypassed with
 # CAP_SYS_ADMIN, modes with CAP_DAC_OVERRIDE), so the program runs as nobody
-# there; as any other user it runs as that user.
+# there, from a copy nobody can read; as any other user it runs as that user.
 as_user() {
 	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"
+		local prog
+		prog=$(readable_copy "$1") || return 99
+		shift
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$prog" "$@"
 	else
 		"$@"
 	fi

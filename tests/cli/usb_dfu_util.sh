@@ -94,6 +94,12 @@ serial=$(stat_of list serial)
 expect_match "usb: dfu-util -l: the board's 12-hex-digit serial" "serial=\"$serial\""
 [[ $serial =~ ^[0-9A-F]{12}$ ]] && ok "usb: serial is 12 hex digits" || not_ok "usb: serial is 12 hex digits" "$serial"
 
+# bmAttributes 0xC0 (self-powered), as captured 0x2200 ROMs report (issue 8)
+romsim_usb power -- cat /sys/bus/usb/devices/1-1/bmAttributes /sys/bus/usb/devices/1-1/bMaxPower
+[ "$RC" -eq 0 ] && [ "$OUT" = "$(printf 'c0\n100mA')" ] &&
+	ok "usb: sysfs bmAttributes c0 (self-powered), bMaxPower 100mA" ||
+	not_ok "usb: sysfs bmAttributes c0 (self-powered), bMaxPower 100mA" "rc=$RC out=$OUT"
+
 romsim_usb single --dbank 0 -- dfu-util -l
 expect_match "usb: single-bank layout with --dbank 0" 'alt=0, name="@Internal Flash  /0x08000000/256\*0008Kg"'
 

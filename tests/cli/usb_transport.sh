@@ -53,8 +53,9 @@ fi
 # ---- a device node the user may not open (no udev rule) -------------------------
 # dfuse runs as nobody when the tests run as root (root opens any node), with
 # the testbed opened up except for the device node, owned by root 0664 as
-# without the udev rule; as any other user the node is made 0444.
-DFUSE=$BUILD/dfuse
+# without the udev rule; as any other user the node is made 0444. nobody runs
+# a copy of dfuse it can read (the checkout may be in /root, mode 0700).
+DFUSE=$(readable_copy "$BUILD/dfuse")
 denied() {  # NAME DFUSE-ARGS...: dfuse in a romsim usb child without permission on the node
 	local name=$1; shift
 	OUT=$(bounded 60 "$ROMSIM" usb --state "$T/$name.state" --log "$T/$name.log" -- sh -c '
@@ -71,7 +72,7 @@ UDEV_MSG='permission denied\. Install the udev rule: copy udev/50-stmboot-dfu\.r
 denied perm info
 is "no permission on the device node: info exits 4" 4
 expect_match "no permission: the message names the udev rule" "$UDEV_MSG"
-denied perm write --leave "$FIX/fw.hex"
+denied perm write --leave "$(readable_copy "$FIX/fw.hex")"
 is "no permission: write exits 4" 4
 expect_match "no permission: write names the udev rule" "$UDEV_MSG"
 check "no permission: the flash is untouched" flash_erased "$T/perm.state" 0x08000000 4096

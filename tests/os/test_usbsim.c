@@ -162,6 +162,7 @@ static void test_enumeration(void **state)
 	assert_int_equal(libusb_get_device_speed(dev), LIBUSB_SPEED_FULL);
 	assert_int_equal(libusb_get_active_config_descriptor(dev, &cfg), 0);
 	assert_int_equal(cfg->bNumInterfaces, 1);
+	assert_int_equal(cfg->bmAttributes, 0xC0);   /* self-powered, as captured ROMs (issue 8) */
 	assert_int_equal(cfg->interface[0].num_altsetting, 3);
 	assert_int_equal(cfg->interface[0].altsetting[2].extra_length, 9);
 	assert_memory_equal(cfg->interface[0].altsetting[2].extra, func, 9);

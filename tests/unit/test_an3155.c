@@ -47,7 +47,12 @@
  * opcode), 02 -> NACK (02 02 is no command pair, facts A.3). The engine's
  * filler is 0x02, not stm32flash's FF 00 (facts A.1 last row): see an3155.c.
  */
-#define RESYNC SL_FLUSH(), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+#define RESYNC SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+/* After a timeout the resync does not wait for strays first. */
+#define RESYNC_T SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
+/* After a Write Memory frame went unanswered, the first probe is a byte the
+ * frame lacks (an3155.c a3_pick_probe): 0x10 for DATA_1_8's frame. */
+#define RESYNC_D(p) SL_TX(p), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F)
 /* The resync burst: 258 filler bytes (the longest Write Memory data phase). */
 #define BURST_LEN 258
 static uint8_t burst_02[BURST_LEN];
@@ -223,14 +228,22 @@ static void test_sync_nack_first(void **state)
 	assert_script_done(f->sl);
 }
 
+/*
+ * No answer at all: five 0x7F (a fresh ROM answers the first one it hears,
+ * facts A.1), then one filler burst and three probes for a ROM still inside
+ * a command that a killed client left half sent (an3155_conn.c); silence to
+ * all of it is a ROM that is not there.
+ */
+#define SYNC_SILENT \
+	SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
+	SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), \
+	SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), \
+	SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE()
+
 static void test_sync_no_answer(void **state)
 {
 	struct fx *f = *state;
-	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_END()
-	};
+	const struct sl_step s[] = { SYNC_SILENT, SYNC_SILENT, SL_END() };
 
 	f->o.sync_tries = 2;
 	start(f, s);
@@ -241,13 +254,15 @@ static void test_sync_no_answer(void **state)
 	assert_script_done(f->sl);
 }
 
-/* The reset hook runs between attempts, bounded by sync_tries. */
+/* The reset hook runs between attempts, bounded by sync_tries. A mis-locked
+ * autobaud answers garbage; the rest of it is drained, one more 0x7F tried. */
 static void test_sync_reset_hook(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x80),           /* mis-locked autobaud */
+		SYNC_SILENT,
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x80), SL_SILENCE(),   /* mis-locked autobaud */
+		SL_TX(0x7F), SL_RX(0x80), SL_SILENCE(),
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
@@ -262,12 +277,7 @@ static void test_sync_reset_hook(void **state)
 static void test_sync_reset_hook_bounded(void **state)
 {
 	struct fx *f = *state;
-	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
-		SL_END()
-	};
+	const struct sl_step s[] = { SYNC_SILENT, SYNC_SILENT, SYNC_SILENT, SL_END() };
 
 	f->o.reset = reset_cb;
 	f->o.reset_ctx = f;
@@ -277,21 +287,79 @@ static void test_sync_reset_hook_bounded(void **state)
 	assert_script_done(f->sl);
 }
 
+/* Garbage twice in a row (the tail of a stray reply is drained once). */
 static void test_sync_garbage(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		SL_FLUSH(), SL_TX(0x7F), SL_RX(0xFE, 0x00),     /* stray second byte flushed */
-		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0xFE, 0x00), SL_SILENCE(),
+		SL_TX(0x7F), SL_RX(0xFE), SL_SILENCE(),
 		SL_END()
 	};
 
-	f->o.sync_tries = 2;
+	f->o.sync_tries = 1;
 	start(f, s);
 	assert_rc(f, an3155_connect(f->b, &f->d), SB_ERR_FRAMING);
 	assert_msg(f, "unexpected reply 0xFE to 0x7F");
 	assert_msg(f, "parity");
 	assert_msg(f, "8E1");
+	assert_script_done(f->sl);
+}
+
+/* A reply a killed client left running is drained; the next 0x7F syncs. */
+static void test_sync_after_stray_reply(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x12, 0x34, 0x56), SL_SILENCE(),
+		SL_TX(0x7F), SL_RX(0x1F), GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_false(an3155_info(f->b)->fresh_sync);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A killed client left a Write Memory waiting for its data: the 0x7F bytes
+ * become data, the filler burst ends the frame (bad checksum: NACK, and the
+ * rest of the burst is NACKed pairwise), a single 02 is then held as an
+ * opcode and the next 02 is NACKed: aligned, and not a fresh sync.
+ */
+static void test_sync_fills_half_command(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_SILENCE(),
+		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F, 0x1F, 0x1F), SL_SILENCE(),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_false(an3155_info(f->b)->fresh_sync);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A ROM that starts slowly misses the first 0x7F and ACKs the second; a
+ * later 0x7F could be held as an opcode, so the engine re-aligns (facts A.1:
+ * a synced ROM waits for the complement) before Get.
+ */
+static void test_sync_late_start(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		SL_FLUSH(), SL_TX(0x7F), SL_SILENCE(), SL_TX(0x7F), SL_RX(0x79),
+		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_true(an3155_info(f->b)->fresh_sync);
 	assert_script_done(f->sl);
 }
 
@@ -302,8 +370,8 @@ static void test_get_timeout_after_ack(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79), SL_TX(0x00, 0xFF), SL_SILENCE(),
-		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(),
-		RESYNC, SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
+		RESYNC_T, SL_TX(0x00, 0xFF), SL_SILENCE(),
+		RESYNC_T, SL_TX(0x00, 0xFF), SL_SILENCE(), SL_END()
 	};
 
 	f->o.retries = 1;
@@ -320,7 +388,7 @@ static void test_get_byte_lost_after_ack(void **state)
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x79),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31, 0x00, 0x01), SL_SILENCE(),
-		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+		RESYNC_T, GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
 	start(f, s);
@@ -353,7 +421,7 @@ static void test_get_retried(void **state)
 	const struct sl_step s[] = {
 		SL_FLUSH(), SL_TX(0x7F), SL_RX(0x1F),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x0B, 0x31), SL_SILENCE(),
-		RESYNC, GET_L4R5, GV_GID_L4R5, SL_END()
+		RESYNC_T, GET_L4R5, GV_GID_L4R5, SL_END()
 	};
 
 	start(f, s);
@@ -467,7 +535,7 @@ static void test_read_protected_confirmed(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5, SL_TX(0x11, 0xEE), SL_RX(0x1F), RESYNC,
-		SL_TX(0x11, 0xEE), SL_RX(0x1F), SL_END()
+		SL_TX(0x11, 0xEE), SL_RX(0x1F), RESYNC, SL_TX(0x11, 0xEE), SL_RX(0x1F), SL_END()
 	};
 	uint8_t buf[4];
 
@@ -484,20 +552,23 @@ static void test_read_bad_address(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x00, 0x00), SL_RX(0x1F),
-		RESYNC,
+		SL_FLUSH(),
+		SL_TX(0x11, 0xEE), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x00, 0x00), SL_RX(0x1F),
+		SL_FLUSH(),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x00, 0x00), SL_RX(0x1F),
 		SL_END()
 	};
 	uint8_t buf[4];
 
-	f->o.retries = 1;
+	/* Three NACKs at the address in a row are the answer: no resync between
+	 * them (the ROM waits for a command after a NACK, facts A.2), no more tries. */
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_read(f->b, 0, buf, 4, &f->d), SB_ERR_NACK);
 	assert_true(f->d.has_addr);
 	assert_int_equal(f->d.addr, 0);
 	assert_msg(f, "refused the address");
-	assert_msg(f, "2 attempts");
+	assert_msg(f, "3 attempts");
 	assert_script_done(f->sl);
 }
 
@@ -512,8 +583,8 @@ static void test_read_short_reply_resync(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 0xAA), SL_SILENCE(),
-		SL_FLUSH(), SL_RX(0xBB), SL_SILENCE(),           /* late stray byte drained */
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0xBB), SL_SILENCE(),          /* a late stray byte answers */
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),          /* confirmed: silence */
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x03, 0xFC), SL_RX(0x79, 1, 2, 3, 4), SL_END()
 	};
@@ -538,9 +609,8 @@ static void test_resync_ack_then_nack(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x00, 0xFF), SL_RX(0x79, 0x42), SL_END()
 	};
@@ -566,13 +636,12 @@ static void test_resync_burst(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x44, 0xBB), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RX(0x1F), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_RX(0x79),
 		SL_END()
 	};
@@ -594,7 +663,6 @@ static void test_resync_lost(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_SILENCE(), SL_END()
@@ -611,17 +679,16 @@ static void test_resync_lost(void **state)
 
 /* Answers that never are a NACK to a single byte (a babbling line) are
  * bounded too: 8 answered probes end the resync with a framing error. */
+#define BABBLE1 SL_TX(0x02), SL_RX(0x79), SL_SILENCE()
+#define BABBLE4 BABBLE1, BABBLE1, BABBLE1, BABBLE1
+
 static void test_resync_babble(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x11, 0xEE), SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x79), SL_SILENCE(), SL_TX(0x02), SL_RX(0x79), SL_SILENCE(),
+		BABBLE4, BABBLE4, BABBLE4, BABBLE4,   /* A3_ANSWERED_MAX answered probes */
 		SL_END()
 	};
 	uint8_t buf[1];
@@ -665,7 +732,7 @@ static void test_write_lost_ack_programmed(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
 
@@ -682,7 +749,7 @@ static void test_write_lost_ack_erased(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
@@ -701,7 +768,7 @@ static void test_write_lost_ack_other(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 0, 0, 0, 0), SL_END()
 	};
@@ -723,7 +790,7 @@ static void test_write_lost_ack_garbled_readback(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_D(0x10),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 0xA6, 7, 8),
 		READBACK_8, SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8), SL_END()
 	};
@@ -747,7 +814,7 @@ static void test_write_lost_ack_partial(void **state)
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79),
 		SL_TX(0x0F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1F),
-		SL_SILENCE(), RESYNC,
+		SL_SILENCE(), RESYNC_D(0x20),
 		SL_TX(0x11, 0xEE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TX(0x0F, 0xF0),
 		SL_RX(0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 		      0xFF),
@@ -761,15 +828,15 @@ static void test_write_lost_ack_partial(void **state)
 	assert_script_done(f->sl);
 }
 
-/* NACK after the data: resync, read back (erased), send again. */
+/* A NACK to the data is a refused frame (bad checksum): sent again at once,
+ * nothing read back (the ROM programs nothing it NACKs). */
 static void test_write_nack_data_retried(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
-		SL_RX(0x1F), RESYNC,
-		READBACK_8, SL_RX(0x79, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
+		SL_RX(0x1F), SL_FLUSH(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
@@ -780,13 +847,95 @@ static void test_write_nack_data_retried(void **state)
 	assert_script_done(f->sl);
 }
 
+/* Two data NACKs in a row may be a programming error (PROGERR, facts E.3):
+ * look before sending again. Here the double-word already holds other data. */
+static void test_write_nack_data_twice_reads_back(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x1F), SL_FLUSH(),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x1F), SL_FLUSH(),
+		READBACK_8, SL_RX(0x79, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
+		READBACK_8, SL_RX(0x79, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
+		SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_VERIFY);
+	assert_msg(f, "cannot be programmed twice");
+	assert_script_done(f->sl);
+}
+
+/*
+ * A lost data byte: the ROM waits for one more, the first filler completes
+ * the frame with a wrong checksum and is NACKed at once - the frame was
+ * refused, nothing to read back.
+ */
+static void test_write_data_byte_lost(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_SILENCE(), SL_TX(0x10), SL_RX(0x1F),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
+		SL_RX(0x79), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_null(strstr(f->logbuf, "read back"));
+	assert_script_done(f->sl);
+}
+
+/* A Write Memory frame: N, data, XOR (facts A.3). */
+static void make_frame(uint8_t *f, const uint8_t *data, size_t n)
+{
+	f[0] = (uint8_t)(n - 1);
+	memcpy(f + 1, data, n);
+	f[n + 1] = 0;
+	for (size_t i = 0; i <= n; i++)
+		f[n + 1] ^= f[i];
+}
+
+/* Adaptive frames: a data NACK halves the frame; the block goes out in two. */
+static void test_write_frame_halves(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[256], f256[258], f128a[130], f128b[130];
+	const struct sl_step s[] = {
+		CONNECT_L4R5,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TXN(f256, 258),
+		SL_RX(0x1F), SL_FLUSH(),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), SL_TXN(f128a, 130),
+		SL_RX(0x79),
+		SL_TX(0x31, 0xCE), SL_RX(0x79), SL_TX(0x08, 0x00, 0x00, 0x80, 0x88), SL_RX(0x79),
+		SL_TXN(f128b, 130), SL_RX(0x79), SL_END()
+	};
+
+	for (int i = 0; i < 256; i++)
+		data[i] = (uint8_t)i;
+	make_frame(f256, data, 256);
+	make_frame(f128a, data, 128);
+	make_frame(f128b, data + 128, 128);
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_write(f->b, 0x08000000, data, 256, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
 /* NACK at the address (a corrupted byte): nothing was programmed, resend at once. */
 static void test_write_nack_addr_retried(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
-		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), RESYNC,
+		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), SL_FLUSH(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
@@ -815,10 +964,9 @@ static void test_write_lost_addr_ack(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_SILENCE(),
-		SL_FLUSH(), SL_SILENCE(),
 		SL_TX(0x02), SL_SILENCE(), SL_TX(0x02), SL_SILENCE(),
 		SL_TXN(burst_02, BURST_LEN), SL_RXN(nacks, 127), SL_SILENCE(),
-		SL_TX(0x02), SL_RX(0x1F),
+		SL_TX(0x02), SL_RX(0x1F), SL_SILENCE(),
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), DATA_1_8,
 		SL_RX(0x79), SL_END()
 	};
@@ -841,11 +989,10 @@ static void test_write_retries_exhausted(void **state)
 	struct fx *f = *state;
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
-		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), RESYNC,
 		SL_TX(0x31, 0xCE), SL_RX(0x79), ADDR_08000000, SL_RX(0x1F), SL_END()
 	};
 
-	f->o.retries = 1;
+	f->o.retries = 0;   /* no retries at all: the first failure is final */
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_NACK);
@@ -905,6 +1052,7 @@ static void test_write_busy_deadline(void **state)
 	f->o.retries = 0;
 	f->o.now_ms = clock_cb;
 	f->o.now_ctx = &t;
+	f->log.max = SB_LOG_DEBUG;   /* the trace of reply times reads the clock too */
 	start(f, s);
 	connect_ok(f);
 	assert_rc(f, an3155_write(f->b, 0x08000000, d18, 8, &f->d), SB_ERR_TIMEOUT);
@@ -1020,11 +1168,16 @@ static void test_checksum_unsupported(void **state)
 	assert_script_done(f->sl);
 }
 
-#define CHECKSUM_8 \
+/* AN3155 §3.13 (facts A.5 0xA1 row): address, size in words (2), polynomial,
+ * initial value, each + XOR and ACKed, then ACK + CRC + XOR. */
+#define CHECKSUM_8_PARAMS \
 	SL_TX(0xA1, 0x5E), SL_RX(0x79), ADDR_08000000, SL_RX(0x79), \
-	SL_TX(0x00, 0x00, 0x00, 0x08, 0x08), SL_RX(0x79), SL_RX_WAIT(10000, 0x79)
+	SL_TX(0x00, 0x00, 0x00, 0x02, 0x02), SL_RX(0x79)
+#define CHECKSUM_8 CHECKSUM_8_PARAMS, \
+	SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_RX(0x79), \
+	SL_TX(0xFF, 0xFF, 0xFF, 0xFF, 0x00), SL_RX(0x79), SL_RX_WAIT(10000, 0x79)
 
-/* 0xA1 frame (facts A.5, stm32flash's; CONFLICT F.6). */
+/* The 0xA1 frame of the USART loader (facts A.5, F.6). */
 static void test_checksum_frame(void **state)
 {
 	struct fx *f = *state;
@@ -1048,14 +1201,68 @@ static void test_checksum_bad_xor(void **state)
 {
 	struct fx *f = *state;
 	const struct sl_step s[] = {
-		CONNECT_CRC, CHECKSUM_8, SL_RX(0xA3, 0x14, 0x1B, 0xDA, 0x00), SL_END()
+		CONNECT_CRC, CHECKSUM_8, SL_RX(0xA3, 0x14, 0x1B, 0xDA, 0x00), RESYNC,
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
 	};
 	uint32_t crc = 0;
 
-	f->o.retries = 0;
+	/* A garbled CRC reply: no second try of 0xA1, the CRC is computed from a read-back. */
 	start(f, s);
 	connect_ok(f);
-	assert_rc(f, an3155_crc(f->b, 0x08000000, 8, &crc, &f->d), SB_ERR_FRAMING);
+	assert_rc(f, an3155_crc(f->b, 0x08000000, 8, &crc, &f->d), SB_OK);
+	assert_int_equal(crc, 0xA3141BDA);
+	assert_true(an3155_info(f->b)->crc_failed);
+	assert_script_done(f->sl);
+}
+
+/*
+ * A ROM that does not take the polynomial (another frame, facts F.6): one
+ * NACK, then read-back; later verifies go straight to read-back.
+ */
+static void test_checksum_frame_refused(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8_PARAMS, SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_RX(0x1F),
+		SL_FLUSH(),
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08),
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* A ROM that waits silently at the polynomial: one short deadline, then read-back. */
+static void test_checksum_frame_silent(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8_PARAMS, SL_TX(0x04, 0xC1, 0x1D, 0xB7, 0x6F), SL_SILENCE(),
+		RESYNC_T,
+		READBACK_8, SL_RX(0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
+	assert_script_done(f->sl);
+}
+
+/* The CRC least significant byte first (byte order: facts A.5, C1) still verifies. */
+static void test_checksum_lsb_first(void **state)
+{
+	struct fx *f = *state;
+	const struct sl_step s[] = {
+		CONNECT_CRC, CHECKSUM_8, SL_RX(0xDA, 0x1B, 0x14, 0xA3, 0x76), SL_END()
+	};
+
+	start(f, s);
+	connect_ok(f);
+	assert_rc(f, an3155_verify(f->b, 0x08000000, d18, 8, &f->d), SB_OK);
 	assert_script_done(f->sl);
 }
 
@@ -1198,7 +1405,7 @@ static void test_erase_retry(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_SILENCE(),
-		RESYNC,
+		RESYNC_T,
 		SL_TX(0x44, 0xBB), SL_RX(0x79), SL_TX(0x00, 0x00, 0x00, 0x07, 0x07), SL_RX(0x79),
 		SL_END()
 	};
@@ -1386,7 +1593,7 @@ static void test_readout_protect(void **state)
 	const struct sl_step s[] = {
 		CONNECT_L4R5,
 		SL_TX(0x82, 0x7D), SL_RX(0x1F), RESYNC, SL_TX(0x82, 0x7D), SL_RX(0x1F),
-		SL_END()
+		RESYNC, SL_TX(0x82, 0x7D), SL_RX(0x1F), SL_END()
 	};
 
 	start(f, s);
@@ -1423,6 +1630,9 @@ int main(void)
 		T(test_sync_reset_hook),
 		T(test_sync_reset_hook_bounded),
 		T(test_sync_garbage),
+		T(test_sync_after_stray_reply),
+		T(test_sync_fills_half_command),
+		T(test_sync_late_start),
 		T(test_get_timeout_after_ack),
 		T(test_get_byte_lost_after_ack),
 		T(test_get_list_garbled),
@@ -1446,6 +1656,9 @@ int main(void)
 		T(test_write_lost_ack_garbled_readback),
 		T(test_write_lost_ack_partial),
 		T(test_write_nack_data_retried),
+		T(test_write_nack_data_twice_reads_back),
+		T(test_write_data_byte_lost),
+		T(test_write_frame_halves),
 		T(test_write_nack_addr_retried),
 		T(test_write_lost_addr_ack),
 		T(test_write_retries_exhausted),
@@ -1460,6 +1673,9 @@ int main(void)
 		T(test_checksum_unsupported),
 		T(test_checksum_frame),
 		T(test_checksum_bad_xor),
+		T(test_checksum_frame_refused),
+		T(test_checksum_frame_silent),
+		T(test_checksum_lsb_first),
 		T(test_verify_readback_mismatch),
 		T(test_verify_garbled_once),
 		T(test_verify_garbled_twice),

@@ -119,10 +119,10 @@ static int reset_hook(void *ctx)
 	return SB_OK;
 }
 
-static int open_sim(void **state, bool offer_crc)
+static int open_sim(void **state, const struct an3155dev_config *dc)
 {
 	struct sim *s = calloc(1, sizeof(*s));
-	struct board_config cfg = { .offer_crc = offer_crc };
+	struct board_config cfg = { 0 };
 	struct an3155dev_hooks hooks = { .on_command = on_command, .on_event = on_event };
 	struct an3155_opts o;
 	struct sb_link link;
@@ -135,7 +135,7 @@ static int open_sim(void **state, bool offer_crc)
 		return -1;
 	board_set_pin(s->bd, BOARD_PIN_BOOT0, 1);
 	board_reset(s->bd);
-	s->dev = an3155dev_new(s->bd, NULL);
+	s->dev = an3155dev_new(s->bd, dc);
 	hooks.ctx = s;
 	an3155dev_set_hooks(s->dev, &hooks);
 	link = (struct sb_link){ .ops = &sim_ops, .h = s };
@@ -146,14 +146,26 @@ static int open_sim(void **state, bool offer_crc)
 	return s->dev && an3155_new(&s->b, &link, NULL, &o) == SB_OK ? 0 : -1;
 }
 
+/* The strict L4R5 ROM (v3.1, no 0xA1). */
 static int setup(void **state)
 {
-	return open_sim(state, false);
+	return open_sim(state, NULL);
 }
 
+/* v3.3: 0xA1 in the AN3155 §3.13 frame (protocol-facts A.5 0xA1 row). */
 static int setup_crc(void **state)
 {
-	return open_sim(state, true);
+	const struct an3155dev_config dc = { .version = 0x33 };
+
+	return open_sim(state, &dc);
+}
+
+/* v3.3 with stm32flash's (the I2C loader's) frame: CONFLICT F.6's other side. */
+static int setup_crc_i2c(void **state)
+{
+	const struct an3155dev_config dc = { .version = 0x33, .crc_frame = AN3155DEV_CRC_I2C };
+
+	return open_sim(state, &dc);
 }
 
 static int teardown(void **state)
@@ -222,7 +234,7 @@ static void test_write_verify_read(void **state)
 	assert_flash(s, 0x08000100, data, sizeof(data));
 }
 
-/* The ROM's CRC (0xA1, as the model frames it) equals the host's. */
+/* The ROM's CRC (0xA1 in the AN3155 §3.13 frame) equals the host's. */
 static void test_checksum_cmd(void **state)
 {
 	struct sim *s = *state;
@@ -240,6 +252,28 @@ static void test_checksum_cmd(void **state)
 	assert_int_equal(an3155_verify(s->b, 0x08000000, data, sizeof(data), &s->d),
 			 SB_ERR_VERIFY);
 	assert_int_equal(s->d.addr, 0x0800012C);
+}
+
+/*
+ * A ROM that takes 0xA1 in the other frame (CONFLICT F.6): whatever the
+ * host sends, verify ends right (by falling back to reading back) and the
+ * ROM is left in step for the next command.
+ */
+static void test_checksum_other_frame(void **state)
+{
+	struct sim *s = *state;
+	uint8_t data[512], back[16];
+
+	fill(data, sizeof(data), 3);
+	ok(s, an3155_connect(s->b, &s->d));
+	ok(s, an3155_write(s->b, 0x08000000, data, sizeof(data), &s->d));
+	ok(s, an3155_verify(s->b, 0x08000000, data, sizeof(data), &s->d));
+	data[300] ^= 1;
+	assert_int_equal(an3155_verify(s->b, 0x08000000, data, sizeof(data), &s->d),
+			 SB_ERR_VERIFY);
+	assert_int_equal(s->d.addr, 0x0800012C);
+	ok(s, an3155_read(s->b, 0x08000000, back, sizeof(back), &s->d));
+	assert_memory_equal(back, data, sizeof(back));
 }
 
 /* Lost final ACK: read back, find the data, do not program twice (facts A.7). */
@@ -495,7 +529,7 @@ static void test_filler_nacked_in_every_phase(void **state)
 {
 	static const struct {
 		const char *phase;
-		uint8_t pre[8];
+		uint8_t pre[20];
 		size_t npre, fill;
 	} ph[] = {
 		{ "command", { 0 }, 0, 2 },
@@ -508,7 +542,10 @@ static void test_filler_nacked_in_every_phase(void **state)
 		{ "extended erase", { 0x44, 0xBB }, 2, 2 + 2 * 0x203 + 1 },
 		{ "write protect", { 0x63, 0x9C }, 2, 5 },
 		{ "checksum address", { 0xA1, 0x5E }, 2, 5 },
-		{ "checksum length", { 0xA1, 0x5E, 0x08, 0, 0, 0, 0x08 }, 7, 5 },
+		{ "checksum size", { 0xA1, 0x5E, 0x08, 0, 0, 0, 0x08 }, 7, 5 },
+		{ "checksum polynomial", { 0xA1, 0x5E, 0x08, 0, 0, 0, 0x08, 0, 0, 0, 2, 2 }, 12, 5 },
+		{ "checksum initial value", { 0xA1, 0x5E, 0x08, 0, 0, 0, 0x08, 0, 0, 0, 2, 2,
+					      0x04, 0xC1, 0x1D, 0xB7, 0x6F }, 17, 5 },
 	};
 	struct sim *s = *state;
 	const uint8_t sync = 0x7F, fill02 = 0x02;
@@ -545,6 +582,7 @@ int main(void)
 		T(test_identify),
 		T(test_write_verify_read),
 		cmocka_unit_test_setup_teardown(test_checksum_cmd, setup_crc, teardown),
+		cmocka_unit_test_setup_teardown(test_checksum_other_frame, setup_crc_i2c, teardown),
 		T(test_lost_ack),
 		T(test_late_nack),
 		T(test_stall),

@@ -121,6 +121,34 @@ static void sram_rom_area_refused(void **state)
 	board_free(b);
 }
 
+/* The kinds of memory a device side's ROM rules are written against. */
+static void areas(void **state)
+{
+	struct board *b = mk(0);
+	uint32_t base, size;
+
+	(void)state;
+	assert_int_equal(board_area(b, 0x08000000, &base, &size), BOARD_AREA_FLASH);
+	assert_int_equal(base, 0x08000000);
+	assert_int_equal(size, 2048u * 1024);
+	assert_int_equal(board_area(b, 0x200031FF, &base, &size), BOARD_AREA_ROM_RAM);
+	assert_int_equal(base + size, 0x20003200);
+	assert_int_equal(board_area(b, 0x20003200, &base, &size), BOARD_AREA_SRAM);
+	assert_int_equal(base, 0x20003200);
+	assert_int_equal(base + size, 0x200A0000);
+	assert_int_equal(board_area(b, 0x1FFF6FFE, NULL, NULL), BOARD_AREA_SYSMEM);
+	assert_int_equal(board_area(b, 0x1FFF73FF, NULL, NULL), BOARD_AREA_OTP);
+	assert_int_equal(board_area(b, 0x1FFF75E0, NULL, NULL), BOARD_AREA_INFO);
+	assert_int_equal(board_area(b, 0x1FF01008, &base, &size), BOARD_AREA_OPTION);
+	assert_int_equal(base, 0x1FF01000);
+	assert_int_equal(size, 40);
+	assert_int_equal(board_area(b, 0x40022020, NULL, NULL), BOARD_AREA_REGS);
+	assert_int_equal(board_area(b, 0xE0042000, NULL, NULL), BOARD_AREA_REGS);
+	assert_int_equal(board_area(b, 0x1FF00028, NULL, NULL), BOARD_AREA_NONE);
+	assert_int_equal(board_area(b, 0x08200000, NULL, NULL), BOARD_AREA_NONE);
+	board_free(b);
+}
+
 /* ---- flash rules (A.7, E.3) ---- */
 
 static void double_word_programs_once(void **state)
@@ -614,6 +642,7 @@ int main(void)
 		cmocka_unit_test(fresh_board_identity),
 		cmocka_unit_test(unmapped_addresses_refused),
 		cmocka_unit_test(sram_rom_area_refused),
+		cmocka_unit_test(areas),
 		cmocka_unit_test(double_word_programs_once),
 		cmocka_unit_test(all_ff_write_still_programs),
 		cmocka_unit_test(partial_double_word_padded),

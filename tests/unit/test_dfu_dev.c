@@ -159,6 +159,12 @@ static void test_config_descriptor(void **state)
 
 	assert_int_equal(n, 45);
 	assert_int_equal(buf[2], 45);
+	assert_int_equal(buf[7], 0xC0);   /* self-powered, as captured 0x2200 ROMs (issue 8) */
+	/* GET_STATUS to the device agrees: bit 0 self-powered (USB 2.0 §9.4.5) */
+	assert_int_equal(ctl(f->d, 0x80, 0, 0, buf, 2), 2);
+	assert_int_equal(buf[0], 0x01);
+	assert_int_equal(buf[1], 0x00);
+	n = ctl(f->d, 0x80, 6, 0x0200, buf, 255);
 	for (int alt = 0; alt < 3; alt++) {
 		const uint8_t *i = buf + 9 + 9 * alt;
 		assert_int_equal(i[1], 4);

@@ -29,6 +29,7 @@ static void test_l4r5_row(void **state)
 	assert_int_equal(p->opt2_start, 0x1FF01000);
 	assert_int_equal(p->ram_start, 0x20003200);
 	assert_int_equal(p->flash_size_reg, 0x1FFF75E0);
+	assert_int_equal(p->ob_kind, SB_OB_L4);
 	assert_int_equal(p->write_unit, 8);
 	assert_null(sb_part_by_pid(0x123));
 }

@@ -63,11 +63,15 @@ static void fault_spec_grammar(void **state)
 	static const char *const good[] = {
 		"nack@write#3", "drop-out@write#2.last", "corrupt-in=0.001", "stall@erase#1,hang@go#1",
 		"drop-in@#5.1", "nack-late@0x31#1", "drop-out@sync#1.1", "nack=0.5", "corrupt-out@read=1",
+		"late@write#2:1500", "late=0.01:300", "late@write#2.last:1500", "late@sync#1:10",
+		"late@read#1.3:600000,nack@go#1",
 	};
 	static const char *const bad[] = {
 		"nack", "boom@write#1", "nack@frob#1", "nack@write#0", "nack@write#1=0.5",
 		"drop-out@write#1", "drop-in@write#1.last", "nack@write#1.2", "corrupt-in=2",
 		"nack@sync#1", "drop-in@write#x.1",
+		"late@write#1", "late@write#1:0", "late=0.1:600001", "nack@write#1:5",
+		"late@write#1:x", "late:5",
 	};
 	char err[128];
 	struct faults *f;
@@ -329,7 +333,8 @@ static void fault_triggers(void **state)
 
 	(void)state;
 	chat(f, "7F", "");                 /* ACK lost */
-	chat(f, "7F", "1F");               /* the ROM was synced after all */
+	chat(f, "7F", "");                 /* the ROM was synced after all: an opcode (A.1) */
+	chat(f, "7F", "1F");               /* ... whose complement this is not */
 	chat(f, "00 FF", "1F");
 	chat(f, "00 FF", "79 0B 31 00 01 02 11 21 31 44 63 73 82 92 79");
 	chat(f, "02 FD", "1F");            /* complement corrupted */
@@ -376,6 +381,109 @@ static void fault_rates_reproducible(void **state)
 	assert_int_equal(na, 1 + 31);                /* every Get ID NACKed */
 }
 
+/* ---- replies held back: late ---- */
+
+static void late_replies(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .faults = "late@write#1.last:1500,late@gid#1:300" };
+	struct fx *f = mk(&bc, &sc);
+	uint8_t got[8];
+
+	(void)state;
+	chat(f, "7F", "79");
+	f->now = 10 * MS;
+	sersim_host_bytes(f->s, (const uint8_t *)"\x31\xCE\x08\x00\x00\x00\x08", 7, f->now);
+	sersim_host_bytes(f->s, (const uint8_t *)"\x03\x01\x02\x03\x04\x07", 6, f->now);
+	assert_int_equal(sersim_take_output(f->s, f->now, got, 8), 2);  /* 79 79 on time */
+	assert_int_equal(sersim_next_due(f->s), f->now + 1500 * MS);    /* the final ACK late */
+	assert_int_equal(sersim_take_output(f->s, f->now + 1500 * MS - 1, got, 8), 0);
+	/* the ROM is busy meanwhile: of "01 FE" the 0x01 waits in its receive
+	 * register, 0xFE is lost (overrun); 0x01 is taken once the ACK is out */
+	sersim_host_bytes(f->s, (const uint8_t *)"\x01\xFE", 2, f->now + 1100 * MS);
+	assert_int_equal(sersim_take_output(f->s, f->now + 1500 * MS, got, 8), 1);
+	assert_int_equal(got[0], 0x79);
+	assert_non_null(strstr(f->log, "late: byte 0xFE lost, the ROM is busy (overrun)"));
+	f->now = 1600 * MS;
+	chat(f, "FE", "79 31 00 00 79");                  /* 0x01 was the opcode */
+	/* without '.BYTE' every reply of the command: Get ID's one reply */
+	sersim_host_bytes(f->s, (const uint8_t *)"\x02\xFD", 2, 2000 * MS);
+	assert_int_equal(sersim_next_due(f->s), 2300 * MS);
+	assert_int_equal(sersim_take_output(f->s, 2300 * MS, got, 8), 5);
+	assert_non_null(strstr(f->log, "fault: late on write #1, byte 3 (0x79), 1500 ms"));
+	assert_non_null(strstr(f->log, "fault: late on gid #1, 300 ms"));
+	rm(f);
+}
+
+/* ---- start-up delay ---- */
+
+static void startup_delay(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .startup_ms = 100, .power_up_ns = 5 * MS };
+	struct fx *f = mk(&bc, &sc);
+
+	(void)state;
+	f->now = 104 * MS;
+	chat(f, "7F", "");                 /* lost: the ROM is still starting */
+	f->now = 105 * MS;
+	chat(f, "7F", "79");               /* autobaud from this one */
+	msg(f, "PIN nrst 0", "ok");
+	f->now = 200 * MS;
+	msg(f, "PIN nrst 1", "ok");        /* a reset: another 100 ms */
+	f->now = 299 * MS;
+	chat(f, "7F", "");
+	f->now = 300 * MS;
+	chat(f, "7F", "79");
+	assert_non_null(strstr(f->log, "startup: byte 0x7F lost, the ROM answers in 1 ms"));
+	rm(f);
+}
+
+/* ---- half-finished commands and host sessions ---- */
+
+/* The ROM knows nothing of the host's tty: a command left half done by one
+ * session is still waiting for its bytes in the next. */
+static void half_command_survives_sessions(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { 0 };
+	struct fx *f = mk(&bc, &sc);
+	uint8_t v[4];
+
+	(void)state;
+	sersim_host_open(f->s, 0);
+	chat(f, "7F", "79");
+	chat(f, "31 CE 08 00 00 00 08", "79 79");   /* the ROM now waits for N */
+	sersim_host_close(f->s, 0);               /* the client is killed */
+	sersim_host_open(f->s, 0);                /* the next one opens the port */
+	chat(f, "03 01 02 03 04 07", "79");          /* ... and finishes the old command */
+	assert_int_equal(board_read(f->b, 0x08000000, v, 4), BOARD_OK);
+	assert_memory_equal(v, "\x01\x02\x03\x04", 4);
+	chat(f, "31 CE 08 00 00 08 00", "79 79");
+	sersim_host_close(f->s, 0);
+	sersim_host_open(f->s, 0);
+	chat(f, "7F", "");                        /* taken as N: 128 bytes still to come */
+	rm(f);
+}
+
+/* ... unless the adapter's modem lines reset the board when the port closes. */
+static void half_command_reset_by_lines(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .adapter = "dtr=nrst" };
+	struct fx *f = mk(&bc, &sc);
+
+	(void)state;
+	sersim_host_open(f->s, 0);
+	chat(f, "7F", "79");
+	chat(f, "31 CE 08 00 00 00 08", "79 79");
+	sersim_host_close(f->s, 0);               /* DTR drops: NRST low */
+	sersim_host_open(f->s, 0);                /* DTR up: the part restarts */
+	chat(f, "7F", "79");
+	chat(f, "02 FD", "79 01 04 70 79");
+	rm(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +499,10 @@ int main(void)
 		cmocka_unit_test(timing_model),
 		cmocka_unit_test(fault_triggers),
 		cmocka_unit_test(fault_rates_reproducible),
+		cmocka_unit_test(late_replies),
+		cmocka_unit_test(startup_delay),
+		cmocka_unit_test(half_command_survives_sessions),
+		cmocka_unit_test(half_command_reset_by_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,109 @@
+#!/bin/bash
+# conventions.sh - what every program shares: one table of exit codes (the
+# rows of src/exit_codes.h) in each --help, each man page, stmboot(7) and the
+# README; the same code for the same mistake; one "Try 'PROG --help'." line
+# and a JSON error event for a usage error; --version everywhere; and no
+# internal notes ("facts A.6") in what users read.
+. "$(dirname "$0")/lib.sh"
+
+PROGS="an3155 dfuse bootctl romsim"
+HEADER=$ROOT/src/exit_codes.h
+
+# ---- the table ---------------------------------------------------------------------------
+# the rows, read here independently of scripts/exit-codes
+sed -n 's/^[[:space:]]*X([A-Z_]*,[[:space:]]*\([0-9]*\),[[:space:]]*"\([^"]*\)").*/\1	\2/p' \
+	"$HEADER" >"$T/table"
+rows=$(wc -l <"$T/table")
+if [ "$rows" -ge 10 ] && cut -f1 "$T/table" | sort -n -c 2>/dev/null &&
+	[ "$(cut -f1 "$T/table" | sort -u | wc -l)" -eq "$rows" ]; then
+	ok "exit codes: $rows rows in src/exit_codes.h, each number once"
+else
+	not_ok "exit codes: src/exit_codes.h has the table, each number once" "$(cat "$T/table")"
+fi
+
+# --help ends with the table, one line a code
+while IFS='	' read -r code text; do printf '  %s  %s\n' "$code" "$text"; done <"$T/table" >"$T/help-want"
+for p in $PROGS; do
+	"$BUILD/$p" --help 2>&1 | sed -n '/^Exit status:$/,$p' | tail -n +2 >"$T/help-got"
+	if diff -u "$T/help-want" "$T/help-got" >"$T/diff"; then ok "$p --help: the exit-code table"
+	else not_ok "$p --help: the exit-code table" "$(head -20 "$T/diff")"; fi
+done
+
+# every man page's EXIT STATUS, as rendered
+for page in "$ROOT"/man/*.1 "$ROOT"/man/stmboot.7; do
+	mandoc -Tascii "$page" 2>/dev/null | sed 's/.\x08//g' |
+		sed -n '/^EXIT STATUS/,/^[A-Z]/p' | tr -s ' \n' ' ' >"$T/page"
+	missing=""
+	while IFS='	' read -r code text; do
+		grep -qF " $code $text" "$T/page" || missing="$missing [$code $text]"
+	done <"$T/table"
+	if [ -z "$missing" ]; then ok "$(basename "$page"): EXIT STATUS lists the table"
+	else not_ok "$(basename "$page"): EXIT STATUS lists the table" "missing:$missing"; fi
+done
+
+# the README
+missing=""
+while IFS='	' read -r code text; do
+	grep -qxF "| $code | $text |" "$ROOT/README.md" || missing="$missing [$code]"
+done <"$T/table"
+if [ -z "$missing" ]; then ok "README: the exit-code table"; else not_ok "README: the exit-code table" "missing:$missing"; fi
+expect_exit 0 "scripts/exit-codes check: every generated block is current" "$ROOT/scripts/exit-codes" check
+
+# ---- the same mistake, the same code ---------------------------------------------------------
+start_board conv || not_ok "conventions: a board for the checks"
+A=(env LD_PRELOAD="$BUILD/serialshim.so")
+# a sequence that sets NRST when no NRST line is wired: a usage error everywhere
+expect_exit 2 "unwired NRST: an3155 exits 2" "${A[@]}" "$BUILD/an3155" -p "$T/conv" --boot0 rts --entry 'nrst=0' info
+expect_match "unwired NRST: an3155 says which line" 'no NRST line is configured'
+expect_exit 2 "unwired NRST: bootctl exits 2" "${A[@]}" "$BUILD/bootctl" -p "$T/conv" --boot0 rts seq 'nrst=0'
+expect_exit 2 "unwired NRST: dfuse exits 2" "${A[@]}" "$BUILD/dfuse" --port "$T/conv" --boot0 rts --entry 'nrst=0' info
+check "unwired NRST: nothing reached the board" log_lacks conv '^sync'
+# not a serial port: a regular file and /dev/null alike
+expect_exit 4 "a regular file as port: exit 4" "$BUILD/an3155" -p "$HEADER" info
+expect_match "a regular file as port: not a serial port" 'is not a serial port'
+expect_exit 4 "/dev/null as port: exit 4" "$BUILD/an3155" -p /dev/null info
+expect_match "/dev/null as port: not a serial port" '/dev/null is not a serial port'
+expect_exit 4 "/dev/null as bootctl's port: exit 4" "$BUILD/bootctl" -p /dev/null --boot0 rts enter
+
+# ---- usage errors and --version ---------------------------------------------------------------
+for p in an3155 dfuse bootctl romsim; do
+	case $p in romsim) args=(serial --frob) hint="Try 'romsim serial --help'." ;;
+	*) args=(--frob info) hint="Try '$p --help'." ;; esac
+	expect_exit 2 "$p: an unknown option exits 2" "$BUILD/$p" "${args[@]}"
+	if [ "$(grep -cxF "$hint" <<<"$OUT")" = 1 ] && [ "$(wc -l <<<"$OUT")" = 2 ]; then
+		ok "$p: one message and one \"$hint\" line"
+	else
+		not_ok "$p: one message and one \"$hint\" line" "$OUT"
+	fi
+	expect_exit 0 "$p --version" "$BUILD/$p" --version
+	expect_match "$p --version: program, stmboot and the version" "^$p \\(stmboot\\) [0-9]"
+done
+expect_exit 2 "romsim without a command: usage error" "$BUILD/romsim"
+expect_match "romsim without a command: the hint" "^Try 'romsim --help'\\.$"
+for p in an3155 dfuse bootctl; do
+	"$BUILD/$p" --json --frob info >"$T/json.out" 2>"$T/json.err"
+	rc=$?
+	if [ "$rc" = 2 ] && grep -qx '{"event":"error","program":"'"$p"'","code":"usage","exit":2,"message":"[^"]*--frob[^"]*"}' "$T/json.out" &&
+		[ "$(wc -l <"$T/json.out")" = 1 ]; then
+		ok "$p --json: a usage error is one error event on stdout"
+	else
+		not_ok "$p --json: a usage error is one error event on stdout" "exit $rc" "$(cat "$T/json.out")"
+	fi
+	check "$p --json: the message and hint stay on stderr" grep -qxF "Try '$p --help'." "$T/json.err"
+done
+
+# ---- no internal notes in what users read -----------------------------------------------------
+# Citations of the project's own notes belong in code comments; a user cannot
+# look up "facts A.6". Other engineers add strings too: this reads the binaries.
+NOTES='facts [A-Z][.0-9]|protocol-facts|testing-without-hardware|serial-anchors|usb-anchors|DESIGN\.md|STYLE\.md'
+for f in an3155 dfuse bootctl romsim serialshim.so; do
+	hits=$(strings "$BUILD/$f" | grep -E "$NOTES")
+	if [ -z "$hits" ]; then ok "$f: no internal notes among its strings"
+	else not_ok "$f: no internal notes among its strings" "$hits"; fi
+done
+for p in an3155 dfuse bootctl; do
+	hits=$("$BUILD/$p" --help 2>&1 | grep -E "$NOTES")
+	if [ -z "$hits" ]; then ok "$p --help: no internal notes"; else not_ok "$p --help: no internal notes" "$hits"; fi
+done
+
+finish
