@@ -181,9 +181,10 @@ static const struct sb_sectors f7_sectors[] = { { 4, 32 * KB }, { 1, 128 * KB },
  * bit 20, DUAL_BANK bit 21 (L47x/L49x below 1 MB), nBOOT1 23, nSWBOOT0 26,
  * nBOOT0 27), PCROP1SR, PCROP1ER, WRP1AR, WRP1BR (STRT 7:0, END 23:16):
  * facts E.2/E.4. OTP 0x1FFF7000, 1 KB. Double-word programming with ECC.
+ * Bootloader ID at 0x1FFF6FFE, the L4 family's address (SL; facts C).
  */
 #define L4_COMMON .family = "L4", .flash_base = FLASH, .flash_size_reg = 0x1FFF75E0, \
-	.page_size = 2 * KB, .sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000, \
+	.page_size = 2 * KB, .sys_start = 0x1FFF0000, .sys_end = 0x1FFF7000, .bl_id_addr = 0x1FFF6FFE, \
 	.opt_start = 0x1FFF7800, .opt_end = 0x1FFF7810, .otp_start = 0x1FFF7000, \
 	.otp_end = 0x1FFF7400, .ob_kind = SB_OB_L4, .write_unit = 8, .erase_cmd = 0x44, .usart_ver = 0x31
 

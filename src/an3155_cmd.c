@@ -105,10 +105,11 @@ static int cmd_info(struct a3_session *s)
 		n += (size_t)snprintf(cmds + n, sizeof(cmds) - n, "%s%02X", k ? " " : "", i->cmd[k]);
 	if (s->have_geom)
 		sb_geom_describe(&s->geom, geom, sizeof(geom));
-	/* Bootloader ID: last-but-one byte of system memory (protocol-facts C),
-	 * which Read Memory serves (protocol-facts A.5). */
-	if (s->part && !s->protected && s->part->sys_end &&
-	    an3155_read(s->bl, s->part->sys_end - 2, &b, 1, NULL) == SB_OK)
+	/* Bootloader ID: in system memory, which Read Memory serves (protocol-facts
+	 * A.5), where AN2606 puts it for the part (devtable.c; 0x1FFF6FFE on the
+	 * L4R5, protocol-facts C); not read where no source says. */
+	if (s->part && !s->protected && s->part->bl_id_addr &&
+	    an3155_read(s->bl, s->part->bl_id_addr, &b, 1, NULL) == SB_OK)
 		bl_id = b;
 	if (s->c->cli.json) {
 		wrp_json(&s->chip, wrp, sizeof(wrp));
