@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bind.h"
 #include "part.h"
 
 #define MAX_LINES 256
@@ -395,6 +396,23 @@ static void test_bank_rules(void **state)
 	assert_int_not_equal(sb_geom_for_mode(sb_part_by_pid(0x450), 0, false, &g, NULL), SB_OK);
 }
 
+/* A geometry the user gives keeps what the part's erased flash reads. */
+static void test_explicit_geom_erased(void **state)
+{
+	struct sb_chip c;
+	struct sb_bind_opts o = { .flash_size = 64 * 1024, .page_size = 128 };
+
+	(void)state;
+	assert_int_equal(sb_bind_offline(&c, sb_part_by_pid(0x417), &o, NULL), SB_OK);
+	assert_int_equal(c.geom.erased_value, 0x00);
+	assert_true(c.geom.erased_known);
+	assert_int_equal(c.geom.write_unit, 4);
+	assert_int_equal(sb_bind_offline(&c, sb_part_by_pid(0x494), &o, NULL), SB_OK);
+	assert_false(c.geom.erased_known);
+	assert_int_equal(sb_bind_offline(&c, NULL, &o, NULL), SB_OK);
+	assert_int_equal(c.geom.erased_value, 0xFF);
+}
+
 static void test_filter(void **state)
 {
 	(void)state;
@@ -422,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_bank_rules),
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_explicit_geom_erased),
 		cmocka_unit_test(test_every_row_checked),
 		cmocka_unit_test(test_independent_list),
 	};
