@@ -120,6 +120,20 @@ check "0x410: the ROM's global legacy erase" log_has f1 '^legacy-erase all: ack'
 check "0x410: flash holds fw.bin" flash_equals "$T/f1.state" $FLASH "$FW"
 stop_board f1
 
+# option bytes and RAM where the part has them, not where the L4R5 has them
+fresh_board f1 --part 0x410 || not_ok "0x410: romsim --part starts"
+expect_exit 0 "0x410: Read Memory of its option bytes at 0x1FFFF800 (16 bytes)" \
+	A f1 read 0x1FFFF800 16 "$T/ob.bin"
+check "0x410: 16 option bytes read" test "$(stat -c %s "$T/ob.bin")" -eq 16
+expect_exit 6 "0x410: the L4R5's option-byte address 0x1FF00000 is refused" A f1 read 0x1FF00000 16 -
+check "0x410: ... by the ROM" log_has f1 '^read: 0x1FF00000: address refused: nack'
+expect_exit 0 "0x410: RAM from 0x20000200 (its ROM keeps 512 bytes)" A f1 read 0x20000200 16 -
+stop_board f1
+fresh_board g0 --part 0x460 || not_ok "0x460: romsim --part starts"
+expect_exit 0 "0x460: its 128 option bytes at 0x1FFF7800" A g0 read 0x1FFF7800 128 "$T/ob.bin"
+expect_exit 6 "0x460: RAM below 0x20002700 is the ROM's" A g0 read 0x20002600 16 -
+stop_board g0
+
 # a state file of another part is refused, not reinterpreted
 start_board f1 --part 0x417 >/dev/null 2>&1
 if ! grep -q '^ready' "$T/f1.out" 2>/dev/null && grep -q "cannot use state file" "$T/f1.out"; then
