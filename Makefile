@@ -7,6 +7,7 @@
 #   make install    the user tools, pages, completions, udev rule (PREFIX=/usr/local DESTDIR=)
 #   make install-sim  the virtual board (romsim, the serial shim); make uninstall(-sim)
 #   make exit-codes  write src/exit_codes.h's table into the man pages and README
+#   make readme-parts  regenerate README.md's supported-parts list from the device table
 #   make an3155     one program (dfuse, bootctl, romsim), with only what it needs
 #   V=1             show the commands; make -s: nothing but errors
 # CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG are honoured (cross builds: README).
@@ -140,7 +141,7 @@ $(BUILD)/romsim:  EXTRA_LIBS := -lutil $(UNICORN_LIBS)
 BINS := $(PROGRAMS:%=$(BUILD)/%)
 SERIALSHIM := $(BUILD)/serialshim.so
 
-.PHONY: all deps demo check test unit cli bench faults clean lint-man exit-codes $(PROGRAMS)
+.PHONY: all deps demo check test unit cli bench faults clean lint-man exit-codes readme-parts $(PROGRAMS)
 # keep the sanitizer objects between runs
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -211,6 +212,10 @@ exit-codes:
 
 lint-man:
 	$(Q)BUILD=$(BUILD) scripts/lint-man $(PROGRAMS:%=man/%.1)
+
+# README.md's "Supported parts" list, regenerated from the device table.
+readme-parts: $(BUILD)/an3155
+	$(Q)BUILD=$(BUILD) scripts/readme-parts
 
 deps:
 	$(Q)scripts/deps

@@ -34,6 +34,7 @@ void an3155_default_opts(struct an3155_opts *o)
 		.retries = 3,
 		.resync_probes = 32,
 		.write_unit = 8,
+		.erased_value = 0xFF,
 		.erase_chunk = 128,
 		.latency_ms = 16,
 		.slack_ms = 25,
@@ -93,6 +94,11 @@ void an3155_set_part(struct an3155 *b, unsigned page_erase_ms, unsigned mass_era
 	b->o.t_prog_us = prog_us;
 	if (write_unit && !(write_unit & (write_unit - 1)) && write_unit <= A3_BLOCK)
 		b->o.write_unit = write_unit;
+}
+
+void an3155_set_erased_value(struct an3155 *b, uint8_t erased_value)
+{
+	b->o.erased_value = erased_value;
 }
 
 const struct an3155_info *an3155_info(const struct an3155 *b)

@@ -125,6 +125,10 @@ struct an3155_opts {
 	 * the length to be multiples of it. Default 8: L4 64-bit flash words (facts A.7);
 	 * 4 is AN3155's own rule (facts A.5, Write Memory row); 32 for H7. */
 	unsigned write_unit;
+	/* What erased flash reads (default 0xFF; 0x00 on L0/L1, devtable.c): a unit
+	 * that reads all erased after a lost ACK or in a post-write verify was never
+	 * programmed and is sent again. */
+	uint8_t erased_value;
 	/* Pages per Extended Erase command (default 128, at most 511: SF splits at <= 511
 	 * for STM32L152/L082, serial-anchors 1.8; facts A.8 says "<= 512", we stay below
 	 * the smaller figure). Legacy 0x43 takes at most 255 (N <= 254, facts A.5). */
@@ -178,6 +182,7 @@ int an3155_new(struct an3155 **out, const struct sb_link *link, const struct sb_
 /* Release the handle (not the link). NULL is allowed. */
 void an3155_free(struct an3155 *b);
 
+
 /*
  * Flush, synchronise with 0x7F (bounded retries, the reset hook between
  * them), then Get, Get Version and Get ID. Distinguishes in diag: no answer
@@ -202,6 +207,10 @@ int an3155_reconnect(struct an3155 *b, struct sb_diag *diag);
  */
 void an3155_set_part(struct an3155 *b, unsigned page_erase_ms, unsigned mass_erase_ms,
 		     unsigned prog_us, unsigned write_unit);
+/* What the connected part's erased flash reads (0xFF; 0x00 on L0/L1,
+ * devtable.c): a unit reading all that after a lost ACK or in a post-write
+ * verify was never programmed. */
+void an3155_set_erased_value(struct an3155 *b, uint8_t erased_value);
 
 /* What the last connect/reconnect learned; valid until an3155_free(). */
 const struct an3155_info *an3155_info(const struct an3155 *b);

@@ -152,18 +152,20 @@ static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 	return SB_OK;
 }
 
-static bool all_ff(const uint8_t *p, size_t n)
+/* Every byte reads as erased flash (opts.erased_value: 0xFF, 0x00 on L0/L1). */
+static bool all_erased(const struct an3155 *b, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xFF)
+		if (p[i] != b->o.erased_value)
 			return false;
 	return true;
 }
 
-/* Does a unit read back hold what was written, or (erased_ok) erased 0xFF? */
-static bool unit_ok(const uint8_t *got, const uint8_t *want, unsigned unit, bool erased_ok)
+/* Does a unit read back hold what was written, or (erased_ok) the erased value? */
+static bool unit_ok(const struct an3155 *b, const uint8_t *got, const uint8_t *want,
+		    unsigned unit, bool erased_ok)
 {
-	return !memcmp(got, want, unit) || (erased_ok && all_ff(got, unit));
+	return !memcmp(got, want, unit) || (erased_ok && all_erased(b, got, unit));
 }
 
 static bool any_left(const bool *done, size_t nu)
@@ -187,7 +189,7 @@ static int reread_units(struct an3155 *b, uint32_t addr, uint8_t *buf, const uin
 	for (size_t o = 0; r == SB_OK && o < n; o += unit) {
 		if (done[o / unit])
 			continue;
-		done[o / unit] = unit_ok(cur + o, want + o, unit, erased_ok);
+		done[o / unit] = unit_ok(b, cur + o, want + o, unit, erased_ok);
 		if (!done[o / unit])
 			*stable &= !memcmp(cur + o, buf + o, unit);
 		memcpy(buf + o, cur + o, unit);
@@ -214,7 +216,7 @@ static int read_settled(struct an3155 *b, uint32_t addr, uint8_t *buf, const uin
 	int r = read_block(b, addr, buf, n, d);
 
 	for (size_t o = 0; r == SB_OK && o < n; o += unit)
-		done[o / unit] = unit_ok(buf + o, want + o, unit, erased_ok);
+		done[o / unit] = unit_ok(b, buf + o, want + o, unit, erased_ok);
 	for (unsigned i = 0; r == SB_OK && !stable && any_left(done, n / unit); i++) {
 		if (i >= b->o.retries && i == 0)
 			return SB_OK;   /* no retries: the only read decides */
@@ -349,7 +351,7 @@ static int recheck(struct an3155 *b, uint32_t addr, const uint8_t *data, bool *n
 
 		need[u] = memcmp(got, want, unit) != 0;
 		again |= need[u];
-		if (!need[u] || all_ff(got, unit))
+		if (!need[u] || all_erased(b, got, unit))
 			continue;
 		for (size_t i = 0; i < unit; i++)
 			if (got[i] != want[i])  /* programmable once per erase: protocol-facts A.7 */
@@ -671,9 +673,8 @@ static int program_erased_units(struct an3155 *b, uint32_t at, const uint8_t *bu
 	for (size_t o = 0; r == SB_OK && o < n; o += unit) {
 		if (!memcmp(buf + o, want + o, unit))
 			continue;
-		for (size_t k = 0; k < unit; k++)
-			if (buf[o + k] != 0xFF)
-				return SB_ERR_VERIFY;
+		if (!all_erased(b, buf + o, unit))
+			return SB_ERR_VERIFY;
 		sb_logf(&b->log, SB_LOG_WARN, "an3155: 0x%08lX reads erased after writing:"
 			" programming it now", (unsigned long)(at + o));
 		r = an3155_write(b, at + (uint32_t)o, want + o, unit, NULL);

@@ -160,6 +160,10 @@ static int explicit_geom(struct sb_chip *c, const struct sb_bind_opts *o, uint32
 
 	if (r)
 		return SB_ERR_BAD_INPUT;
+	if (p) {   /* what the part's erased flash reads stays the row's (devtable.c) */
+		c->geom.erased_value = p->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+		c->geom.erased_known = !(p->flags & SB_PART_ERASED_UNSURE);
+	}
 	c->have_geom = true;
 	c->pages_known = page != 0;
 	return SB_OK;
@@ -169,7 +173,8 @@ static int explicit_geom(struct sb_chip *c, const struct sb_bind_opts *o, uint32
 static int table_geom(struct sb_chip *c, const struct sb_bind_opts *o, struct sb_diag *d)
 {
 	const struct sb_part *p = c->part;
-	bool selectable = p->banks != 2 && p->dbank_bit >= 0;
+	/* an option bit chooses the bank mode at this size (devtable.c rules) */
+	bool selectable = sb_part_has_mode(p, c->flash_kb, false) && sb_part_has_mode(p, c->flash_kb, true);
 	int r;
 
 	if (selectable && c->optr < 0 && !o->page_size) {

@@ -84,6 +84,9 @@ struct dfuse *dfuse_new(const struct sb_usb *usb, const struct dfuse_config *cfg
 	if (d->cfg.to.run_blocks == 0 || d->cfg.to.run_blocks > 0xFFFD)
 		d->cfg.to.run_blocks = 0xFFFD;
 	d->xfer = cfg->transfer_size ? cfg->transfer_size : 2048;  /* B.1 */
+	/* a unit that is not a power of two would break the recovery arithmetic */
+	d->unit = cfg->write_unit && !(cfg->write_unit & (cfg->write_unit - 1)) ? cfg->write_unit : 8;
+	d->erased = cfg->erased_zero ? 0x00 : 0xFF;
 	d->state = -1;
 	d->out = malloc(d->xfer);
 	d->back = malloc(d->xfer);

@@ -170,6 +170,11 @@ struct dfuse_config {
 	const struct sb_log *log;  /* may be NULL; must outlive the handle */
 	dfuse_progress_fn progress;/* may be NULL */
 	void *progress_ctx;
+	/* Flash programming unit in bytes (a power of two, e.g. 32 on H7): a failed
+	 * block is resent from the start of the unit holding its first wrong byte.
+	 * 0: 8, the L4 double-word (B.6). */
+	uint8_t write_unit;
+	bool erased_zero;          /* erased flash reads 0x00 (L0/L1), not 0xFF */
 };
 
 /* ---- handle ------------------------------------------------------------ */

@@ -184,11 +184,12 @@ static int write_runs(struct dfuse *d, uint32_t addr, const uint8_t *data, size_
 }
 
 /*
- * A block failed at a. Flash double-words cannot be programmed twice
- * (protocol-facts E.3; the ROM answers errWRITE/errPROG), so the block is
- * read back before anything is sent again: if it holds the data it is
- * done (*skip = n); if it is erased from some double-word on, the rest is
- * resent from there (*skip = that offset); anything else is an error
+ * A block failed at a. Flash units (double-words on L4, 32-byte words on
+ * H7) cannot be programmed twice (protocol-facts E.3; the ROM answers
+ * errWRITE/errPROG), so the block is read back before anything is sent
+ * again: if it holds the data it is done (*skip = n); if it is erased
+ * from some unit on, the rest is resent from there (*skip = that
+ * offset); anything else is an error
  * naming the address. The device is already back in dfuIDLE.
  */
 static int recover_block(struct dfuse *d, uint32_t a, const uint8_t *want, size_t n, int cause,
@@ -213,9 +214,9 @@ static int recover_block(struct dfuse *d, uint32_t a, const uint8_t *want, size_
 		*skip = n;
 		return SB_OK;
 	}
-	k = i - min_size(i, (a + i) & 7);  /* start of the double-word holding byte i */
+	k = i - min_size(i, (a + i) & (d->unit - 1));  /* start of the unit holding byte i */
 	for (size_t j = k; j < n; j++) {
-		if (d->back[j] == 0xFF)
+		if (d->back[j] == d->erased)
 			continue;
 		dfuse_i_op(d, "write", a + (uint32_t)j, true);
 		return dfuse_i_fail(d, diag, cause,

@@ -11,6 +11,8 @@ struct dfuse {
 	struct sb_usb usb;
 	struct dfuse_config cfg;
 	uint16_t xfer;          /* transfer size in use */
+	uint8_t unit;           /* flash programming unit, a power of two */
+	uint8_t erased;         /* what erased flash reads */
 	int state;              /* last DFU state seen or implied, -1 unknown */
 	uint64_t vclock;        /* ms slept: the clock when ops->now_ms is NULL */
 	uint8_t *out;           /* xfer bytes: copy of the block being sent */

@@ -417,6 +417,8 @@ int dfuse_layout_geom(const struct dfuse_layout *l, struct sb_geom *g, struct sb
 	g->npages = page;
 	g->nruns = (unsigned)l->nregions;
 	g->write_unit = 8;  /* L4 double-word: protocol-facts B.6 "L4 granularity" */
+	g->erased_value = 0xFF;
+	g->erased_known = true;
 	return SB_OK;
 }
 

@@ -93,9 +93,32 @@ int dfuse_layout_pick(const struct dfuse_layout *alts, size_t n, const struct sb
 /*
  * The layout as a flash geometry for the write planner (plan.h): one page
  * run per region (at most SB_GEOM_MAX_RUNS), write unit 8 bytes (L4
- * double-word, protocol-facts B.6). SB_ERR_BAD_INPUT if it does not fit.
+ * double-word, protocol-facts B.6) and erased value 0xFF until
+ * dfuse_geom_for_parts() knows better. SB_ERR_BAD_INPUT if it does not fit.
  */
 int dfuse_layout_geom(const struct dfuse_layout *l, struct sb_geom *g, struct sb_diag *diag);
+
+/*
+ * The device-table rows (part.h) a DfuSe device's memory map fits: the
+ * "Internal Flash" alt must have a row's flash base, at most its size, and
+ * its page layout in one of its bank modes at that size; where an "Option
+ * Bytes" alt starts at a row's option-byte address, rows that do not are
+ * dropped (unless none is left). A ROM's DFU does not report the STM32 PID
+ * (protocol-facts B.1: bcdDevice is the bootloader version, usb-anchors 4:
+ * identify the part from bcdDevice and the interface strings). Up to max
+ * rows go to out; returns how many fit.
+ */
+size_t dfuse_match_parts(const struct dfuse_layout *alts, size_t nalts, const struct sb_part **out,
+			 size_t max);
+
+/*
+ * Flash rules of the matched rows on a geometry from dfuse_layout_geom():
+ * the largest write unit of them (padding to it never leaves part of any
+ * candidate's programming word unwritten), and their erased value when
+ * they agree (else g->erased_known = false: no block is skipped). n = 0
+ * leaves g as it is.
+ */
+void dfuse_geom_for_parts(struct sb_geom *g, const struct sb_part *const *parts, size_t n);
 
 /* "512 x 4 KB at 0x08000000 (rew)" lines into buf, one per region, for `dfuse list`. */
 void dfuse_layout_describe(const struct dfuse_layout *l, char *buf, size_t len);

@@ -7,25 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* First address of [addr, end) that no page holds (a gap between banks), or end. */
+static uint64_t first_hole(const struct sb_geom *g, uint64_t addr, uint64_t end)
+{
+	uint32_t page, page_addr, page_size;
+
+	if (g->nruns == 0)
+		return end;
+	while (addr < end && sb_geom_page(g, (uint32_t)addr, &page, &page_addr, &page_size))
+		addr = (uint64_t)page_addr + page_size;
+	return addr < end ? addr : end;
+}
+
 int sb_plan_check(const struct sb_image *img, const struct sb_geom *g, const char *name,
 		  struct sb_diag *diag)
 {
-	uint64_t end = (uint64_t)g->base + g->size;
+	uint64_t end = sb_geom_end(g);
 
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct sb_segment *s = &img->seg[i];
-		uint64_t s_end = (uint64_t)s->addr + s->len;
+		uint64_t s_end = (uint64_t)s->addr + s->len, hole;
 		if (s->addr < g->base || s_end > end)
 			return sb_diag_addr(diag, SB_ERR_BAD_INPUT, s->addr,
 					    "%s: data at 0x%08X-0x%08llX is outside flash 0x%08X-0x%08llX",
 					    name, s->addr, (unsigned long long)(s_end - 1), g->base,
 					    (unsigned long long)(end - 1));
+		if ((hole = first_hole(g, s->addr, s_end)) < s_end)
+			return sb_diag_addr(diag, SB_ERR_BAD_INPUT, (unsigned long)hole,
+					    "%s: data at 0x%08llX lies in the gap between the flash banks (bank 2 at 0x%08X)",
+					    name, (unsigned long long)hole, g->bank2);
 	}
 	return SB_OK;
 }
 
 /* Aligned ranges of the image, merged where padding makes them touch. */
-static int align_segments(const struct sb_image *img, uint32_t unit, struct sb_plan *p)
+static int align_segments(const struct sb_image *img, uint32_t unit, uint8_t fill, struct sb_plan *p)
 {
 	p->seg = calloc(img->nseg ? img->nseg : 1, sizeof(*p->seg));
 	if (!p->seg)
@@ -43,7 +59,7 @@ static int align_segments(const struct sb_image *img, uint32_t unit, struct sb_p
 		p->seg[i].data = malloc(p->seg[i].len ? p->seg[i].len : 1);
 		if (!p->seg[i].data)
 			return SB_ERR_NOMEM;
-		memset(p->seg[i].data, 0xFF, p->seg[i].len);
+		memset(p->seg[i].data, fill, p->seg[i].len);
 	}
 	/* Copy the image in; image segments are sorted, so walk both lists once. */
 	size_t k = 0;
@@ -57,10 +73,11 @@ static int align_segments(const struct sb_image *img, uint32_t unit, struct sb_p
 	return SB_OK;
 }
 
-static bool all_erased(const uint8_t *d, uint32_t n)
+/* All bytes read as erased flash does (0xFF; 0x00 on L0/L1). */
+static bool all_erased(const uint8_t *d, uint32_t n, uint8_t erased)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (d[i] != 0xFF)
+		if (d[i] != erased)
 			return false;
 	return true;
 }
@@ -95,7 +112,7 @@ static int add_blocks(struct sb_plan *p, size_t *cap, uint32_t addr, const uint8
 		int err;
 		if (n > len - off)
 			n = len - off;
-		if (skip_ff && all_erased(data + off, n))
+		if (skip_ff && all_erased(data + off, n, p->erased))
 			p->nskipped++;
 		else if ((err = push_block(p, cap, a, n, data + off)))
 			return err;
@@ -106,7 +123,8 @@ static int add_blocks(struct sb_plan *p, size_t *cap, uint32_t addr, const uint8
 
 static int split_blocks(struct sb_plan *p)
 {
-	bool skip_ff = !p->keep_erased_blocks && p->erase != SB_ERASE_NONE;
+	/* A part whose erased value is in doubt keeps every block (devtable.c). */
+	bool skip_ff = !p->keep_erased_blocks && p->erase != SB_ERASE_NONE && p->erased_known;
 	size_t cap = 0;
 	int err = SB_OK;
 
@@ -160,10 +178,12 @@ int sb_plan_build(const struct sb_image *img, const struct sb_geom *g,
 	plan->keep_erased_blocks = opts->keep_erased_blocks;
 	plan->erase = opts->erase;
 	plan->unit = g->write_unit ? g->write_unit : 1;
+	plan->erased = g->erased_value;
+	plan->erased_known = g->erased_known;
 	if (opts->erase == SB_ERASE_PAGES && g->nruns == 0)
 		return sb_diag_set(diag, SB_ERR_BAD_INPUT,
 				   "the page layout of this part is unknown: give --page-size, or erase with --erase=all or --erase=none");
-	err = align_segments(img, plan->unit, plan);
+	err = align_segments(img, plan->unit, plan->erased, plan);
 	if (!err)
 		err = split_blocks(plan);
 	if (!err && opts->erase == SB_ERASE_PAGES)
@@ -232,7 +252,7 @@ static enum sb_page_action classify_page(const struct sb_plan *p, const struct s
 
 	for (uint32_t off = 0, u = 0; off < pg->size; off += p->unit, u++) {
 		const uint8_t *t = target_unit(p, &k, pg->addr + off);
-		bool erased = all_erased(cur + off, p->unit);
+		bool erased = all_erased(cur + off, p->unit, p->erased);
 		need[u] = false;
 		if (t ? !memcmp(t, cur + off, p->unit) : erased)
 			continue;
@@ -335,9 +355,11 @@ static int replan(struct sb_plan *p, const struct sb_image *cur, bool *need, str
 	return err;
 }
 
+/* A plan reads first only where it knows what erased flash reads as. */
 bool sb_plan_can_read_first(const struct sb_plan *p)
 {
-	return p->erase == SB_ERASE_PAGES && !p->keep_erased_blocks && !p->read_first;
+	return p->erase == SB_ERASE_PAGES && !p->keep_erased_blocks && !p->read_first &&
+	       p->erased_known;
 }
 
 int sb_plan_classify(struct sb_plan *p, const struct sb_image *cur, struct sb_diag *diag)

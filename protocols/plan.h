@@ -2,9 +2,11 @@
  * plan.h - what a write will do, decided before the device is touched.
  *
  * image + geometry -> plan: the image aligned to the part's write unit
- * (padding with 0xFF, the erased value), the pages to erase, the blocks to
- * send and the blocks skipped because they are all 0xFF on freshly erased
- * flash. The plan owns its buffers; free it with sb_plan_free().
+ * (padding with the erased value: 0xFF, 0x00 on L0/L1), the pages to
+ * erase, the blocks to send and the blocks skipped because they hold only
+ * the erased value on freshly erased flash (never when the part's erased
+ * value is in doubt, sb_geom.erased_known). The plan owns its buffers;
+ * free it with sb_plan_free().
  *
  * Read-first plans (sb_plan_read_first, sb_plan_classify). What a write
  * leaves in flash does not depend on the plan: every page the image touches
@@ -91,6 +93,8 @@ struct sb_plan {
 	enum sb_erase_mode erase;
 	uint32_t block_size, unit;
 	bool keep_erased_blocks;
+	uint8_t erased;             /* what erased flash reads as: 0xFF, 0x00 on L0/L1 */
+	bool erased_known;          /* false: never skip a block as erased */
 	/* every page the image touches, ascending (SB_ERASE_PAGES plans) */
 	struct sb_plan_page *touched;
 	size_t ntouched;
@@ -103,9 +107,10 @@ struct sb_plan {
 };
 
 /*
- * Every byte of img must lie inside g's flash; otherwise SB_ERR_BAD_INPUT
- * naming `name` and the first range outside ("fw.hex: 0x09000000-0x0900000F
- * is outside flash 0x08000000-0x081FFFFF").
+ * Every byte of img must lie inside g's flash (and not in a gap between
+ * banks); otherwise SB_ERR_BAD_INPUT naming `name` and the first range
+ * outside ("fw.hex: 0x09000000-0x0900000F is outside flash
+ * 0x08000000-0x081FFFFF").
  */
 int sb_plan_check(const struct sb_image *img, const struct sb_geom *g, const char *name,
 		  struct sb_diag *diag);

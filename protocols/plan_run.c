@@ -88,10 +88,14 @@ struct run {
 	struct sb_diag *diag;
 };
 
-static bool all_ff(const uint8_t *d, size_t n)
+/* Only what erased flash reads as (the plan's erased value); never when that
+ * value is in doubt: then every block is written. */
+static bool all_erased(const struct sb_plan *p, const uint8_t *d, size_t n)
 {
+	if (!p->erased_known)
+		return false;
 	for (size_t i = 0; i < n; i++)
-		if (d[i] != 0xFF)
+		if (d[i] != p->erased)
 			return false;
 	return true;
 }
@@ -109,7 +113,7 @@ static int write_span(struct run *r, const struct sb_segment *s, uint64_t lo, ui
 
 /*
  * The image inside page pg, on the page just erased: its blocks that are
- * not all 0xFF, adjacent ones in one write.
+ * not all erased value, adjacent ones in one write.
  */
 static int write_page_image(struct run *r, const struct sb_plan_page *pg)
 {
@@ -125,7 +129,7 @@ static int write_page_image(struct run *r, const struct sb_plan_page *pg)
 		for (uint64_t a = lo, b; a < hi; a = b) {
 			b = (a / p->block_size + 1) * p->block_size;
 			b = b < hi ? b : hi;
-			if (!all_ff(s->data + (a - s->addr), (size_t)(b - a))) {
+			if (!all_erased(p, s->data + (a - s->addr), (size_t)(b - a))) {
 				run_hi = b;
 				continue;
 			}

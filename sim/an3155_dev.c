@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "an3155_dev_priv.h"
+#include "part.h"
 
 struct cmd {
 	uint8_t code;
@@ -126,6 +127,12 @@ bool adev_offers_crc(const struct an3155dev *d)
 	return d->cfg.version >= AN3155DEV_VERSION_CRC;  /* A.4 0xA1 row, A.5 */
 }
 
+/* Erase 0x43 and Extended Erase 0x44 are mutually exclusive (A.4): the part's one. */
+bool adev_offers_erase(const struct an3155dev *d, uint8_t code)
+{
+	return (code != 0x43 && code != 0x44) || code == board_part(d->b)->erase_cmd;
+}
+
 uint32_t adev_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -146,7 +153,8 @@ static const struct cmd cmds[] = {
 	{ 0x00, "get", true, adev_cmd_get },   { 0x01, "gv", true, adev_cmd_gv },
 	{ 0x02, "gid", true, adev_cmd_gid },   { 0x11, "read", false, adev_cmd_read },
 	{ 0x21, "go", false, adev_cmd_go },    { 0x31, "write", false, adev_cmd_write },
-	{ 0x44, "erase", false, adev_cmd_erase }, { 0x63, "wp", false, adev_cmd_wp },
+	{ 0x44, "erase", false, adev_cmd_erase }, { 0x43, "legacy-erase", false, adev_cmd_erase43 },
+	{ 0x63, "wp", false, adev_cmd_wp },
 	{ 0x73, "wu", false, adev_cmd_wu },    { 0x82, "rp", false, adev_cmd_rp },
 	{ 0x92, "ru", true, adev_cmd_ru },     { 0xA1, "crc", false, adev_cmd_crc },
 };
@@ -210,8 +218,8 @@ static void st_complement(struct an3155dev *d)
 	}
 	if (apply_fate(d))
 		return;
-	if (!c || (c->code == 0xA1 && !adev_offers_crc(d)))
-		adev_fail(d, "opcode 0x%02X not offered", d->code);  /* incl. legacy 0x43 */
+	if (!c || (c->code == 0xA1 && !adev_offers_crc(d)) || !adev_offers_erase(d, c->code))
+		adev_fail(d, "opcode 0x%02X not offered", d->code);  /* one of 0x43/0x44 (A.4) */
 	else if (!c->rdp_ok && board_rdp_level(d->b))
 		adev_fail(d, "read protection active");  /* A.6: NACK at the first byte */
 	else
@@ -279,8 +287,8 @@ struct an3155dev *an3155dev_new(struct board *b, const struct an3155dev_config *
 	d->b = b;
 	if (cfg)
 		d->cfg = *cfg;
-	if (!d->cfg.version)
-		d->cfg.version = AN3155DEV_VERSION_L4R5;
+	if (!d->cfg.version)   /* the part's ROM (devtable.c): 0x31 on the L4R5, 0x22 on F1 */
+		d->cfg.version = board_part(b)->usart_ver;
 	d->seen_resets = board_reset_count(b);
 	d->phase = AN3155DEV_AWAIT_SYNC;
 	adev_follow_board(d);

@@ -9,16 +9,15 @@
 #include <stdio.h>
 
 #include "an3155_dev_priv.h"
-
-#define PID_HI 0x04               /* A.5 Get ID: PID 0x470 */
-#define PID_LO 0x70
+#include "part.h"
 
 /* ---- Get, Get Version, Get ID (A.4, A.5) ---- */
 
 void adev_cmd_get(struct an3155dev *d)
 {
-	static const uint8_t list[] = { 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44,
-					0x63, 0x73, 0x82, 0x92 };
+	/* the part's erase: 0x43 (v2.x, F1) or 0x44 (v3.x), never both (A.4) */
+	uint8_t list[] = { 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, board_part(d->b)->erase_cmd,
+			   0x63, 0x73, 0x82, 0x92 };
 	bool crc = adev_offers_crc(d);
 
 	adev_ack(d);
@@ -45,9 +44,9 @@ void adev_cmd_gv(struct an3155dev *d)
 void adev_cmd_gid(struct an3155dev *d)
 {
 	adev_ack(d);
-	adev_put(d, 0x01);  /* N = 1: two PID bytes */
-	adev_put(d, PID_HI);
-	adev_put(d, PID_LO);
+	adev_put(d, 0x01);  /* N = 1: two PID bytes, MSB first (A.5; 0x470 on the L4R5) */
+	adev_put(d, (uint8_t)(board_part(d->b)->pid >> 8));
+	adev_put(d, (uint8_t)board_part(d->b)->pid);
 	adev_ack(d);
 	adev_finish(d, true, "gid: ack");
 }
@@ -172,7 +171,7 @@ void adev_cmd_go(struct an3155dev *d)
  */
 static int wr_flash(struct an3155dev *d, const uint8_t *p, size_t n, size_t *skipped)
 {
-	uint32_t base, ps = board_page_size(d->b);
+	uint32_t base, page, po, ps;
 	size_t done = 0;
 	int st;
 
@@ -182,9 +181,12 @@ static int wr_flash(struct an3155dev *d, const uint8_t *p, size_t n, size_t *ski
 	board_area(d->b, d->addr, &base, NULL);
 	while (done < n) {
 		uint32_t off = d->addr + (uint32_t)done - base;
-		size_t k = n - done < ps - off % ps ? n - done : ps - off % ps;
+		size_t k;
 
-		if (board_page_protected(d->b, off / ps))
+		if (!board_page_of(d->b, off, &page, &po, &ps))
+			return BOARD_EADDR;
+		k = n - done < po + ps - off ? n - done : po + ps - off;
+		if (board_page_protected(d->b, page))
 			*skipped += k;
 		else if ((st = board_write(d->b, d->addr + (uint32_t)done, p + done, k)) != BOARD_OK)
 			return st;
@@ -206,7 +208,7 @@ static bool wr_option_ok(struct an3155dev *d, size_t n)
 static void wr_done(struct an3155dev *d, size_t n, size_t skipped)
 {
 	adev_ack(d);
-	if (board_is_option_area(d->addr)) {
+	if (board_is_option_area(d->b, d->addr)) {
 		board_reset(d->b);  /* A.4: an option-byte write applies the options and resets */
 		adev_finish(d, true, "write 0x%08X+%zu: ack, options applied, reset", d->addr, n);
 	} else if (skipped) {
@@ -300,6 +302,16 @@ static void er_special(struct an3155dev *d)
 	if (adev_late_nack(d))
 		return;
 	bank = d->n == 0xFFFF ? 0 : d->n == 0xFFFE ? 1 : 2;
+	/* the part's ROM: no mass erase on L0/L1 (stm32flash F_NO_ME), bank erase
+	 * only where the row says so (devtable.c) */
+	if (!bank && (board_part(d->b)->flags & SB_PART_NO_MASS_ERASE)) {
+		adev_fail(d, "mass erase: not offered by this ROM");
+		return;
+	}
+	if (bank && !(board_part(d->b)->flags & SB_PART_BANK_ERASE)) {
+		adev_fail(d, "reserved code 0x%04X", d->n);
+		return;
+	}
 	st = board_mass_erase(d->b, bank);
 	if (st != BOARD_OK) {
 		adev_fail(d, "mass erase %s: %s", bank ? (bank == 1 ? "bank 1" : "bank 2") : "all",

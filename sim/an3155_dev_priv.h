@@ -52,6 +52,8 @@ uint8_t adev_xor(const uint8_t *p, size_t n);
 uint32_t adev_be32(const uint8_t *p);
 /* Get lists 0xA1: protocol version 3.3 or later (A.5 0xA1 row). */
 bool adev_offers_crc(const struct an3155dev *d);
+/* Get lists this erase opcode: the part's ROM has either 0x43 or 0x44 (A.4). */
+bool adev_offers_erase(const struct an3155dev *d, uint8_t code);
 /* A.3: 4 address bytes MSB first and their XOR into d->addr; false if the XOR is wrong. */
 bool adev_take_addr(struct an3155dev *d);
 
@@ -71,6 +73,7 @@ void adev_cmd_read(struct an3155dev *d);
 void adev_cmd_go(struct an3155dev *d);
 void adev_cmd_write(struct an3155dev *d);
 void adev_cmd_erase(struct an3155dev *d);
+void adev_cmd_erase43(struct an3155dev *d);   /* an3155_dev_erase43.c */
 void adev_cmd_wp(struct an3155dev *d);
 void adev_cmd_wu(struct an3155dev *d);
 void adev_cmd_rp(struct an3155dev *d);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "board_priv.h"
+#include "part.h"
 
 uint32_t board_le32(const uint8_t *p)
 {
@@ -63,10 +64,11 @@ static void load_options(struct board *b)
 static void layout(struct board *b)
 {
 	uint8_t *meta = b->store + b->flash_size;
+	bool wide = b->prof.ob_size[0] > 0x40 || b->prof.ob_size[1] > 0x40;
 
 	b->flash = b->store;
-	b->ob[0] = meta + BOARD_STATE_META_OB1;
-	b->ob[1] = meta + BOARD_STATE_META_OB2;
+	b->ob[0] = meta + (wide ? BOARD_STATE_META_OB1_WIDE : BOARD_STATE_META_OB1);
+	b->ob[1] = meta + (wide ? BOARD_STATE_META_OB2_WIDE : BOARD_STATE_META_OB2);
 	b->otp_map = meta + BOARD_STATE_META_OTPMAP;
 	b->otp = meta + BOARD_STATE_META_OTP;
 	b->prog_map = meta + BOARD_STATE_META_PROGMAP;
@@ -78,16 +80,23 @@ static int init_meta(struct board *b, const struct board_config *cfg, size_t old
 	uint8_t *meta = b->store + b->flash_size;
 	const size_t ml = sizeof BOARD_STATE_MAGIC - 1;
 
-	if (old_size > b->flash_size && !memcmp(meta, BOARD_STATE_MAGIC, ml))
+	uint32_t pid = b->prof.part->pid;
+
+	if (old_size > b->flash_size && !memcmp(meta, BOARD_STATE_MAGIC, ml)) {
+		uint32_t had = board_le32(meta + BOARD_STATE_META_PID);
+		if ((had ? had : 0x470u) != pid)
+			return -1;   /* another part's state */
 		return board_le32(meta + 12) == b->flash_size / 1024 ? 0 : -1;
+	}
 	if (old_size > b->flash_size)
 		return -1;
-	memset(b->flash + old_size, 0xFF, b->flash_size - old_size);
+	memset(b->flash + old_size, b->prof.erased, b->flash_size - old_size);
 	memset(meta, 0, b->store_size - b->flash_size);
 	memcpy(meta, BOARD_STATE_MAGIC, ml);
 	board_put_le32(meta + 8, 1);
 	board_put_le32(meta + 12, b->flash_size / 1024);
-	ob_factory(b, cfg->optr ? cfg->optr : OPTR_FACTORY);
+	board_put_le32(meta + BOARD_STATE_META_PID, pid);
+	ob_factory(b, cfg->optr ? cfg->optr : b->prof.optr_factory);
 	memset(b->otp, 0xFF, OTP_SIZE);
 	board_rebuild_progmap(b);
 	return 0;
@@ -112,10 +121,13 @@ struct board *board_new(const struct board_config *cfg)
 		return NULL;
 	b->cfg = *cfg;
 	b->cfg.state_file = NULL;
-	b->flash_size = (cfg->flash_kb ? cfg->flash_kb : 2048) * 1024u;
+	if (!board_profile_for(cfg->pid, cfg->flash_kb, &b->prof))
+		goto fail;
+	b->flash_size = b->prof.flash_size;
 	b->cfg.flash_kb = b->flash_size / 1024;
-	b->store_size = BOARD_STATE_SIZE(b->flash_size);
-	b->sram = calloc(1, SRAM_SIZE);
+	b->unit = b->prof.unit < DW ? b->prof.unit : DW;
+	b->store_size = b->flash_size + BOARD_STATE_META_PROGMAP + b->flash_size / (8u * b->unit);
+	b->sram = calloc(1, b->prof.sram_size);
 	if (!b->sram || board_store_open(b, cfg->state_file, &old_size) < 0)
 		goto fail;
 	layout(b);
@@ -139,17 +151,33 @@ void board_free(struct board *b)
 
 uint8_t board_bl_id(const struct board *b)
 {
-	return b->cfg.bl_id ? b->cfg.bl_id : 0x95;  /* protocol-facts C: V9.5 */
+	return b->cfg.bl_id ? b->cfg.bl_id : b->prof.bl_id;  /* protocol-facts C: V9.5 on the L4R5 */
 }
 
-/* ---- geometry (C: dual 2 x 256 x 4 KB, single 256 x 8 KB) ---- */
+const struct sb_part *board_part(const struct board *b)
+{
+	return b->prof.part;
+}
+
+/* ---- geometry: the row's layout in the bank mode of the option word
+ * (L4R5, C: dual 2 x 256 x 4 KB, single 256 x 8 KB) ---- */
+
+static void lay_out(struct board *b)
+{
+	struct sb_geom g;
+
+	if (board_profile_geom(&b->prof, b->regs.optr, &g) == SB_OK)
+		b->geom = g;   /* a layout that cannot be: the last one stays */
+}
 
 bool board_dual_bank(const struct board *b)
 {
-	/* E.4: DBANK (bit 22) on 2 MB parts, DB1M (bit 21) on 1 MB parts */
-	uint32_t bit = b->flash_size >= 2048u * 1024 ? OPTR_DBANK : OPTR_DB1M;
+	return b->geom.bank2 != 0;
+}
 
-	return (b->regs.optr & bit) != 0;
+uint32_t board_flash_base(const struct board *b)
+{
+	return b->prof.flash_base;
 }
 
 uint32_t board_flash_size(const struct board *b)
@@ -159,12 +187,22 @@ uint32_t board_flash_size(const struct board *b)
 
 uint32_t board_page_size(const struct board *b)
 {
-	return board_dual_bank(b) ? 4096u : 8192u;
+	return b->geom.nruns ? b->geom.run[0].size : 0;
 }
 
 uint32_t board_page_count(const struct board *b)
 {
-	return b->flash_size / board_page_size(b);
+	return b->geom.npages;
+}
+
+bool board_page_span(const struct board *b, uint32_t page, uint32_t *off, uint32_t *size)
+{
+	uint32_t addr;
+
+	if (!sb_geom_page_addr(&b->geom, page, &addr, size))
+		return false;
+	*off = addr - b->prof.flash_base;
+	return true;
 }
 
 /* ---- protection ---- */
@@ -179,6 +217,16 @@ int board_rdp_level(const struct board *b)
 uint32_t board_optr(const struct board *b)
 {
 	return b->regs.optr;
+}
+
+void board_stage_optr(struct board *b, uint32_t optr)
+{
+	ob_set(b, 0, OB_USER, optr);
+}
+
+int board_bank_bit(const struct board *b, bool *inverted)
+{
+	return board_profile_bank_bit(&b->prof, inverted);
 }
 
 static void stage_rdp(struct board *b, uint8_t rdp)
@@ -289,19 +337,19 @@ static bool sp_valid(const struct board *b, uint32_t off)
 {
 	uint32_t sp = board_le32(b->flash + off);
 
-	return sp >= SRAM_BASE && sp <= SRAM_BASE + SRAM_SIZE;
+	return sp >= b->prof.sram_base && sp <= b->prof.sram_base + b->prof.sram_size;
 }
 
 /* C "BFB2": the ROM checks bank 2's then bank 1's initial SP. */
 static void boot_bfb2(struct board *b)
 {
-	uint32_t bank2 = b->flash_size / 2;
+	uint32_t bank2 = b->geom.bank2 - b->prof.flash_base;
 
 	b->mode = BOARD_MODE_APP;
 	if (sp_valid(b, bank2))
-		b->app_entry = FLASH_BASE + bank2;
+		b->app_entry = b->prof.flash_base + bank2;
 	else if (sp_valid(b, 0))
-		b->app_entry = FLASH_BASE;
+		b->app_entry = b->prof.flash_base;
 	else
 		b->mode = BOARD_MODE_ROM;
 }
@@ -317,7 +365,7 @@ static int effective_boot0(const struct board *b)
 static void choose_mode(struct board *b)
 {
 	b->mode = BOARD_MODE_APP;
-	b->app_entry = FLASH_BASE;
+	b->app_entry = b->prof.flash_base;
 	if (!b->pin[BOARD_PIN_NRST])
 		b->mode = BOARD_MODE_RESET;
 	else if (board_rdp_level(b) == 2)
@@ -329,17 +377,18 @@ static void choose_mode(struct board *b)
 	else if ((b->regs.optr & OPTR_BFB2) && board_dual_bank(b))
 		boot_bfb2(b);
 	if (b->mode == BOARD_MODE_APP && effective_boot0(b))
-		b->app_entry = SRAM_BASE;  /* BOOT0=1, nBOOT1=0: SRAM1 boot */
+		b->app_entry = b->prof.sram_base;  /* BOOT0=1, nBOOT1=0: SRAM1 boot */
 }
 
 static void do_reset(struct board *b, bool load)
 {
 	if (load) {
 		load_options(b);
-		b->pempty = board_le32(b->flash) == 0xFFFFFFFFu;
+		lay_out(b);
+		b->pempty = board_le32(b->flash) == (b->prof.erased ? 0xFFFFFFFFu : 0);
 	}
 	if (b->wipe_sram) {
-		memset(b->sram, 0, SRAM_SIZE);
+		memset(b->sram, 0, b->prof.sram_size);
 		b->wipe_sram = false;
 	}
 	b->resets++;
@@ -392,8 +441,9 @@ unsigned board_reset_count(const struct board *b)
 
 bool board_go(struct board *b, uint32_t addr)
 {
-	bool flash = addr >= FLASH_BASE && addr - FLASH_BASE < b->flash_size;
-	bool sram = addr >= SRAM_BASE && addr - SRAM_BASE < SRAM_SIZE;
+	const struct board_profile *p = &b->prof;
+	bool flash = addr >= p->flash_base && addr - p->flash_base < b->flash_size;
+	bool sram = addr >= p->sram_base && addr - p->sram_base < p->sram_size;
 
 	if (!flash && !sram)
 		return false;  /* A.5 Go: flash or SRAM only */

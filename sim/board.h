@@ -20,13 +20,18 @@
 #include <stdint.h>
 
 struct board_config {
-	uint32_t flash_kb;         /* 2048 (L4R5xI) or 1024 (xG); 0 = 2048 */
-	uint32_t optr;             /* FLASH_OPTR at first power-up; 0 = factory 0xFFEFF8AA */
+	uint16_t pid;              /* the part (a device-table row, sim/board_part.h) whose memory
+				    * map and flash rules the board has; 0 = the STM32L4R5 (0x470) */
+	uint32_t flash_kb;         /* at most the row's size (2048 or 1024 on the L4R5); 0 = the
+				    * row's size */
+	uint32_t optr;             /* FLASH_OPTR at first power-up; 0 = factory 0xFFEFF8AA (other
+				    * parts: with the row's bank bits at their factory values) */
 	const char *state_file;    /* NULL: memory only. Else flash, option bytes and OTP
 				    * persist in this file (created erased if absent), mapped
 				    * shared so other processes see writes at once: bytes
 				    * [0, flash_kb*1024) are the flash contents. */
-	uint8_t bl_id;             /* bootloader ID byte at 0x1FFF6FFE; 0 = 0x95 */
+	uint8_t bl_id;             /* bootloader ID byte at 0x1FFF6FFE (the row's address); 0 = the
+				    * row's byte (0x95 on the L4R5) */
 	/* Added fields; zero keeps the behaviour described above. */
 	bool boot0_low;            /* BOOT0 pin low at power-up (default high: the ROM runs) */
 	bool pempty_por_only;      /* an NRST reset keeps the PEMPTY latch and the loaded
@@ -36,16 +41,20 @@ struct board_config {
 };
 
 /*
- * State-file layout (all multi-byte fields little-endian), F = flash_kb*1024:
- *   [0, F)                 flash contents, erased = 0xFF
+ * State-file layout (all multi-byte fields little-endian), F = flash_kb*1024,
+ * U = the part's write unit, at most 8 (8 on the L4R5):
+ *   [0, F)                 flash contents, erased = 0xFF (0x00 on L0/L1 parts)
  *   F+0x000  8 bytes       magic "STMBSIM1"
  *   F+0x008  u32           layout version (1)
  *   F+0x00C  u32           flash_kb
+ *   F+0x010  u32           PID of the part (0 in older files: the L4R5)
  *   F+0x040  40 bytes      option bytes bank 1 as at 0x1FF00000 (value/complement words)
  *   F+0x080  40 bytes      option bytes bank 2 as at 0x1FF01000
- *   F+0x100  16 bytes      OTP "programmed" bitmap, bit i = double-word i (LSB first)
- *   F+0x400  1024 bytes    OTP contents (0x1FFF7000..)
- *   F+0x800  F/64 bytes    flash "programmed" bitmap, bit i = double-word i since erase
+ *                          (parts with larger option areas: 256 bytes each at
+ *                          F+0x140 and F+0x240)
+ *   F+0x100  64 bytes      OTP "programmed" bitmap, bit i = unit i (LSB first)
+ *   F+0x400  1024 bytes    OTP contents (0x1FFF7000.. on the L4R5)
+ *   F+0x800  F/(8U) bytes  flash "programmed" bitmap, bit i = unit i since erase
  * An existing file with this magic is used as is (the fresh-state options in
  * board_config are then ignored). A file of at most F bytes without the magic
  * is taken as a raw flash image: it is padded with 0xFF, the layout is added,
@@ -58,7 +67,7 @@ struct board_config {
 #define BOARD_STATE_META_OTPMAP 0x100u
 #define BOARD_STATE_META_OTP 0x400u
 #define BOARD_STATE_META_PROGMAP 0x800u
-/* Total state-file size for a flash of flash_bytes. */
+/* Total state-file size for a flash of flash_bytes with 8-byte units (the L4R5). */
 #define BOARD_STATE_SIZE(flash_bytes) ((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / 64u)
 
 enum board_status {
@@ -79,6 +88,7 @@ enum board_mode {
 };
 
 struct board;
+struct sb_part;
 
 /* Powers the board up (not counted as a reset). NULL if the state file
  * cannot be opened, mapped or recognised, or on allocation failure. */
@@ -87,6 +97,9 @@ void board_free(struct board *b);
 
 /* Added: configuration details the device sides need. */
 uint8_t board_bl_id(const struct board *b);
+/* The device-table row the board is built from (its PID, ROM version, erase
+ * command, flags: protocols/part.h). */
+const struct sb_part *board_part(const struct board *b);
 
 /* ---- memory, as the ROM bootloader sees it ---- */
 
@@ -112,8 +125,9 @@ int board_check(struct board *b, uint32_t addr, size_t n, bool write);
 /* Added: the SRAM's bytes (0x20000000.., *size bytes), for the CPU model
  * to map as memory; owned by the board, valid until board_free(). */
 uint8_t *board_sram(struct board *b, size_t *size);
-/* Added: addr lies in an option-byte area (0x1FF00000 or 0x1FF01000, 40 bytes). */
-bool board_is_option_area(uint32_t addr);
+/* Added: addr lies in an option-byte area of the board's part (0x1FF00000 or
+ * 0x1FF01000, 40 bytes, on the L4R5). */
+bool board_is_option_area(const struct board *b, uint32_t addr);
 
 /* Added: the kinds of memory the board has, so that a device side can apply
  * its ROM's rules on which it serves (the board itself is the silicon: it
@@ -138,11 +152,19 @@ int board_erase_page(struct board *b, uint32_t page);
 /* bank 0 = whole flash, 1 or 2 = that bank (dual-bank mode only). */
 int board_mass_erase(struct board *b, int bank);
 
-/* Geometry in force (from OPTR.DBANK at the last reset). */
+/* Geometry in force (from OPTR.DBANK at the last reset; other parts: the
+ * row's bank rule). Flash base and size; page size is that of page 0 (all
+ * pages on parts with uniform pages). */
+uint32_t board_flash_base(const struct board *b);
 uint32_t board_flash_size(const struct board *b);
 uint32_t board_page_size(const struct board *b);
 uint32_t board_page_count(const struct board *b);
 bool board_dual_bank(const struct board *b);
+/* Offset (from the flash base) and size of linear page `page`; false if none. */
+bool board_page_span(const struct board *b, uint32_t page, uint32_t *off, uint32_t *size);
+/* The page holding flash offset off: its number, offset and size; false if none. */
+bool board_page_of(const struct board *b, uint32_t off, uint32_t *page, uint32_t *page_off,
+		   uint32_t *page_size);
 
 /* ---- protection ---- */
 
@@ -162,6 +184,11 @@ int board_wrp_clear(struct board *b);
 bool board_page_protected(const struct board *b, uint32_t page);
 /* Added: FLASH_OPTR as loaded at the last option load (also readable at 0x40022020). */
 uint32_t board_optr(const struct board *b);
+/* Stage optr as the user option word for the next option load. */
+void board_stage_optr(struct board *b, uint32_t optr);
+/* The option-word bit that selects dual bank on this board, or -1
+ * (board_profile_bank_bit()). */
+int board_bank_bit(const struct board *b, bool *inverted);
 
 /* ---- pins, reset, boot selection ---- */
 

@@ -70,13 +70,13 @@ const char *board_pin_name(enum board_pin pin)
 #define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
 #define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
 #define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
-#define OB1_BASE 0x1FF00000u       /* C: option bytes bank 1, OPTR first */
 
 static uint32_t bank_bit(uint32_t flash_kb)
 {
 	return flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
 }
 
+/* The L4R5's: the part profiles have board_profile_fresh_optr(). */
 uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp)
 {
 	uint32_t optr = OPTR_FACTORY;
@@ -90,17 +90,19 @@ uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp)
 
 int board_apply_options(struct board *b, int dbank, int rdp)
 {
-	bool changed = false;
-	int st;
+	bool changed = false, inv;
+	int st, bit = board_bank_bit(b, &inv);
 
 	if (dbank >= 0 && board_dual_bank(b) != (dbank == 1)) {
-		uint32_t bit = bank_bit(board_flash_size(b) / 1024);
-		uint32_t optr = dbank ? board_optr(b) | bit : board_optr(b) & ~bit;
-		uint8_t v[4] = { (uint8_t)optr, (uint8_t)(optr >> 8), (uint8_t)(optr >> 16),
-				 (uint8_t)(optr >> 24) };
+		uint32_t optr = board_optr(b) & ~(1u << (bit >= 0 ? bit : 0));
 
-		if ((st = board_write(b, OB1_BASE, v, sizeof v)) != BOARD_OK)
-			return st;
+		if (bit < 0)
+			return BOARD_EADDR;   /* no option bit chooses the bank mode */
+		if (board_rdp_level(b))
+			return BOARD_ERDP;    /* the option bytes are not writable then (A.6) */
+		if ((dbank == 1) != inv)
+			optr |= 1u << bit;
+		board_stage_optr(b, optr);
 		changed = true;
 	}
 	if (rdp >= 0 && (board_rdp_level(b) != 0) != (rdp == 1)) {

@@ -1,8 +1,9 @@
 /*
- * board_mem.c - the L4R5 memory map as the ROM bootloader sees it, and the
- * flash rules: 64-bit double-words programmable once per erase, 0xFF
- * padding of partial double-words, page and mass erase, WRP.
- * Facts: protocol-facts A.7, C, E.1-E.3.
+ * board_mem.c - the memory map as the ROM bootloader sees it, and the
+ * flash rules: units (64-bit double-words on the L4R5) programmable once
+ * per erase, padding of partial units, page and mass erase, WRP. Addresses
+ * and rules come from the board's part profile (board_part.h); the L4R5's
+ * are the default. Facts: protocol-facts A.7, C, E.1-E.3.
  */
 #include <string.h>
 
@@ -19,7 +20,7 @@ struct region {
 	enum board_area area;
 };
 
-/* ---- "programmed" bitmaps: one bit per double-word ---- */
+/* ---- "programmed" bitmaps: one bit per unit (b->unit bytes) ---- */
 
 bool board_dw_programmed(const uint8_t *map, uint32_t dw)
 {
@@ -36,28 +37,38 @@ void board_dw_mark(uint8_t *map, uint32_t dw, bool on)
 
 void board_erase_range(struct board *b, uint32_t off, uint32_t len)
 {
-	memset(b->flash + off, 0xFF, len);
-	for (uint32_t dw = off / DW; dw < (off + len) / DW; dw++)
+	memset(b->flash + off, b->prof.erased, len);
+	for (uint32_t dw = off / b->unit; dw < (off + len) / b->unit; dw++)
 		board_dw_mark(b->prog_map, dw, false);
+}
+
+static bool unit_erased(const struct board *b, const uint8_t *p)
+{
+	for (uint32_t i = 0; i < b->unit; i++)
+		if (p[i] != b->prof.erased)
+			return false;
+	return true;
 }
 
 void board_rebuild_progmap(struct board *b)
 {
-	static const uint8_t erased[DW] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
-
-	for (uint32_t dw = 0; dw < b->flash_size / DW; dw++)
-		board_dw_mark(b->prog_map, dw, memcmp(b->flash + dw * DW, erased, DW) != 0);
+	for (uint32_t dw = 0; dw < b->flash_size / b->unit; dw++)
+		board_dw_mark(b->prog_map, dw, !unit_erased(b, b->flash + dw * b->unit));
 }
 
 /*
- * Program-once memory (flash, OTP): every double-word touched must be
- * erased; untouched bytes of a touched double-word stay 0xFF, i.e. the
- * partial double-word is padded (A.7) and still counts as programmed (E.3).
+ * Program-once memory (flash, OTP): every unit touched must be erased;
+ * untouched bytes of a touched unit keep their erased value, i.e. the
+ * partial unit is padded (A.7) and still counts as programmed (E.3). A
+ * profile whose write unit is larger than 8 bytes (U5, H7) programs in its
+ * own units: a write of part of one marks the whole unit.
  */
 static int program_dws(struct board *b, uint8_t *mem, uint8_t *map, uint32_t off,
 		       const uint8_t *buf, size_t n)
 {
-	uint32_t first = off / DW, last = (uint32_t)((off + n - 1) / DW);
+	uint32_t big = b->prof.unit > b->unit ? b->prof.unit : b->unit;
+	uint32_t lo = off / big * big, hi = (uint32_t)((off + n + big - 1) / big * big);
+	uint32_t first = lo / b->unit, last = hi / b->unit - 1;
 
 	for (uint32_t dw = first; dw <= last; dw++) {
 		if (board_dw_programmed(map, dw)) {
@@ -69,7 +80,7 @@ static int program_dws(struct board *b, uint8_t *mem, uint8_t *map, uint32_t off
 	for (uint32_t dw = first; dw <= last; dw++)
 		board_dw_mark(map, dw, true);
 	b->stats.dw_programmed += last - first + 1;
-	b->busy_us += (uint64_t)(last - first + 1) * DW_PROGRAM_US;
+	b->busy_us += (uint64_t)(last - first + 1) * DW_PROGRAM_US * b->unit / DW;
 	return BOARD_OK;
 }
 
@@ -81,27 +92,41 @@ static int flash_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 	return BOARD_OK;
 }
 
+bool board_page_of(const struct board *b, uint32_t off, uint32_t *page, uint32_t *page_off,
+		   uint32_t *page_size)
+{
+	uint32_t addr;
+
+	if (!sb_geom_page(&b->geom, b->prof.flash_base + off, page, &addr, page_size))
+		return false;
+	*page_off = addr - b->prof.flash_base;
+	return true;
+}
+
 static int flash_wr(struct board *b, uint32_t off, const uint8_t *buf, size_t n)
 {
-	uint32_t ps = board_page_size(b);
+	uint32_t page, po, ps;
 
-	for (uint32_t p = off / ps; p <= (off + n - 1) / ps; p++)
-		if (board_page_protected(b, p))
+	for (uint32_t at = off; at < off + n; at = po + ps) {
+		if (!board_page_of(b, at, &page, &po, &ps))
+			return BOARD_EADDR;
+		if (board_page_protected(b, page))
 			return BOARD_EWRP;  /* E.3 WRPERR */
+	}
 	return program_dws(b, b->flash, b->prog_map, off, buf, n);
 }
 
 int board_erase_page(struct board *b, uint32_t page)
 {
-	uint32_t ps = board_page_size(b);
+	uint32_t off, ps;
 
 	if (board_rdp_level(b))
 		return BOARD_ERDP;
-	if (page >= board_page_count(b))
+	if (!board_page_span(b, page, &off, &ps))
 		return BOARD_EADDR;
 	if (board_page_protected(b, page))
 		return BOARD_EWRP;
-	board_erase_range(b, page * ps, ps);
+	board_erase_range(b, off, ps);
 	b->busy_us += PAGE_ERASE_US;
 	b->stats.page_erases++;
 	return BOARD_OK;
@@ -109,7 +134,7 @@ int board_erase_page(struct board *b, uint32_t page)
 
 int board_mass_erase(struct board *b, int bank)
 {
-	uint32_t first = 0, count = board_page_count(b);
+	uint32_t first = 0, count = board_page_count(b), off, ps;
 
 	if (board_rdp_level(b))
 		return BOARD_ERDP;
@@ -122,7 +147,8 @@ int board_mass_erase(struct board *b, int bank)
 	for (uint32_t p = first; p < first + count; p++)
 		if (board_page_protected(b, p))
 			return BOARD_EWRP;  /* a protected page blocks the mass erase */
-	board_erase_range(b, first * board_page_size(b), count * board_page_size(b));
+	for (uint32_t p = first; p < first + count && board_page_span(b, p, &off, &ps); p++)
+		board_erase_range(b, off, ps);
 	b->busy_us += MASS_ERASE_US;
 	b->stats.mass_erases++;
 	return BOARD_OK;
@@ -138,7 +164,7 @@ static int sram_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 
 static int sram_wr(struct board *b, uint32_t off, const uint8_t *buf, size_t n)
 {
-	if (SRAM_BASE + off < SRAM_ROM_END)
+	if (b->prof.sram_base + off < b->prof.ram_floor)
 		return BOARD_EADDR;  /* C: the ROM's own RAM */
 	memcpy(b->sram + off, buf, n);
 	return BOARD_OK;
@@ -157,9 +183,11 @@ static int otp_wr(struct board *b, uint32_t off, const uint8_t *buf, size_t n)
 
 static int sysmem_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 {
+	uint32_t id = b->prof.bl_id_addr - b->prof.sys_base;
+
 	memset(buf, 0, n);  /* ROM code is not modelled */
-	if (BL_ID_ADDR - SYSMEM_BASE >= off && BL_ID_ADDR - SYSMEM_BASE < off + n)
-		buf[BL_ID_ADDR - SYSMEM_BASE - off] = board_bl_id(b);
+	if (b->prof.bl_id_addr && id >= off && id < off + n)
+		buf[id - off] = board_bl_id(b);
 	return BOARD_OK;
 }
 
@@ -177,6 +205,15 @@ static int info_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 	blk[FSIZE_ADDR - INFO_BASE] = (uint8_t)(b->flash_size / 1024);
 	blk[FSIZE_ADDR - INFO_BASE + 1] = (uint8_t)(b->flash_size / 1024 >> 8);
 	memcpy(buf, blk + off, n);
+	return BOARD_OK;
+}
+
+/* Parts without the L4 engineering block: the flash-size word alone. */
+static int fsize_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
+{
+	uint8_t w[2] = { (uint8_t)(b->flash_size / 1024), (uint8_t)(b->flash_size / 1024 >> 8) };
+
+	memcpy(buf, w + off, n);
 	return BOARD_OK;
 }
 
@@ -199,9 +236,9 @@ static int ob2_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
  * complement words are generated by the hardware (E.4, value/complement
  * convention INF), so complements sent by the host are ignored.
  */
-static void ob_merge(uint8_t *ob, uint32_t o, const uint8_t *buf, size_t n)
+static void ob_merge(uint8_t *ob, uint32_t size, uint32_t o, const uint8_t *buf, size_t n)
 {
-	for (uint32_t slot = 0; slot < OB_SIZE / 8; slot++) {
+	for (uint32_t slot = 0; slot < size / 8; slot++) {
 		uint8_t v[4];
 		bool touched = false;
 
@@ -221,13 +258,13 @@ static void ob_merge(uint8_t *ob, uint32_t o, const uint8_t *buf, size_t n)
 
 static int ob1_wr(struct board *b, uint32_t off, const uint8_t *buf, size_t n)
 {
-	ob_merge(b->ob[0], off, buf, n);
+	ob_merge(b->ob[0], b->prof.ob_size[0] > OB_SIZE ? b->prof.ob_size[0] : OB_SIZE, off, buf, n);
 	return BOARD_OK;
 }
 
 static int ob2_wr(struct board *b, uint32_t off, const uint8_t *buf, size_t n)
 {
-	ob_merge(b->ob[1], off, buf, n);
+	ob_merge(b->ob[1], b->prof.ob_size[1] > OB_SIZE ? b->prof.ob_size[1] : OB_SIZE, off, buf, n);
 	return BOARD_OK;
 }
 
@@ -263,30 +300,37 @@ static int freg_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 
 static int idcode_rd(struct board *b, uint32_t off, uint8_t *buf, size_t n)
 {
-	(void)b;
+	/* REV_ID 0x1001, DEV_ID the part's PID (E.1 for the L4R5) */
+	uint32_t id = (IDCODE_VALUE & ~0xFFFu) | b->prof.part->pid;
+
 	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)(IDCODE_VALUE >> (8 * (off + i)));
+		buf[i] = (uint8_t)(id >> (8 * (off + i)));
 	return BOARD_OK;
 }
 
 /* ---- dispatch ---- */
 
+/* The part's memory map (board_part.h); the L4R5's is the default. The
+ * flash-size word comes first: on F0/F1/F3 it lies inside system memory. */
 static bool find_region(const struct board *b, uint32_t addr, size_t n, struct region *out)
 {
+	const struct board_profile *p = &b->prof;
 	const struct region map[] = {
-		{ FLASH_BASE, b->flash_size, true, flash_rd, flash_wr, BOARD_AREA_FLASH },
-		{ SRAM_BASE, SRAM_SIZE, true, sram_rd, sram_wr, BOARD_AREA_SRAM },
-		{ SYSMEM_BASE, SYSMEM_SIZE, false, sysmem_rd, NULL, BOARD_AREA_SYSMEM },
-		{ OTP_BASE, OTP_SIZE, true, otp_rd, otp_wr, BOARD_AREA_OTP },
-		{ INFO_BASE, INFO_SIZE, false, info_rd, NULL, BOARD_AREA_INFO },
-		{ OB1_BASE, OB_SIZE, true, ob1_rd, ob1_wr, BOARD_AREA_OPTION },
-		{ OB2_BASE, OB_SIZE, true, ob2_rd, ob2_wr, BOARD_AREA_OPTION },
-		{ FREG_BASE, FREG_SIZE, false, freg_rd, NULL, BOARD_AREA_REGS },
+		{ p->flash_base, b->flash_size, true, flash_rd, flash_wr, BOARD_AREA_FLASH },
+		{ p->sram_base, p->sram_size, true, sram_rd, sram_wr, BOARD_AREA_SRAM },
+		{ p->info_base ? 0 : p->fsize_addr, p->info_base || !p->fsize_addr ? 0 : 2, false,
+		  fsize_rd, NULL, BOARD_AREA_INFO },
+		{ p->sys_base, p->sys_size, false, sysmem_rd, NULL, BOARD_AREA_SYSMEM },
+		{ p->otp_base, p->otp_size, true, otp_rd, otp_wr, BOARD_AREA_OTP },
+		{ p->info_base, p->info_size, false, info_rd, NULL, BOARD_AREA_INFO },
+		{ p->ob_base[0], p->ob_size[0], true, ob1_rd, ob1_wr, BOARD_AREA_OPTION },
+		{ p->ob_base[1], p->ob_size[1], true, ob2_rd, ob2_wr, BOARD_AREA_OPTION },
+		{ p->freg_base, p->freg_base ? FREG_SIZE : 0, false, freg_rd, NULL, BOARD_AREA_REGS },
 		{ IDCODE_ADDR, 4, false, idcode_rd, NULL, BOARD_AREA_REGS },
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (addr >= map[i].base && addr - map[i].base < map[i].size &&
+		if (map[i].size && addr >= map[i].base && addr - map[i].base < map[i].size &&
 		    n <= map[i].size - (addr - map[i].base)) {
 			*out = map[i];
 			return true;
@@ -327,7 +371,7 @@ int board_check(struct board *b, uint32_t addr, size_t n, bool write)
 
 	if (!find_region(b, addr, n ? n : 1, &r) || (write && !r.wr))
 		return BOARD_EADDR;
-	if (write && r.wr == sram_wr && addr < SRAM_ROM_END)
+	if (write && r.wr == sram_wr && addr < b->prof.ram_floor)
 		return BOARD_EADDR;  /* C: the ROM's own RAM */
 	if (r.rdp_gated && board_rdp_level(b))
 		return BOARD_ERDP;
@@ -336,14 +380,13 @@ int board_check(struct board *b, uint32_t addr, size_t n, bool write)
 
 uint8_t *board_sram(struct board *b, size_t *size)
 {
-	*size = SRAM_SIZE;
+	*size = b->prof.sram_size;
 	return b->sram;
 }
 
-bool board_is_option_area(uint32_t addr)
+bool board_is_option_area(const struct board *b, uint32_t addr)
 {
-	return (addr >= OB1_BASE && addr - OB1_BASE < OB_SIZE) ||
-	       (addr >= OB2_BASE && addr - OB2_BASE < OB_SIZE);
+	return board_area(b, addr, NULL, NULL) == BOARD_AREA_OPTION;
 }
 
 enum board_area board_area(const struct board *b, uint32_t addr, uint32_t *base, uint32_t *size)
@@ -352,10 +395,12 @@ enum board_area board_area(const struct board *b, uint32_t addr, uint32_t *base,
 
 	if (!find_region(b, addr, 1, &r))
 		r.area = BOARD_AREA_NONE;
-	else if (r.area == BOARD_AREA_SRAM && addr < SRAM_ROM_END)
-		r = (struct region){ SRAM_BASE, SRAM_ROM_END - SRAM_BASE, .area = BOARD_AREA_ROM_RAM };
+	else if (r.area == BOARD_AREA_SRAM && addr < b->prof.ram_floor)
+		r = (struct region){ b->prof.sram_base, b->prof.ram_floor - b->prof.sram_base,
+				     .area = BOARD_AREA_ROM_RAM };
 	else if (r.area == BOARD_AREA_SRAM)
-		r = (struct region){ SRAM_ROM_END, SRAM_BASE + SRAM_SIZE - SRAM_ROM_END,
+		r = (struct region){ b->prof.ram_floor,
+				     b->prof.sram_base + b->prof.sram_size - b->prof.ram_floor,
 				     .area = BOARD_AREA_SRAM };
 	if (base)
 		*base = r.base;

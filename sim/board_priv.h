@@ -7,6 +7,7 @@
 #define SIM_BOARD_PRIV_H
 
 #include "board.h"
+#include "board_part.h"
 
 #define FLASH_BASE 0x08000000u
 #define SRAM_BASE 0x20000000u
@@ -30,7 +31,8 @@
 #define IDCODE_ADDR 0xE0042000u     /* DBGMCU_IDCODE, protocol-facts E.1 */
 #define IDCODE_VALUE 0x10016470u    /* REV_ID 0x1001 (Z), DEV_ID 0x470 */
 
-#define DW 8u                       /* flash programming unit, protocol-facts A.7/E.3 */
+#define DW 8u                       /* L4R5 flash programming unit, protocol-facts A.7/E.3;
+				     * other parts: their profile's unit (board_part.h) */
 #define PAGE_ERASE_US 25000u        /* protocol-facts E.3 "Erase timing" */
 #define MASS_ERASE_US 25000u        /* per bank; protocol-facts A.8 (INF for L4R) */
 #define DW_PROGRAM_US 100u          /* INF: ~0.1 ms per double-word */
@@ -58,8 +60,18 @@ struct board_optregs {
 	uint32_t wrp[4];                /* WRP1A, WRP1B, WRP2A, WRP2B */
 };
 
+/* State-file offsets of the option-byte banks whose areas are larger than
+ * the L4R5's 40 bytes (G0/C0/WB/WL: 128), in the room the L4R5 layout
+ * leaves free (board.h). */
+#define BOARD_STATE_META_OB1_WIDE 0x140u
+#define BOARD_STATE_META_OB2_WIDE 0x240u
+#define BOARD_STATE_META_PID 0x010u   /* u32: the profile's PID; 0 in files before it (0x470) */
+
 struct board {
 	struct board_config cfg;        /* state_file not kept */
+	struct board_profile prof;      /* memory map and flash rules (board_part.h) */
+	struct sb_geom geom;            /* flash layout in force: the bank mode of the last option load */
+	uint32_t unit;                  /* bytes per "programmed" bit: the write unit, at most 8 */
 	uint8_t *store;                 /* flash + meta (state-file layout) */
 	size_t store_size;
 	bool mapped;

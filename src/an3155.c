@@ -37,7 +37,7 @@ static const char help_text[] =
 	"  option-bytes --set FIELD=VALUE,...\n"
 	"                            change OPTR fields by name (nBOOT0=1,BFB2=0); the part resets\n"
 	"  list                      serial ports of this machine\n"
-	"  parts                     the device table\n"
+	"  parts [FILTER]            the device table (FILTER: part name, family or PID)\n"
 	"\n"
 	"Connection:\n"
 	"  -p, --port PORT           /dev/ttyUSB0, a symlink, or usb:VID:PID[:SERIAL]\n"

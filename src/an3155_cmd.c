@@ -105,10 +105,11 @@ static int cmd_info(struct a3_session *s)
 		n += (size_t)snprintf(cmds + n, sizeof(cmds) - n, "%s%02X", k ? " " : "", i->cmd[k]);
 	if (s->have_geom)
 		sb_geom_describe(&s->geom, geom, sizeof(geom));
-	/* Bootloader ID: last-but-one byte of system memory (protocol-facts C),
-	 * which Read Memory serves (protocol-facts A.5). */
-	if (s->part && !s->protected && s->part->sys_end &&
-	    an3155_read(s->bl, s->part->sys_end - 2, &b, 1, NULL) == SB_OK)
+	/* Bootloader ID: in system memory, which Read Memory serves (protocol-facts
+	 * A.5), where AN2606 puts it for the part (devtable.c; 0x1FFF6FFE on the
+	 * L4R5, protocol-facts C); not read where no source says. */
+	if (s->part && !s->protected && s->part->bl_id_addr &&
+	    an3155_read(s->bl, s->part->bl_id_addr, &b, 1, NULL) == SB_OK)
 		bl_id = b;
 	if (s->c->cli.json) {
 		wrp_json(&s->chip, wrp, sizeof(wrp));
@@ -144,17 +145,41 @@ static int check_files(struct a3_session *s)
 	return job_check(&f, &s->geom, &s->d);
 }
 
-static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
+/*
+ * Erase the whole flash: a global mass erase, or on parts whose ROM has
+ * none (L0/L1: stm32flash F_NO_ME, devtable.c) every page by number.
+ */
+static int erase_all(struct a3_session *s)
 {
 	uint16_t *pages;
 	int err;
 
-	if (p->mass_erase) {
+	if (!s->part || !(s->part->flags & SB_PART_NO_MASS_ERASE) || !s->chip.pages_known || !s->geom.npages) {
 		a3_phase_begin(s, "erase", 1);
 		err = an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
 		a3_phase_end(s);
 		return err;
 	}
+	if (!(pages = malloc(s->geom.npages * sizeof(*pages))))
+		return SB_ERR_NOMEM;
+	for (uint32_t i = 0; i < s->geom.npages; i++)
+		pages[i] = (uint16_t)i;
+	cli_info(&s->c->cli, "%s has no mass erase in its ROM: erasing all %u pages", s->part->name,
+		 s->geom.npages);
+	a3_phase_begin(s, "erase", s->geom.npages);
+	err = an3155_erase_pages(s->bl, pages, s->geom.npages, &s->d);
+	a3_phase_end(s);
+	free(pages);
+	return err;
+}
+
+static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
+{
+	uint16_t *pages;
+	int err;
+
+	if (p->mass_erase)
+		return erase_all(s);
 	if (p->npages == 0)
 		return SB_OK;
 	pages = malloc(p->npages * sizeof(*pages));
@@ -734,8 +759,7 @@ static int erase_selected(struct a3_session *s)
 	int err;
 
 	if (c->all)
-		return (err = check_wrp(s, NULL, 0, true)) ? err
-			: an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
+		return (err = check_wrp(s, NULL, 0, true)) ? err : erase_all(s);
 	if ((err = a3_need_geom(s)))
 		return err;
 	if (c->bank) {
@@ -1007,22 +1031,76 @@ static int run_list(struct a3_config *c)
 	return EXIT_OK;
 }
 
+/* Compact layout of p in one bank mode at its largest size, or "" when it has none. */
+static void part_mode(const struct sb_part *p, bool dual, char *buf, size_t len)
+{
+	struct sb_geom g;
+
+	buf[0] = '\0';
+	if (sb_geom_for_mode(p, 0, dual, &g, NULL) == SB_OK)
+		sb_geom_compact(&g, buf, len);
+}
+
+static void part_json(struct a3_config *c, const struct sb_part *p, const char *single, const char *dual)
+{
+	char e[4][400];
+
+	cli_event(&c->cli, "part",
+		  "\"pid\":%u,\"name\":\"%s\",\"family\":\"%s\",\"flash_base\":%u,\"flash_kb\":%u,"
+		  "\"single_bank\":\"%s\",\"dual_bank\":\"%s\",\"factory_mode\":\"%s\",\"write_unit\":%u,"
+		  "\"erased\":%s,\"erase_command\":%u,\"protocol\":%u,\"mass_erase\":%s,\"ram_start\":%u,"
+		  "\"ram_end\":%u,\"option_bytes\":%u,\"option_bytes_end\":%u,\"option_bytes2\":%u,"
+		  "\"option_bytes2_end\":%u,\"flash_size_register\":%u,\"source\":\"%s\"",
+		  p->pid, cli_json_str(e[0], sizeof(e[0]), p->name), p->family, p->flash_base, p->flash_kb,
+		  cli_json_str(e[1], sizeof(e[1]), single), cli_json_str(e[2], sizeof(e[2]), dual),
+		  sb_part_factory_dual(p) ? "dual" : "single", p->write_unit,
+		  p->flags & SB_PART_ERASED_UNSURE ? "null" : p->flags & SB_PART_ERASED_ZERO ? "0" : "255",
+		  p->erase_cmd, p->usart_ver, p->flags & SB_PART_NO_MASS_ERASE ? "false" : "true",
+		  p->ram_start, p->ram_end, p->opt_start, p->opt_end, p->opt2_start, p->opt2_end,
+		  p->flash_size_reg, cli_json_str(e[3], sizeof(e[3]), p->source));
+}
+
+/* One line: PID, name, family, size, layouts (factory mode marked *), unit, erase. */
+static void part_text(const struct sb_part *p, const char *single, const char *dual)
+{
+	char modes[300];
+	bool fdual = sb_part_factory_dual(p);
+
+	if (*single && *dual)
+		snprintf(modes, sizeof(modes), "single%s %s | dual%s %s", fdual ? "" : "*", single,
+			 fdual ? "*" : "", dual);
+	else
+		snprintf(modes, sizeof(modes), "%s", *single ? single : dual);
+	printf("0x%03X  %-28s %-4s %5uK  unit %-2u  0x%02X  %s\n", p->pid, p->name, p->family, p->flash_kb,
+	       p->write_unit, p->erase_cmd, modes);
+}
+
 static int run_parts(struct a3_config *c)
 {
-	size_t n;
+	size_t n, shown = 0;
 	const struct sb_part *t = sb_part_table(&n);
+	struct sb_diag d = { 0 };
 
+	if (c->nargs > 1)
+		return cli_usage(&c->cli, "parts takes at most one filter (a name, family or PID)");
 	for (size_t i = 0; i < n; i++) {
-		struct sb_geom g;
-		char geom[128] = "";
-		if (sb_geom_for_part(&t[i], 0, -1, &g, NULL) == SB_OK)
-			sb_geom_describe(&g, geom, sizeof(geom));
+		char single[160], dual[160];
+		if (c->nargs && !sb_part_matches(&t[i], c->args[0]))
+			continue;
+		part_mode(&t[i], false, single, sizeof(single));
+		part_mode(&t[i], true, dual, sizeof(dual));
 		if (c->cli.json)
-			cli_event(&c->cli, "part", "\"pid\":%u,\"name\":\"%s\",\"flash_kb\":%u,\"geometry\":\"%s\",\"source\":\"%s\"",
-				  t[i].pid, t[i].name, t[i].flash_kb, geom, t[i].source);
-		else
-			printf("0x%03X  %-26s %5u KB  %s\n", t[i].pid, t[i].name, t[i].flash_kb, geom);
+			part_json(c, &t[i], single, dual);
+		else if (!shown)
+			printf("PID    part                         fam   flash  write    erase layout (* factory bank mode)\n");
+		if (!c->cli.json)
+			part_text(&t[i], single, dual);
+		shown++;
 	}
+	if (!shown)
+		return cli_fail(&c->cli, sb_diag_set(&d, SB_ERR_BAD_INPUT,
+						     "no part in the device table matches '%s'", c->args[0]),
+				&d, "parts");
 	return EXIT_OK;
 }
 

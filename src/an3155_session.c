@@ -100,6 +100,9 @@ static void engine_part_times(struct a3_session *s)
 
 	an3155_set_part(s->bl, p ? p->t_page_erase_ms : 0, p ? p->t_mass_erase_ms : 0,
 			p ? p->t_prog_us : 0, s->c->write_unit ? s->c->write_unit : unit);
+	/* L0/L1 flash reads 0x00 when erased (devtable.c) */
+	if (s->chip.have_geom)
+		an3155_set_erased_value(s->bl, s->chip.geom.erased_value);
 }
 
 /*

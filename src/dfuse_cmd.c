@@ -76,7 +76,7 @@ static int pick_alt(struct df_session *s, const struct sb_image *img, bool writi
 			return SB_ERR_BAD_INPUT;
 		return err;
 	}
-	if ((err = dfuse_layout_geom(&s->layout[alt], g, &s->diag)) || (err = job_check(&f, g, &s->diag)) ||
+	if ((err = df_alt_geom(s, alt, g)) || (err = job_check(&f, g, &s->diag)) ||
 	    (writing && (err = special_memory(s, alt, img))))
 		return err;
 	return df_select_alt(s, alt);
@@ -227,7 +227,9 @@ static int write_offline(struct df_config *c, const struct sb_image *img)
 	s.nalts = 1;
 	cli_info(&c->cli, "no DFU device: planning for the STM32L4R5 ROM's layout \"%s\"", DF_L4R5_LAYOUT);
 	err = dfuse_layout_parse(&s.layout[0], DF_L4R5_LAYOUT, &s.diag);
-	if (!err && !(err = dfuse_layout_geom(&s.layout[0], &g, &s.diag)) &&
+	if (!err)
+		s.nparts = dfuse_match_parts(s.layout, 1, s.parts, 8);
+	if (!err && !(err = df_alt_geom(&s, 0, &g)) &&
 	    !(err = job_check(&f, &g, &s.diag)) &&
 	    !(err = dfuse_layout_check(&s.layout[0], img, DFUSE_MEM_WRITE, &s.diag)))
 		err = write_job(&s, img, &g, cli_now_ms());
@@ -399,7 +401,7 @@ static int erase_selected(struct df_session *s, size_t *count)
 		df_phase_end(s);
 		return err;
 	}
-	if ((err = dfuse_layout_geom(&s->layout[alt], &g, &s->diag)))
+	if ((err = df_alt_geom(s, alt, &g)))
 		return err;
 	if (!(addrs = calloc(g.npages ? g.npages : 1, sizeof(*addrs))))
 		return SB_ERR_NOMEM;

@@ -249,6 +249,42 @@ static int info_probe(struct df_session *s, struct info_state *st)
 	return SB_OK;
 }
 
+/*
+ * The part, named from the device table by what a DfuSe ROM lets a host
+ * learn: not the STM32 PID (bcdDevice is the bootloader version, protocol-
+ * facts B.1), but the memory map its alt settings describe (usb-anchors 4).
+ */
+static void part_text(const struct df_session *s, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	if (s->nparts == 0) {
+		snprintf(buf, len, "not in the device table (no row has this flash map)");
+		return;
+	}
+	if (s->nparts == 1) {
+		snprintf(buf, len, "%s (PID 0x%03X): the only row whose memory map this is",
+			 s->parts[0]->name, s->parts[0]->pid);
+		return;
+	}
+	k += (size_t)snprintf(buf, len, "one of ");
+	for (size_t i = 0; i < s->nparts && i < 8 && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%s (0x%03X)", i ? ", " : "", s->parts[i]->name,
+				      s->parts[i]->pid);
+	if (k < len)
+		snprintf(buf + k, len - k, "%s: their memory maps are alike", s->nparts > 8 ? ", ..." : "");
+}
+
+static void parts_json(const struct df_session *s, char *buf, size_t len)
+{
+	size_t k = (size_t)snprintf(buf, len, "[");
+
+	for (size_t i = 0; i < s->nparts && i < 8 && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%u", i ? "," : "", s->parts[i]->pid);
+	if (k < len)
+		snprintf(buf + k, len - k, "]");
+}
+
 static void attributes_text(uint8_t a, char *buf, size_t len)
 {
 	snprintf(buf, len, "0x%02X: %s%s%s%s", a, a & 1 ? "download, " : "", a & 2 ? "upload, " : "",
@@ -258,11 +294,13 @@ static void attributes_text(uint8_t a, char *buf, size_t len)
 static void info_text(struct df_session *s, const struct info_state *st)
 {
 	const struct sb_usb_device *dev = &s->dev;
-	char id[400], attr[120];
+	char id[400], attr[120], part[600];
 
 	sb_usb_describe(dev, id, sizeof(id));
 	attributes_text(dev->func.attributes, attr, sizeof(attr));
 	printf("device      %s\n", id);
+	part_text(s, part, sizeof(part));
+	printf("part        %s\n", part);
 	printf("strings     manufacturer \"%s\", product \"%s\", serial \"%s\"\n", dev->manufacturer,
 	       dev->product, dev->serial);
 	printf("interface   %u of configuration %u\n", dev->interface, dev->config);
@@ -287,23 +325,25 @@ static void info_text(struct df_session *s, const struct info_state *st)
 static void info_json(struct df_session *s, const struct info_state *st)
 {
 	const struct sb_usb_device *dev = &s->dev;
-	char esc[4][300], cmds[64] = "";
+	char esc[4][300], cmds[64] = "", parts[80];
 	static char alts[16384];
 	size_t k = 0;
 
+	parts_json(s, parts, sizeof(parts));
 	for (size_t i = 0; i < st->ncmds && k + 4 < sizeof(cmds); i++)
 		k += (size_t)snprintf(cmds + k, sizeof(cmds) - k, "%s%02X", i ? " " : "", st->cmds[i]);
 	alts_json(dev, alts, sizeof(alts));
 	cli_event(&s->c->cli, "info",
 		  "\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"path\":\"%s\",\"serial\":\"%s\",\"manufacturer\":\"%s\","
 		  "\"product\":\"%s\",\"interface\":%u,\"bcd_dfu\":%u,\"attributes\":%u,\"detach_timeout\":%u,"
-		  "\"transfer_size\":%u,\"commands\":\"%s\",\"alts\":%s,\"protected\":%s,\"optr\":%lld",
+		  "\"transfer_size\":%u,\"commands\":\"%s\",\"alts\":%s,\"protected\":%s,\"optr\":%lld,"
+		  "\"parts\":%s",
 		  dev->vid, dev->pid, dev->bcd_device, cli_json_str(esc[0], sizeof(esc[0]), dev->path),
 		  cli_json_str(esc[1], sizeof(esc[1]), dev->serial),
 		  cli_json_str(esc[2], sizeof(esc[2]), dev->manufacturer),
 		  cli_json_str(esc[3], sizeof(esc[3]), dev->product), dev->interface, dev->func.bcd_dfu,
 		  dev->func.attributes, dev->func.detach_timeout_ms, dev->func.transfer_size, cmds, alts,
-		  st->protected ? "true" : "false", (long long)st->optr);
+		  st->protected ? "true" : "false", (long long)st->optr, parts);
 }
 
 int df_cmd_info(struct df_config *c)

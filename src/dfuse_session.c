@@ -148,6 +148,14 @@ static int open_device(struct df_session *s, const struct sb_usb_select *sel)
 	s->gone = false;
 	s->alt = -1;
 	parse_layouts(s);
+	s->nparts = dfuse_match_parts(s->layout, s->nalts, s->parts, 8);
+	if (s->nparts >= 1 && s->nparts <= 8) {
+		struct sb_geom g = { .write_unit = 8 };
+		dfuse_geom_for_parts(&g, s->parts, s->nparts);
+		cfg.write_unit = g.write_unit;
+		cfg.erased_zero = g.erased_known && g.erased_value == 0x00;
+	} else if (s->nparts > 8)
+		cfg.write_unit = 32;  /* the largest unit of any row */
 	dfuse_timeouts_default(&cfg.to);
 	cfg.to.retries = s->c->retries;
 	cfg.interface = s->dev.interface;
@@ -329,6 +337,21 @@ int df_alt_by_option(struct df_session *s, const char *spec)
 	sb_diag_set(&s->diag, SB_ERR_BAD_INPUT, "--alt %s: the device has alt settings %s", spec,
 		    names);
 	return -1;
+}
+
+int df_alt_geom(struct df_session *s, int alt, struct sb_geom *g)
+{
+	int err = dfuse_layout_geom(&s->layout[alt], g, &s->diag);
+
+	if (err || alt != df_alt_named(s, "Internal Flash"))
+		return err;
+	if (s->nparts <= 8) {
+		dfuse_geom_for_parts(g, s->parts, s->nparts);
+	} else {
+		g->write_unit = 32;   /* too many candidates to list: the largest unit of any row */
+		g->erased_known = false;
+	}
+	return SB_OK;
 }
 
 int df_select_alt(struct df_session *s, int alt)

@@ -100,6 +100,9 @@ struct df_session {
 	struct dfuse *d;
 	struct dfuse_layout layout[SB_USB_MAX_ALTS];  /* empty where the string did not parse */
 	size_t nalts;
+	/* device-table rows the memory map fits (dfuse_match_parts); nparts may exceed 8 */
+	const struct sb_part *parts[8];
+	size_t nparts;
 	int alt;                   /* selected alt, -1 none */
 	bool gone;                 /* the device left the bus (leave, reset) */
 	struct sb_diag diag;
@@ -125,6 +128,9 @@ int df_session_open(struct df_session *s, struct df_config *c);
 int df_session_close(struct df_session *s, int err);
 /* Close, and turn err into the exit status, reporting it ("what: message"). */
 int df_finish(struct df_session *s, int err, const char *what);
+/* Geometry of alt for planning, with the flash rules of the matched parts
+ * when alt is the internal flash (dfuse_geom_for_parts). */
+int df_alt_geom(struct df_session *s, int alt, struct sb_geom *g);
 /* Select alt and bring the device to dfuIDLE. */
 int df_select_alt(struct df_session *s, int alt);
 /* The alt --alt names (number or interface name), or -1 with s->diag set. */

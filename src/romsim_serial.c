@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_part.h"
+#include "part.h"
 #include "cpu.h"
 #include "mcu.h"
 #include "romsim.h"
@@ -38,7 +40,10 @@ static void usage(FILE *f)
 		"Prints \"ready /dev/pts/N\" when serving; runs until SIGINT or SIGTERM.\n"
 		"  -l, --pty-link PATH    symlink PATH to the pty slave\n"
 		"  -s, --state FILE       board state (flash, option bytes, OTP); default: memory only\n"
-		"      --flash-kb KB      2048 (default) or 1024\n"
+		"      --part PID         be another part of the device table ('an3155 parts'):\n"
+		"                         its memory map, pages, write unit, ROM erase command\n"
+		"                         and version (default 0x470, the STM32L4R5)\n"
+		"      --flash-kb KB      the part's size or a smaller variant (L4R5: 2048 or 1024)\n"
 		"      --dbank 0|1        single- or dual-bank flash option at start\n"
 		"      --rdp [0|1]        read protection at start (alone: 1; 0 on a protected\n"
 		"                         board is a Readout Unprotect: the flash is erased)\n"
@@ -84,7 +89,7 @@ static void usage(FILE *f)
 		"pts<N>. Exit status: 0 stopped by a signal, else as in romsim --help.\n");
 }
 
-enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
+enum { O_FLASH = 256, O_PART, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
        O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
        O_GO_DEINIT, O_NO_CPU, O_PROTOCOL, O_CRC_FRAME, O_READS, O_RESYNC, O_WRP, O_OB_WRITES,
        O_STARTUP, O_APP_BAUD, O_APP_DELAY };
@@ -93,6 +98,7 @@ static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
 	{ "state", required_argument, NULL, 's' },
 	{ "flash-kb", required_argument, NULL, O_FLASH },
+	{ "part", required_argument, NULL, O_PART },
 	{ "dbank", required_argument, NULL, O_DBANK },
 	{ "rdp", optional_argument, NULL, O_RDP },
 	{ "boot0", required_argument, NULL, O_BOOT0 },
@@ -141,10 +147,15 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 	unsigned long v;
 
 	switch (c) {
-	case O_FLASH:
-		if (!romsim_parse_ulong(arg, 2048, &v) || (v != 1024 && v != 2048))
+	case O_FLASH:   /* the part's own sizes are checked with the part (open_board) */
+		if (!romsim_parse_ulong(arg, 65536, &v) || v == 0)
 			return false;
 		o->board.flash_kb = (uint32_t)v;
+		return true;
+	case O_PART:
+		if (!romsim_parse_ulong(arg, 0xFFFF, &v) || !sb_part_by_pid((uint16_t)v))
+			return false;
+		o->board.pid = (uint16_t)v;
 		return true;
 	case O_BAUD:
 		if (!romsim_parse_ulong(arg, 100000000, &v) || v == 0)
@@ -284,11 +295,36 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 
 /* ---- board set-up ---- */
 
+/* The part's profile, and its fresh option word from --dbank/--rdp. */
+static bool part_setup(struct serial_opts *o, int *status)
+{
+	struct board_profile prof;
+	bool inv;
+
+	*status = 2;
+	if (!board_profile_for(o->board.pid, o->board.flash_kb, &prof)) {
+		fprintf(stderr, "romsim serial: PID 0x%03X does not come with %u KB of flash (or its"
+			" banks are not contiguous at that size): see 'an3155 parts'\n",
+			o->board.pid ? o->board.pid : 0x470, o->board.flash_kb);
+		return false;
+	}
+	if (o->dbank >= 0 && board_profile_bank_bit(&prof, &inv) < 0) {
+		fprintf(stderr, "romsim serial: --dbank: no option bit chooses the bank mode of %s"
+			" with %u KB\n", prof.part->name, prof.flash_size / 1024);
+		return false;
+	}
+	o->board.optr = board_profile_fresh_optr(&prof, o->dbank, o->rdp);
+	if (prof.part->pid != 0x470)
+		o->sim.cpu = NULL;   /* the CPU model's peripherals are the L4R5's */
+	return true;
+}
+
 static struct board *open_board(struct serial_opts *o, int *status)
 {
 	struct board *b;
 
-	o->board.optr = board_fresh_optr(o->board.flash_kb, o->dbank, o->rdp);
+	if (!part_setup(o, status))
+		return NULL;
 	o->board.boot0_low = o->boot0 == 0;
 	b = board_new(&o->board);
 	if (!b) {

@@ -42,12 +42,14 @@ dfu id -- info
 is "info exits 0" 0
 has "info: DFU functional descriptor" 'bcdDFUVersion 0x011A \(DfuSe\), wTransferSize 2048, detach timeout 255 ms'
 has "info: attributes decoded" 'attributes +0x0B: download, upload, will-detach, not manifestation-tolerant'
+has "info: the part named from the device table by its memory map" 'part +STM32L4Rxx/L4Sxx \(PID 0x470\)'
 has "info: DfuSe command list" 'commands +00 \(get commands\), 21 \(set address\), 41 \(erase\), 92 \(read unprotect\)'
 has "info: manufacturer and serial strings" 'manufacturer "STMicroelectronics"'
 has "info: no protection" 'protection +none \(level 0\)'
 has "info: option bytes decoded (factory OPTR)" 'OPTR 0xFFEFF8AA: RDP=0xAA DBANK=1 DB1M=1 BFB2=0 nBOOT0=1 nSWBOOT0=1 nBOOT1=1'
 dfu id -- --json info
 has "info --json: info event" '"event":"info".*"bcd_device":8704.*"commands":"00 21 41 92".*"protected":false,"optr":4293916842'
+has "info --json: the part's PID from the table" '"event":"info".*"parts":\[1136\]'
 
 # ---- write + verify of every format --------------------------------------------------
 

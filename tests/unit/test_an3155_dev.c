@@ -186,6 +186,129 @@ static void synced(struct fx *f)
 	chat(f, "7F", "79");
 }
 
+/* ---- part profiles (romsim --part): the row's ROM and memory rules ---- */
+
+static int setup_part(void **state, uint16_t pid)
+{
+	struct board_config bc = { .pid = pid };
+
+	*state = setup_cfg(&bc, NULL);
+	return 0;
+}
+
+static int setup_f1(void **state) { return setup_part(state, 0x410); }
+static int setup_l0(void **state) { return setup_part(state, 0x417); }
+static int setup_h7(void **state) { return setup_part(state, 0x450); }
+static int setup_f4(void **state) { return setup_part(state, 0x413); }
+
+static void fill(struct fx *f, uint32_t addr, size_t n, uint8_t v)
+{
+	uint8_t d[256];
+
+	memset(d, v, n);
+	chat_write(f, addr, d, n, "79 79 79");
+}
+
+static bool flash_is(struct fx *f, uint32_t addr, size_t n, uint8_t v)
+{
+	uint8_t d[256];
+
+	assert_int_equal(board_read(f->b, addr, d, n), BOARD_OK);
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != v)
+			return false;
+	return true;
+}
+
+/* F1: USART protocol v2.2, Get lists the legacy Erase 0x43 and not 0x44
+ * (A.4: mutually exclusive), Get ID 0x410; 0x43 erases 1-byte page numbers
+ * or everything ("FF 00"); RAM below 0x20000200 is the ROM's (AN2606). */
+static void part_f1_rom(void **state)
+{
+	struct fx *f = *state;
+
+	synced(f);
+	chat(f, "00 FF", "79 0B 22 00 01 02 11 21 31 43 63 73 82 92 79");
+	chat(f, "01 FE", "79 22 00 00 79");
+	chat(f, "02 FD", "79 01 04 10 79");
+	chat(f, "44 BB", "1F");
+	fill(f, 0x08000400, 16, 0x5A);
+	fill(f, 0x08000800, 16, 0x5A);
+	chat(f, "43 BC", "79");
+	chat(f, "00 01 01", "79");             /* N = 0, page 1, XOR */
+	assert_true(flash_is(f, 0x08000400, 16, 0xFF));
+	assert_true(flash_is(f, 0x08000800, 16, 0x5A));
+	chat(f, "43 BC", "79");
+	chat(f, "00 02 03", "1F");             /* bad checksum: nothing erased */
+	assert_true(flash_is(f, 0x08000800, 16, 0x5A));
+	chat(f, "43 BC", "79");
+	chat(f, "00 80 80", "1F");             /* page 128 of a 128-page part */
+	chat(f, "43 BC", "79");
+	chat(f, "FF 00", "79");                /* global */
+	assert_true(flash_is(f, 0x08000800, 16, 0xFF));
+	chat(f, "31 CE", "79");
+	chat(f, "20 00 01 00 21", "1F");       /* 0x20000100: the ROM's own RAM */
+	chat(f, "31 CE", "79");
+	chat(f, "20 00 02 00 22", "79");
+}
+
+/* L0: erased flash reads 0x00 (RM0377, OpenOCD stm32lx.c), 128-byte pages,
+ * and the ROM has no global mass erase (stm32flash F_NO_ME). */
+static void part_l0_rom(void **state)
+{
+	struct fx *f = *state;
+
+	synced(f);
+	chat(f, "02 FD", "79 01 04 17 79");
+	assert_true(flash_is(f, 0x08000000, 256, 0x00));
+	fill(f, 0x08000000, 8, 0xA5);
+	fill(f, 0x08000080, 8, 0xA5);
+	chat(f, "44 BB", "79");
+	chat(f, "00 00 00 00 00", "79");       /* page 0 */
+	assert_true(flash_is(f, 0x08000000, 8, 0x00));
+	assert_true(flash_is(f, 0x08000080, 8, 0xA5));
+	chat(f, "44 BB", "79");
+	chat(f, "FF FF 00", "1F");             /* no mass erase */
+	assert_true(flash_is(f, 0x08000080, 8, 0xA5));
+	chat(f, "44 BB", "79");
+	chat(f, "FF FE 01", "1F");             /* no bank erase either */
+}
+
+/* H7: 256-bit flash words programmed once (RM0433): a write of part of
+ * one marks the whole 32 bytes; bank erase 0xFFFD empties bank 2 only. */
+static void part_h7_units(void **state)
+{
+	struct fx *f = *state;
+
+	synced(f);
+	chat(f, "02 FD", "79 01 04 50 79");
+	fill(f, 0x08000000, 8, 0x11);
+	chat_write(f, 0x08000008, (const uint8_t *)"\x22\x22\x22\x22\x22\x22\x22\x22", 8, "79 79 1F");
+	fill(f, 0x08000020, 8, 0x33);          /* the next word is free */
+	fill(f, 0x08100000, 8, 0x44);          /* bank 2 at 0x08100000 */
+	chat(f, "44 BB", "79");
+	chat(f, "FF FD 02", "79");
+	assert_true(flash_is(f, 0x08100000, 8, 0xFF));
+	assert_true(flash_is(f, 0x08000020, 8, 0x33));
+}
+
+/* F4: Extended Erase numbers sectors: 5 is the first 128 KB one, at
+ * 0x08020000 (RM0090 flash organization). */
+static void part_f4_sectors(void **state)
+{
+	struct fx *f = *state;
+
+	synced(f);
+	fill(f, 0x0801FFF0, 16, 0x66);         /* the end of sector 4 (64 KB) */
+	fill(f, 0x0803FFF0, 16, 0x66);         /* the end of sector 5 */
+	chat(f, "44 BB", "79");
+	chat(f, "00 00 00 05 05", "79");
+	assert_true(flash_is(f, 0x0803FFF0, 16, 0xFF));
+	assert_true(flash_is(f, 0x0801FFF0, 16, 0x66));
+	chat(f, "44 BB", "79");
+	chat(f, "00 00 00 0C 0C", "1F");       /* a 1 MB part has sectors 0-11 */
+}
+
 /* ---- A.5b session, row by row ---- */
 
 /* The strict ROM: the flash-size word and FLASH_OPTR are NACKed at their
@@ -718,6 +841,10 @@ int main(void)
 		T(crc_not_on_v31),
 		T(fault_fates),
 		cmocka_unit_test(command_names),
+		cmocka_unit_test_setup_teardown(part_f1_rom, setup_f1, teardown),
+		cmocka_unit_test_setup_teardown(part_l0_rom, setup_l0, teardown),
+		cmocka_unit_test_setup_teardown(part_h7_units, setup_h7, teardown),
+		cmocka_unit_test_setup_teardown(part_f4_sectors, setup_f4, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

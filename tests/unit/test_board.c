@@ -101,8 +101,8 @@ static void unmapped_addresses_refused(void **state)
 	assert_int_equal(board_write(b, 0x40022020, v, 4), BOARD_EADDR); /* registers */
 	assert_int_equal(board_check(b, 0x1FFF0000, 4, false), BOARD_OK);
 	assert_int_equal(board_check(b, 0x1FFF0000, 4, true), BOARD_EADDR);
-	assert_true(board_is_option_area(0x1FF01027));
-	assert_false(board_is_option_area(0x1FF01028));
+	assert_true(board_is_option_area(b, 0x1FF01027));
+	assert_false(board_is_option_area(b, 0x1FF01028));
 	board_free(b);
 }
 

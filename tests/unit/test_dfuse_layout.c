@@ -364,6 +364,89 @@ static void test_geom(void **state)
 	dfuse_layout_free(&l);
 }
 
+/* The part, from the memory map alone (protocol-facts B.1, B.9). */
+static size_t match(const char *flash, const char *ob, const struct sb_part **out, size_t max)
+{
+	struct dfuse_layout l[2];
+	size_t n = 1, k;
+
+	l[0] = parse_ok(flash);
+	if (ob)
+		l[n++] = parse_ok(ob);
+	k = dfuse_match_parts(l, n, out, max);
+	for (size_t i = 0; i < n; i++)
+		dfuse_layout_free(&l[i]);
+	return k;
+}
+
+static bool has_pid(const struct sb_part **p, size_t n, uint16_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i]->pid == pid)
+			return true;
+	return false;
+}
+
+static void test_match_parts(void **state)
+{
+	const struct sb_part *p[16];
+	struct dfuse_layout l;
+	struct sb_geom g;
+	size_t n;
+
+	(void)state;
+	/* L4R5 ROM, dual bank (B.1): one row */
+	n = match("@Internal Flash  /0x08000000/512*0004Kg",
+		  "@Option Bytes  /0x1FF00000/01*040 e/0x1FF01000/01*040 e", p, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0]->pid, 0x470);
+	/* single-bank 2 MB of 8 KB pages: U5, H5, H7A3... too, until the option area says */
+	n = match("@Internal Flash  /0x08000000/256*08Kg", NULL, p, 16);
+	assert_true(n > 1 && has_pid(p, n, 0x470) && has_pid(p, n, 0x482));
+	n = match("@Internal Flash  /0x08000000/256*08Kg", "@Option Bytes  /0x1FF00000/01*040 e", p, 16);
+	assert_int_equal(n, 1);
+	/* a 1 MB L4R in dual-bank mode, or an L4P */
+	n = match("@Internal Flash  /0x08000000/256*04Kg", "@Option Bytes  /0x1FF00000/01*040 e", p, 16);
+	assert_true(n >= 1 && has_pid(p, n, 0x470) && has_pid(p, n, 0x471));
+	/* F4 ROM (B.9): every 1 MB F2/F4 fits; the option area keeps them all */
+	n = match(F4_FLASH, "@Option Bytes  /0x1FFFC000/01*016 g", p, 16);
+	assert_true(has_pid(p, n, 0x413) && has_pid(p, n, 0x411) && has_pid(p, n, 0x441));
+	assert_false(has_pid(p, n, 0x470));
+	/* G4 (B.9): the option-byte address drops the F3/F1 rows with 256 x 2 KB */
+	n = match("@Internal Flash  /0x08000000/256*02Kg",
+		  "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e", p, 16);
+	assert_true(has_pid(p, n, 0x469) && has_pid(p, n, 0x479));
+	assert_false(has_pid(p, n, 0x446));
+	/* an option address no row has narrows nothing */
+	n = match("@Internal Flash  /0x08000000/256*02Kg", "@Option Bytes  /0x40000000/01*016 e", p, 16);
+	assert_true(has_pid(p, n, 0x446) && has_pid(p, n, 0x469));
+	/* no row has a 32 KB sector after four of 16 KB, or flash at 0x00000000 */
+	assert_int_equal(match("@Internal Flash  /0x08000000/04*016Kg,01*032Kg", NULL, p, 16), 0);
+	assert_int_equal(match("@Internal Flash  /0x00000000/64*02Kg", NULL, p, 16), 0);
+	/* H7: 32-byte units for the planner */
+	n = match("@Internal Flash  /0x08000000/16*128Kg", NULL, p, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0]->pid, 0x450);
+	l = parse_ok("@Internal Flash  /0x08000000/16*128Kg");
+	assert_int_equal(dfuse_layout_geom(&l, &g, NULL), SB_OK);
+	dfuse_geom_for_parts(&g, p, n);
+	assert_int_equal(g.write_unit, 32);
+	dfuse_layout_free(&l);
+	/* L0: erased is 0x00; rows that disagree leave it unknown */
+	n = match("@Internal Flash  /0x08000000/512*128 g", NULL, p, 16);
+	assert_true(n >= 1 && has_pid(p, n, 0x417));
+	l = parse_ok("@Internal Flash  /0x08000000/512*128 g");
+	assert_int_equal(dfuse_layout_geom(&l, &g, NULL), SB_OK);
+	dfuse_geom_for_parts(&g, p, n);
+	assert_int_equal(g.erased_value, 0x00);
+	assert_true(g.erased_known);
+	p[1] = sb_part_by_pid(0x470);
+	dfuse_geom_for_parts(&g, p, 2);
+	assert_false(g.erased_known);
+	assert_int_equal(g.write_unit, 8);
+	dfuse_layout_free(&l);
+}
+
 static void test_describe(void **state)
 {
 	struct dfuse_layout l = parse_ok(L4R5_OB);
@@ -403,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_pick_prefers_internal_flash),
 		cmocka_unit_test(test_geom),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_match_parts),
 	};
 
 	return cmocka_run_group_tests_name("dfuse_layout", tests, NULL, NULL);

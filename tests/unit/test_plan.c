@@ -108,26 +108,6 @@ static void test_f4_sectors(void **state)
 	assert_int_equal(page, 12);
 }
 
-static void test_table_rows_consistent(void **state)
-{
-	(void)state;
-	size_t n;
-	const struct sb_part *t = sb_part_table(&n);
-	assert_true(n >= 20);
-	for (size_t i = 0; i < n; i++) {
-		struct sb_geom g;
-		assert_int_equal(sb_geom_for_part(&t[i], 0, -1, &g, NULL), SB_OK);
-		uint64_t total = 0;
-		for (unsigned r = 0; r < g.nruns; r++)
-			total += (uint64_t)g.run[r].count * g.run[r].size;
-		assert_int_equal(total, g.size);     /* pages cover the whole flash */
-		assert_non_null(t[i].source);
-		assert_true(t[i].write_unit >= 4);
-		for (size_t j = i + 1; j < n; j++)
-			assert_int_not_equal(t[i].pid, t[j].pid);
-	}
-}
-
 /* An image from (addr, len, fill) triples. */
 static void make_image(struct sb_image *img, struct sb_segment *segs, uint8_t bufs[][4096],
 		       const uint32_t (*spec)[3], size_t n)
@@ -255,7 +235,6 @@ int main(void)
 		cmocka_unit_test(test_l4r5_1mb_db1m),
 		cmocka_unit_test(test_chip_larger_than_table),
 		cmocka_unit_test(test_f4_sectors),
-		cmocka_unit_test(test_table_rows_consistent),
 		cmocka_unit_test(test_plan_pages_blocks_skip),
 		cmocka_unit_test(test_plan_merges_padding_neighbours),
 		cmocka_unit_test(test_plan_check_outside),
