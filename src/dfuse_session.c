@@ -210,12 +210,21 @@ int df_session_open(struct df_session *s, struct df_config *c)
 	return SB_OK;
 }
 
-/* --wait-app: the application's USB identity, after the exit sequence or leave. */
+/*
+ * --wait-app: the application's USB identity, after the exit sequence or leave.
+ * An application that enumerates as the ROM's own identity (or a board that
+ * comes back in the ROM) must first be seen gone: the device just left may
+ * still be listed for a moment, and that is not the application.
+ */
 static int wait_for_app(struct df_session *s)
 {
 	struct df_config *c = s->c;
-	bool found = false;
-	int err = df_wait_usb_id(c->app_vid, c->app_pid, c->app_wait_s, &found, &s->diag);
+	bool found = false, ours = (c->app_vid < 0 || c->app_vid == 0x0483) &&
+				   (c->app_pid < 0 || c->app_pid == 0xdf11);
+	int err = ours ? df_wait_usb_gone(c->app_vid, c->app_pid, c->app_wait_s, &s->diag) : SB_OK;
+
+	if (!err)
+		err = df_wait_usb_id(c->app_vid, c->app_pid, c->app_wait_s, &found, &s->diag);
 
 	if (err)
 		return err;
@@ -418,6 +427,25 @@ static bool id_present(libusb_context *ctx, int vid, int pid)
 	if (n >= 0)
 		libusb_free_device_list(list, 1);
 	return found;
+}
+
+int df_wait_usb_gone(int vid, int pid, unsigned wait_s, struct sb_diag *d)
+{
+	uint64_t deadline = cli_now_ms() + (uint64_t)wait_s * 1000u;
+
+	for (;;) {
+		libusb_context *ctx;
+		bool present;
+		int rc = libusb_init(&ctx);
+
+		if (rc < 0)
+			return sb_diag_set(d, SB_ERR_IO, "libusb: %s", libusb_strerror(rc));
+		present = id_present(ctx, vid, pid);
+		libusb_exit(ctx);
+		if (!present || cli_now_ms() >= deadline)
+			return SB_OK;
+		cli_sleep_ms(50);
+	}
 }
 
 int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d)

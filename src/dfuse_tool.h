@@ -189,5 +189,7 @@ int df_gang(struct df_config *c, char **boards, size_t n);
 
 /* Wait up to wait_s for a USB device vid:pid (any class) to be on the bus. */
 int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d);
+/* Wait up to wait_s until no USB device vid:pid is on the bus (SB_OK either way). */
+int df_wait_usb_gone(int vid, int pid, unsigned wait_s, struct sb_diag *d);
 
 #endif
