@@ -1,0 +1,239 @@
+/*
+ * ldrhost_stream.c - lh_program(): erase and write operations streamed to
+ * the loader with a window of frames in flight (go-back-N on the frames'
+ * sequence numbers), so that the line and the flash work at the same time.
+ *
+ * Every frame of an operation is one queued command. The loader answers a
+ * STATUS when it takes a frame and another when it has executed it; both
+ * carry RX_NEXT (the next SEQ it expects) and DONE_NEXT (everything before
+ * is done), so one lost STATUS costs nothing. The host keeps at most the
+ * window of frames that are not done, goes back to RX_NEXT when the loader
+ * says a frame was lost (NAK), and after a quiet period resends what was
+ * not taken, or repeats the oldest frame as a probe: the loader knows it
+ * already and only answers with a STATUS.
+ */
+#include <stdlib.h>
+
+#include "ldrhost_priv.h"
+
+struct lh_fr {
+	uint8_t cmd;
+	uint32_t addr, len;        /* WRITE: data bytes; ERASE: one page */
+	const uint8_t *data;
+	uint32_t flags;
+};
+
+struct stream {
+	struct lh *h;
+	struct lh_fr *fr;
+	size_t n;
+	uint8_t s0;                /* SEQ of fr[0] */
+	size_t next, acked, done;  /* frames sent / taken by the loader / executed */
+	unsigned quiet;            /* quiet periods in a row */
+	uint64_t bytes, total;     /* write bytes done / in all */
+};
+
+static int check_ops(const struct lh *h, const struct lh_op *ops, size_t n, size_t *nframes,
+		     struct sb_diag *d)
+{
+	uint32_t page = h->info.page_size, chunk = h->info.data_max & ~7u;
+
+	*nframes = 0;
+	if (!h->have_info || !page || !chunk)
+		return sb_diag_set(d, SB_ERR_STATE, "the loader has not described the flash yet");
+	for (size_t i = 0; i < n; i++) {
+		const struct lh_op *o = &ops[i];
+		if (o->kind == LH_ERASE && (o->addr % page || o->len % page || !o->len))
+			return sb_diag_addr(d, SB_ERR_BAD_INPUT, o->addr,
+					    "erase 0x%08X+%u: not whole %u-byte pages", o->addr, o->len, page);
+		if (o->kind == LH_WRITE && (o->addr % 8u || o->len % 8u || !o->len || !o->data))
+			return sb_diag_addr(d, SB_ERR_BAD_INPUT, o->addr,
+					    "write 0x%08X+%u: not whole double-words", o->addr, o->len);
+		*nframes += o->kind == LH_ERASE ? o->len / page : (o->len + chunk - 1) / chunk;
+	}
+	return SB_OK;
+}
+
+static void make_frames(const struct lh *h, const struct lh_op *ops, size_t n, struct stream *s)
+{
+	uint32_t page = h->info.page_size, chunk = h->info.data_max & ~7u;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct lh_op *o = &ops[i];
+		uint32_t step = o->kind == LH_ERASE ? page : chunk;
+
+		for (uint32_t off = 0; off < o->len; off += step, k++) {
+			struct lh_fr *f = &s->fr[k];
+			f->addr = o->addr + off;
+			f->len = o->len - off < step ? o->len - off : step;
+			if (o->kind == LH_ERASE) {
+				f->cmd = LDRW_CMD_ERASE;
+				continue;
+			}
+			f->cmd = LDRW_CMD_WRITE;
+			f->data = o->data + off;
+			f->flags = o->skip_erased ? LDRW_WF_SKIP_ERASED : 0;
+			s->total += f->len;
+		}
+	}
+}
+
+static int send_frame(struct stream *s, size_t i)
+{
+	const struct lh_fr *f = &s->fr[i];
+	uint8_t p[8];
+
+	lh_put32(p, f->addr);
+	lh_put32(p + 4, f->cmd == LDRW_CMD_WRITE ? f->flags : f->len);
+	return lh_send(s->h, f->cmd, (uint8_t)(s->s0 + i), p, 8, f->data,
+		       f->cmd == LDRW_CMD_WRITE ? f->len : 0);
+}
+
+/* Frame index of a SEQ the loader names, or -1 outside [done, next]. */
+static long index_of(const struct stream *s, uint8_t seq)
+{
+	uint8_t d = (uint8_t)(seq - (uint8_t)(s->s0 + s->done));
+
+	return d <= s->next - s->done ? (long)(s->done + d) : -1;
+}
+
+static int failed(struct stream *s, const uint8_t *st, struct sb_diag *d)
+{
+	long i = index_of(s, st[LDRW_ST_ERR_SEQ]);
+	const char *what = i >= 0 && s->fr[i].cmd == LDRW_CMD_ERASE ? "erasing the page" : "programming";
+
+	return lh_status_err(st[LDRW_ST_ERR], lh_get32(st + LDRW_ST_ERR_ADDR),
+			     lh_get32(st + LDRW_ST_ERR_DETAIL), what, d);
+}
+
+static int on_status(struct stream *s, const struct lh_frame *f, struct sb_diag *d)
+{
+	const uint8_t *st = f->data;
+	long rx, dn;
+
+	if (f->type != LDRW_T_STATUS || f->len < LDRW_ST_LEN)
+		return SB_OK;
+	if (st[LDRW_ST_ERR])
+		return failed(s, st, d);
+	rx = index_of(s, st[LDRW_ST_RX_NEXT]);
+	dn = index_of(s, st[LDRW_ST_DONE_NEXT]);
+	if (dn > (long)s->done) {
+		for (size_t i = s->done; i < (size_t)dn; i++)
+			s->bytes += s->fr[i].cmd == LDRW_CMD_WRITE ? s->fr[i].len : 0;
+		s->done = (size_t)dn;
+		s->quiet = 0;
+		if (s->h->o.progress)
+			s->h->o.progress(s->h->o.progress_ctx, s->bytes, s->total);
+	}
+	if (rx > (long)s->acked) {
+		s->acked = (size_t)rx;
+		s->quiet = 0;
+	}
+	if (s->acked < s->done)
+		s->acked = s->done;
+	/* a frame was lost or found no buffer: go back to the first one not taken */
+	if (rx >= 0 && (st[LDRW_ST_FLAGS] & (LDRW_SF_NAK | LDRW_SF_FULL)) && (size_t)rx < s->next)
+		s->next = (size_t)rx;
+	return SB_OK;
+}
+
+/* Everything that has arrived, without waiting. */
+static int take_news(struct stream *s, struct sb_diag *d)
+{
+	for (unsigned k = 0; k < 256; k++) {
+		int err = lh_recv(s->h, &s->h->rx, 0);
+
+		if (err == SB_ERR_TIMEOUT)
+			return SB_OK;
+		if (err == SB_ERR_FRAMING)
+			continue;
+		if (err)
+			return sb_diag_set(d, err, "loader: %s", sb_strerror(err));
+		if ((err = on_status(s, &s->h->rx, d)))
+			return err;
+	}
+	return SB_OK;
+}
+
+static int fill_window(struct stream *s, size_t window, struct sb_diag *d)
+{
+	while (s->next < s->n && s->next - s->done < window) {
+		int err = send_frame(s, s->next);
+
+		if (err)
+			return sb_diag_set(d, err, "cannot send to the loader: %s", sb_strerror(err));
+		s->next++;
+		if ((err = take_news(s, d)))
+			return err;
+	}
+	return SB_OK;
+}
+
+/* Nothing heard for a while: resend what was not taken, or probe. */
+static int quiet(struct stream *s, struct sb_diag *d)
+{
+	const struct lh_fr *f = &s->fr[s->done];
+
+	if (++s->quiet > s->h->o.retries)
+		return sb_diag_addr(d, SB_ERR_TIMEOUT, f->addr,
+				    "the loader stopped answering during %s 0x%08X (%u resends at %u baud)",
+				    f->cmd == LDRW_CMD_ERASE ? "the erase of page" : "the write at",
+				    f->addr, s->h->o.retries, s->h->baud);
+	sb_logf(&s->h->log, SB_LOG_DEBUG, "loader: quiet at frame %zu of %zu, sending again", s->done, s->n);
+	if (s->acked < s->next) {
+		s->next = s->acked;
+		return SB_OK;
+	}
+	return send_frame(s, s->done) ? sb_diag_set(d, SB_ERR_IO, "cannot send to the loader") : SB_OK;
+}
+
+static int run(struct stream *s, struct sb_diag *d)
+{
+	struct lh *h = s->h;
+	size_t window = h->o.window ? h->o.window : h->info.nslots;
+	unsigned wait = h->o.t.quiet_ms + 2 * lh_frame_ms(h, LDRW_MAX_PAYLOAD);
+	unsigned damaged = 0;
+	int err;
+
+	if (window > h->info.nslots)
+		window = h->info.nslots;
+	if (window > 64)
+		window = 64;   /* SEQ is 8 bits: keep far below half its range */
+	while (s->done < s->n) {
+		if ((err = fill_window(s, window, d)))
+			return err;
+		if (s->done == s->n)
+			break;
+		err = lh_recv(h, &h->rx, wait);
+		if (err == SB_OK) {
+			damaged = 0;
+			if ((err = on_status(s, &h->rx, d)))
+				return err;
+		} else if (err == SB_ERR_FRAMING) {
+			if (++damaged > 64)
+				return sb_diag_set(d, SB_ERR_FRAMING, "only damaged frames from the loader");
+		} else if (err != SB_ERR_TIMEOUT) {
+			return sb_diag_set(d, err, "loader: %s", sb_strerror(err));
+		} else if ((err = quiet(s, d))) {
+			return err;
+		}
+	}
+	return SB_OK;
+}
+
+int lh_program(struct lh *h, const struct lh_op *ops, size_t n, struct sb_diag *d)
+{
+	struct stream s = { .h = h, .s0 = h->seq };
+	int err = check_ops(h, ops, n, &s.n, d);
+
+	if (err || !s.n)
+		return err;
+	if (!(s.fr = calloc(s.n, sizeof(*s.fr))))
+		return SB_ERR_NOMEM;
+	make_frames(h, ops, n, &s);
+	err = run(&s, d);
+	h->seq = (uint8_t)(s.s0 + (err ? s.acked : s.n));
+	free(s.fr);
+	return err;
+}

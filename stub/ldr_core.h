@@ -1,0 +1,110 @@
+/*
+ * ldr_core.h - the RAM loader's logic: line discovery, frame receiver,
+ * command queue, flash sequencer, transmitter. No OS, no libc beyond
+ * <stdint.h>/<stddef.h>; the registers are reached through ldr_hw.h.
+ *
+ * Use: zero a struct ldr (on the part it lives in .bss), set L->hw when
+ * built with LDR_NATIVE, call ldr_init(); if it returns LDR_NO_LINE there is
+ * no USART to talk on (the contract's uncertain fact 1: the ROM may have
+ * de-initialised it) and the caller resets the part so that the ROM loader
+ * answers again. Otherwise call ldr_poll() forever: each call moves received
+ * bytes into the parser, advances the flash operation at the head of the
+ * queue when FLASH_SR.BSY is clear, and moves queued bytes out. The loader
+ * has no timer: everything it waits for is a register bit or a byte.
+ */
+#ifndef STUB_LDR_CORE_H
+#define STUB_LDR_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ldr_hw.h"
+#include "ldr_wire.h"
+
+#define LDR_NSLOTS 32u           /* frames held (window); 32 x 1 KB of RAM */
+#define LDR_TXBUF 4096u          /* power of two, > LDRW_MAX_PAYLOAD + overhead */
+#define LDR_MAX_USARTS 3u
+/* Bad characters or frames at a new baud rate, before the first good frame
+ * after CONFIRM, that make the loader go back to the old rate: the host
+ * sends at the old rate (the handshake failed on its side), and every byte
+ * it sends then arrives as noise. A few bit errors on a working line stay
+ * well below this. */
+#define LDR_BAUD_GARBAGE 16u
+/* Largest error of a new baud rate against the rate asked for: 1/50 = 2 %.
+ * The USART receiver tolerates about 3.3 % to 4.4 % of total deviation
+ * (RM0432 USART chapter, "Tolerance of the USART receiver to clock
+ * deviation"); 2 % leaves the rest to the host's adapter. */
+#define LDR_BAUD_TOL_DIV 50u
+
+enum { LDR_OK = 0, LDR_NO_LINE = -1 };
+
+struct ldr_slot {
+	uint16_t len;
+	uint8_t seq, cmd;
+	uint8_t rerun;           /* a repeat of the last immediate command */
+	uint8_t pad[3];
+	uint8_t data[LDRW_MAX_PAYLOAD] __attribute__((aligned(4)));
+};
+
+/* A USART found enabled, before the host has chosen it by talking on it. */
+struct ldr_cand {
+	uint32_t base;
+	uint8_t no;              /* 1..3 */
+	uint8_t n;               /* header bytes collected */
+	uint8_t hdr[LDRW_HDR];
+};
+
+struct ldr {
+#ifdef LDR_NATIVE
+	const struct ldr_hw *hw;
+#endif
+	/* line */
+	uint32_t usart;          /* base of the USART in use, 0 until chosen */
+	uint8_t usart_no;
+	uint8_t ncand;
+	struct ldr_cand cand[LDR_MAX_USARTS];
+	/* flash, from FLASH_OPTR and the flash size register */
+	uint32_t flash_size, page_size, bank2, optr;
+	/* receiver */
+	uint8_t rx_state, rx_mode;
+	uint16_t rx_pos, rx_len;
+	uint8_t hdr[LDRW_HDR];
+	uint8_t rx_crcb[4];
+	uint32_t rx_crc;
+	struct ldr_slot *rx_slot;
+	uint8_t sync7f;          /* 0x7F bytes in a row between frames */
+	/* queue */
+	struct ldr_slot slot[LDR_NSLOTS];
+	uint8_t q_head, q_count;
+	uint8_t rx_next, done_next;
+	uint8_t nak_sent, last_immediate;
+	/* flash operation at the head of the queue */
+	uint8_t x_busy, x_started;
+	uint32_t x_pos;
+	/* first failure, sticky until reset */
+	uint8_t err, err_seq;
+	uint32_t err_addr, err_detail;
+	/* transmitter */
+	uint8_t tx[LDR_TXBUF];
+	uint16_t tx_head, tx_tail;
+	uint32_t tx_crc;
+	/* baud change */
+	uint8_t baud_state, confirmed;
+	uint16_t garbage;
+	uint32_t old_brr, old_cr1, new_brr, new_cr1;
+	uint8_t reset_pending;
+	uint32_t crc_table[256];
+};
+
+/* Read the flash geometry, find the USARTs the ROM left enabled, send HELLO
+ * on each. LDR_NO_LINE: none is usable (the caller resets the part). */
+int ldr_init(struct ldr *L);
+
+/* One round of the main loop (see above). */
+void ldr_poll(struct ldr *L);
+
+/* CRC-32 as the frames use it (zlib's): start with 0xFFFFFFFF, finish with ~. */
+void ldr_crc_init(struct ldr *L);
+uint32_t ldr_crc_update(const struct ldr *L, uint32_t crc, const uint8_t *p, size_t n);
+
+#endif
