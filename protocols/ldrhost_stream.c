@@ -180,7 +180,8 @@ static int quiet(struct stream *s, struct sb_diag *d)
 				    "the loader stopped answering during %s 0x%08X (%u resends at %u baud)",
 				    f->cmd == LDRW_CMD_ERASE ? "the erase of page" : "the write at",
 				    f->addr, s->h->o.retries, s->h->baud);
-	sb_logf(&s->h->log, SB_LOG_DEBUG, "loader: quiet at frame %zu of %zu, sending again", s->done, s->n);
+	sb_logf(&s->h->log, SB_LOG_DEBUG, "loader: quiet at frame %zu of %zu (%zu taken, %zu sent), sending again",
+		s->done, s->n, s->acked, s->next);
 	if (s->acked < s->next) {
 		s->next = s->acked;
 		return SB_OK;
@@ -188,11 +189,26 @@ static int quiet(struct stream *s, struct sb_diag *d)
 	return send_frame(s, s->done) ? sb_diag_set(d, SB_ERR_IO, "cannot send to the loader") : SB_OK;
 }
 
+/*
+ * How long silence may last before something is resent. The loader
+ * answers every frame it takes and every operation it finishes, so news
+ * comes at least once a frame time; more only while it works on an
+ * operation it took (a page erase: 25-40 ms).
+ */
+static unsigned quiet_wait(const struct stream *s)
+{
+	const struct lh *h = s->h;
+	unsigned frames = 2 * lh_frame_ms(h, LDRW_MAX_PAYLOAD);
+
+	if (s->done < s->acked)
+		return h->o.t.quiet_ms + frames;
+	return h->o.t.resp_ms + frames;
+}
+
 static int run(struct stream *s, struct sb_diag *d)
 {
 	struct lh *h = s->h;
 	size_t window = h->o.window ? h->o.window : h->info.nslots;
-	unsigned wait = h->o.t.quiet_ms + 2 * lh_frame_ms(h, LDRW_MAX_PAYLOAD);
 	unsigned damaged = 0;
 	int err;
 
@@ -205,7 +221,7 @@ static int run(struct stream *s, struct sb_diag *d)
 			return err;
 		if (s->done == s->n)
 			break;
-		err = lh_recv(h, &h->rx, wait);
+		err = lh_recv(h, &h->rx, quiet_wait(s));
 		if (err == SB_OK) {
 			damaged = 0;
 			if ((err = on_status(s, &h->rx, d)))

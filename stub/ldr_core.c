@@ -155,21 +155,6 @@ static void nak(struct ldr *L)
 	ldr_send_status(L, LDRW_SF_NAK);
 }
 
-/* A byte between frames that is not a start byte. Two 0x7F in a row there
- * are a host trying to reach the ROM loader (AN3155 sync, protocol-facts
- * A.1) after a job that left this loader running: reset, so that the ROM
- * answers its next 0x7F. */
-static void rx_noise(struct ldr *L, uint8_t b)
-{
-	ldr_baud_noise(L);
-	if (b != 0x7F) {
-		L->sync7f = 0;
-		return;
-	}
-	if (++L->sync7f >= 2 && L->baud_state == BAUD_IDLE)
-		HW_RESET(L);
-}
-
 static uint8_t classify(const struct ldr *L, uint8_t seq, uint8_t cmd)
 {
 	if (seq == L->rx_next)
@@ -230,6 +215,9 @@ static void rx_frame_end(struct ldr *L)
 	L->rx_state = RX_HUNT;
 	if (ldr_get32(L->rx_crcb) != ~L->rx_crc) {
 		ldr_baud_noise(L);
+		/* the frame we wait for, damaged again: ask again (a NAK per try) */
+		if (L->hdr[3] == L->rx_next)
+			L->nak_sent = 0;
 		nak(L);
 		return;
 	}
@@ -255,10 +243,9 @@ static void rx_byte(struct ldr *L, uint8_t b)
 	switch (L->rx_state) {
 	case RX_HUNT:
 		if (b != LDRW_SOF_HOST) {
-			rx_noise(L, b);
+			ldr_baud_noise(L);   /* a byte between frames that starts none */
 			return;
 		}
-		L->sync7f = 0;
 		L->hdr[0] = b;
 		L->rx_pos = 1;
 		L->rx_state = RX_HDR;
