@@ -30,6 +30,9 @@ GPIOD_MAJOR = $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpio
 UMOCK_CFLAGS = $(shell $(PKG_CONFIG) --cflags umockdev-1.0 2>/dev/null)
 UMOCK_LIBS   = $(shell $(PKG_CONFIG) --libs umockdev-1.0 2>/dev/null)
 CMOCKA_LIBS  = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# The CPU model (sim/cpu.c) is the only user of the Unicorn engine: romsim and
+# the tests of the CPU model link it, nothing else.
+UNICORN_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn)
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 ALL_CPPFLAGS = -Iprotocols -Igpio -Isim -Isrc -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) \
@@ -41,6 +44,7 @@ PROG_SRC := $(PROGRAMS:%=src/%.c)
 
 LIB_SRC  := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
 SIM_SRC  := $(wildcard sim/*.c)
+CPU_SRC  := sim/cpu.c
 GLUE_SRC := $(filter-out $(PROG_SRC),$(wildcard src/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -81,7 +85,7 @@ $(BUILD)/%.a:
 # Programs: main + OS glue + library (+ the virtual board for romsim).
 $(BUILD)/romsim: $(BUILD)/obj/src/romsim.o $(GLUE_OBJ) $(LIBSIM) $(LIBSTMBOOT)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(UMOCK_LIBS) -lutil -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(UMOCK_LIBS) $(UNICORN_LIBS) -lutil -lpthread
 
 $(BUILD)/%: $(BUILD)/obj/src/%.o $(LIBGLUE) $(LIBSTMBOOT)
 	@$(if $(Q),echo "  LD      $@")
@@ -93,12 +97,19 @@ $(BUILD)/%: $(BUILD)/obj/src/%.o $(LIBGLUE) $(LIBSTMBOOT)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_SRC  := $(wildcard tests/fake/*.c)
-SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(SIM_SRC) $(FAKE_SRC))
+SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(filter-out $(CPU_SRC),$(SIM_SRC)) $(FAKE_SRC))
+SAN_CPU_OBJ := $(CPU_SRC:%.c=$(BUILD)/san/%.o)
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+# tests/unit/test_cpu*.c run code on the CPU model: they also link the engine.
+$(BUILD)/tests/test_cpu%: $(BUILD)/san/tests/unit/test_cpu%.o $(SAN_OBJ) $(SAN_CPU_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(UNICORN_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit $(UNIT_BINS)

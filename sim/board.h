@@ -111,6 +111,9 @@ int board_write(struct board *b, uint32_t addr, const uint8_t *buf, size_t n);
  * [addr, addr+n) pass the address and protection checks? BOARD_OK,
  * BOARD_EADDR or BOARD_ERDP; nothing is read or written. */
 int board_check(struct board *b, uint32_t addr, size_t n, bool write);
+/* Added: the SRAM's bytes (0x20000000.., *size bytes), for the CPU model
+ * to map as memory; owned by the board, valid until board_free(). */
+uint8_t *board_sram(struct board *b, size_t *size);
 /* Added: addr lies in an option-byte area (0x1FF00000 or 0x1FF01000, 40 bytes). */
 bool board_is_option_area(uint32_t addr);
 

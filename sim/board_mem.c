@@ -333,6 +333,12 @@ int board_check(struct board *b, uint32_t addr, size_t n, bool write)
 	return BOARD_OK;
 }
 
+uint8_t *board_sram(struct board *b, size_t *size)
+{
+	*size = SRAM_SIZE;
+	return b->sram;
+}
+
 bool board_is_option_area(uint32_t addr)
 {
 	return (addr >= OB1_BASE && addr - OB1_BASE < OB_SIZE) ||

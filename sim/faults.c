@@ -11,16 +11,19 @@
 
 #define MAX_RULES 32
 #define ANY_CMD (-1)
+#define CPU_CMD 0x100    /* "cpu": bytes served by code on the CPU (sim/cpu.h) */
 #define BYTE_LAST 0xFFFFFFFFu
 
 enum action {
 	A_DROP_IN, A_DROP_OUT, A_CORRUPT_IN, A_CORRUPT_OUT,
 	A_NACK, A_NACK_LATE, A_STALL, A_HANG,
+	A_CPU_HANG, A_CPU_RESET,
 };
 
 static const char *const action_names[] = {
 	"drop-in", "drop-out", "corrupt-in", "corrupt-out",
 	"nack", "nack-late", "stall", "hang",
+	"cpu-hang", "cpu-reset",
 };
 
 struct rule {
@@ -45,6 +48,7 @@ struct faults {
 	unsigned count_any;   /* every command except the sync */
 	int cur;              /* opcode of the command in progress, -1 none */
 	unsigned cur_seq, cur_any, in_idx, out_idx;
+	unsigned cpu_run, cpu_in, cpu_out;  /* runs of code since start; bytes in this run */
 };
 
 /* ---- random numbers: splitmix64 ---- */
@@ -70,6 +74,11 @@ static bool is_byte_action(enum action a)
 	return a <= A_CORRUPT_OUT;
 }
 
+static bool is_cpu_action(enum action a)
+{
+	return a == A_CPU_HANG || a == A_CPU_RESET;
+}
+
 static int parse_action(const char *s, size_t n)
 {
 	for (size_t i = 0; i < sizeof action_names / sizeof action_names[0]; i++)
@@ -90,6 +99,8 @@ static int parse_cmd(const char *s, size_t n)
 		return -2;
 	memcpy(name, s, n);
 	name[n] = '\0';
+	if (!strcmp(name, "cpu"))
+		return CPU_CMD;
 	if (!strncmp(name, "0x", 2)) {
 		v = strtol(name, &end, 16);
 		return *end || v < 0 || v > 255 ? -2 : (int)v;
@@ -120,10 +131,12 @@ static const char *parse_nth(struct rule *r, char *s)
 		return "bad command number after '#'";
 	if (!dot)
 		return is_byte_action(r->action) ? "byte actions with '#N' need '.BYTE' or '.last'" : NULL;
-	if (!is_byte_action(r->action))
-		return "'.BYTE' only applies to byte actions";
+	if (!is_byte_action(r->action) && !is_cpu_action(r->action))
+		return "'.BYTE' only applies to byte actions and cpu-hang/cpu-reset";
 	if (!strcmp(dot, "last")) {
 		r->byte = BYTE_LAST;
+		if (r->cmd == CPU_CMD)
+			return "'.last' does not apply to bytes of the code on the CPU";
 		return r->action == A_DROP_OUT || r->action == A_CORRUPT_OUT ? NULL
 			: "'.last' only applies to -out actions";
 	}
@@ -165,6 +178,15 @@ static const char *parse_rule(struct rule *r, char *s)
 	}
 	if (!is_byte_action(r->action) && r->cmd == AN3155DEV_SYNC_BYTE)
 		return "command actions do not apply to the sync";
+	if (is_cpu_action(r->action) && r->cmd != CPU_CMD && r->cmd != ANY_CMD)
+		return "cpu-hang and cpu-reset apply to the code on the CPU only ('@cpu#RUN[.BYTE]')";
+	if (is_cpu_action(r->action)) {
+		r->cmd = CPU_CMD;
+		return eq ? "cpu-hang and cpu-reset take '#RUN', not a rate" :
+		       r->nth ? NULL : "cpu-hang and cpu-reset need '#RUN'";
+	}
+	if (!is_byte_action(r->action) && r->cmd == CPU_CMD)
+		return "command actions do not apply to the code on the CPU";
 	if (eq)
 		return r->nth ? "give either '#N' or '=RATE', not both" : parse_rate(r, eq);
 	return r->nth ? NULL : "a rule needs '#N' or '=RATE'";
@@ -349,4 +371,80 @@ size_t faults_feed(struct faults *f, uint8_t c, uint8_t *out, size_t max)
 			out[kept++] = reply[i];
 	}
 	return kept;
+}
+
+/* ---- bytes of code running on the CPU ---- */
+
+enum faults_cpu_fate faults_cpu_start(struct faults *f)
+{
+	f->cpu_run++;
+	f->cpu_in = f->cpu_out = 0;
+	return faults_cpu_fate_now(f);
+}
+
+/* A cpu-hang/cpu-reset rule for this run and the bytes received so far. */
+enum faults_cpu_fate faults_cpu_fate_now(struct faults *f)
+{
+	char line[96];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if (!is_cpu_action(r->action) || r->fired || r->nth != f->cpu_run || r->byte != f->cpu_in)
+			continue;
+		r->fired = 1;
+		if (f->log_fn) {
+			snprintf(line, sizeof line, "fault: %s on cpu run #%u after %u byte(s)",
+				 action_names[r->action], f->cpu_run, f->cpu_in);
+			f->log_fn(f->log_ctx, line);
+		}
+		return r->action == A_CPU_HANG ? FAULTS_CPU_HANG : FAULTS_CPU_RESET;
+	}
+	return FAULTS_CPU_RUN;
+}
+
+/* Byte rules for the code's bytes: rate rules for any command or "cpu",
+ * "#RUN.BYTE" rules for "cpu". */
+static bool cpu_fires(struct faults *f, struct rule *r, unsigned idx)
+{
+	if (r->cmd != ANY_CMD && r->cmd != CPU_CMD)
+		return false;
+	if (!r->nth)
+		return chance(f, r->rate);
+	if (r->cmd != CPU_CMD || r->fired || r->nth != f->cpu_run || r->byte != idx)
+		return false;
+	r->fired = 1;
+	return true;
+}
+
+static bool cpu_byte(struct faults *f, enum action drop, enum action corrupt, uint8_t *c,
+		     unsigned idx)
+{
+	char line[112];
+
+	for (unsigned i = 0; i < f->nrules; i++) {
+		struct rule *r = &f->rules[i];
+
+		if ((r->action != drop && r->action != corrupt) || !cpu_fires(f, r, idx))
+			continue;
+		if (f->log_fn) {
+			snprintf(line, sizeof line, "fault: %s on cpu run #%u, byte %u (0x%02X)",
+				 action_names[r->action], f->cpu_run, idx, *c);
+			f->log_fn(f->log_ctx, line);
+		}
+		if (r->action == drop)
+			return false;
+		*c ^= (uint8_t)(next_rand(f) % 255 + 1);
+	}
+	return true;
+}
+
+bool faults_cpu_in(struct faults *f, uint8_t *c)
+{
+	return cpu_byte(f, A_DROP_IN, A_CORRUPT_IN, c, ++f->cpu_in);
+}
+
+bool faults_cpu_out(struct faults *f, uint8_t *c)
+{
+	return cpu_byte(f, A_DROP_OUT, A_CORRUPT_OUT, c, ++f->cpu_out);
 }

@@ -40,7 +40,7 @@ static void dev_event(void *ctx, const struct an3155dev_event *ev)
 
 /* ---- output queue: bytes with the time the host may see them ---- */
 
-static void push(struct sersim *s, uint8_t c, uint64_t due)
+void sersim_push(struct sersim *s, uint8_t c, uint64_t due)
 {
 	if (s->q_len == s->q_cap) {
 		size_t cap = s->q_cap ? 2 * s->q_cap : 1024;
@@ -75,7 +75,14 @@ size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t m
 
 uint64_t sersim_next_due(const struct sersim *s)
 {
-	return s->q_len ? s->q[0].due : UINT64_MAX;
+	uint64_t due = s->q_len ? s->q[0].due : UINT64_MAX, cpu = scpu_next_wake(s);
+
+	return cpu < due ? cpu : due;
+}
+
+void sersim_tick(struct sersim *s, uint64_t now)
+{
+	scpu_tick(s, now);
 }
 
 /* An external reset cuts what the ROM had not yet sent. */
@@ -100,13 +107,13 @@ void sersim_schedule(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
 
 	if (!s->cfg.timing) {
 		for (size_t i = 0; i < n; i++)
-			push(s, p[i], t);
+			sersim_push(s, p[i], t);
 		return;
 	}
 	start = t + busy > s->tx_t ? t + busy : s->tx_t;
 	for (size_t i = 0; i < n; i++) {
 		start += s->byte_ns;
-		push(s, p[i], start + s->latency_ns);
+		sersim_push(s, p[i], start + s->latency_ns);
 	}
 	if (n)
 		s->tx_t = start;
@@ -119,16 +126,17 @@ void sersim_follow_board(struct sersim *s, uint64_t t)
 	unsigned rc = board_reset_count(s->b);
 	enum board_mode m = board_mode(s->b);
 	bool started = m == BOARD_MODE_APP && (s->seen_mode != BOARD_MODE_APP || rc != s->seen_resets);
+	bool reset = rc != s->seen_resets;
 
-	if (rc != s->seen_resets)
+	if (reset)
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
-	if (started) {
-		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
-		if (s->banner)
-			sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
-	}
 	s->seen_resets = rc;
 	s->seen_mode = m;
+	if (started)
+		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
+	scpu_follow(s, started, reset, t);
+	if (started && !scpu_active(s) && s->banner)
+		sersim_schedule(s, (const uint8_t *)s->banner, strlen(s->banner), t);
 }
 
 /* ---- host bytes ---- */
@@ -148,6 +156,11 @@ void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t 
 
 	if (!rx)
 		return;
+	if (scpu_active(s)) {
+		free(rx);
+		scpu_host_bytes(s, buf, n, now);
+		return;
+	}
 	if (an3155dev_phase(s->dev) == AN3155DEV_AWAIT_SYNC)
 		sersim_autobaud(s);
 	m = sersim_line_in(s, buf, n, rx, 6 * n + 16);
@@ -158,6 +171,13 @@ void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t 
 		k = sersim_line_out(s, reply, k, seen, sizeof seen);
 		sersim_schedule(s, seen, k, t);
 		sersim_follow_board(s, t);
+		if (scpu_active(s)) {
+			/* Go started code: the rest of the burst is for it (when the
+			 * line maps byte for byte; else it was garbage anyway) */
+			if (m == n && i + 1 < n)
+				scpu_host_bytes(s, buf + i + 1, n - i - 1, now);
+			break;
+		}
 	}
 	free(rx);
 }
@@ -187,6 +207,10 @@ struct sersim *sersim_new(struct board *b, const struct sersim_config *cfg, char
 	}
 	faults_attach(s->faults, s->dev, dev_event, s);
 	faults_set_log(s->faults, log_cb, s);
+	if (!scpu_init(s, err, errlen)) {
+		sersim_free(s);
+		return NULL;
+	}
 	s->seen_resets = board_reset_count(b);
 	s->seen_mode = board_mode(b);
 	return s;
@@ -196,6 +220,7 @@ void sersim_free(struct sersim *s)
 {
 	if (!s)
 		return;
+	scpu_free(s);
 	faults_free(s->faults);
 	an3155dev_free(s->dev);
 	free(s->banner);

@@ -5,7 +5,8 @@
  * It ties together the AN3155 device side (an3155_dev.h), fault injection
  * (faults.h), the line model (uart_line.h: parity and baud mismatches), the
  * adapter mapping DTR/RTS to BOOT0/NRST (adapter.h), an optional timing
- * model, and the application's banner. The caller (src/romsim_serial.c) moves bytes
+ * model, the application's banner, and code that Go starts in SRAM on the
+ * CPU model (sim/cpu.h, sim/mcu.h). The caller (src/romsim_serial.c) moves bytes
  * between a pseudo-terminal and this object, passes control messages in,
  * and asks when output is due. Times are monotonic nanoseconds.
  *
@@ -31,6 +32,8 @@
 
 #include "an3155_dev.h"
 #include "board.h"
+#include "cpu.h"
+#include "mcu.h"
 
 struct sersim_config {
 	struct an3155dev_config dev;
@@ -41,6 +44,11 @@ struct sersim_config {
 	unsigned baud;           /* timing model line rate; 0 = 115200 */
 	unsigned latency_ms;     /* per-reply adapter latency (timing model) */
 	const char *app_banner;  /* printed when the application starts; NULL: silent */
+	/* Added: code started in SRAM (Go, or SRAM boot) runs on this engine
+	 * (sim/cpu.h) against the peripherals of mcu (sim/mcu.h); its USART is
+	 * on the line. NULL: Go to SRAM only says the application runs. */
+	const struct cpu_ops *cpu;
+	struct mcu_config mcu;   /* timing is taken from the field above */
 };
 
 struct sersim;
@@ -55,8 +63,12 @@ void sersim_set_log(struct sersim *s, void (*fn)(void *ctx, const char *line), v
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now);
 /* Move output due at or before now into buf (up to max); returns the count. */
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max);
-/* When the next queued output byte is due; UINT64_MAX if none is queued. */
+/* When the next queued output byte is due, or the CPU wants to run again;
+ * UINT64_MAX if neither. */
 uint64_t sersim_next_due(const struct sersim *s);
+/* Added: let code running on the CPU work up to now (it returns after a
+ * few milliseconds of work or when it waits); call whenever the loop wakes. */
+void sersim_tick(struct sersim *s, uint64_t now);
 
 /* A control message (see above); the answer goes to reply. */
 void sersim_message(struct sersim *s, const char *msg, char *reply, size_t len, uint64_t now);

@@ -40,18 +40,48 @@ static size_t copy_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t max)
 	return n;
 }
 
-size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max)
+size_t sersim_line_rx(struct sersim *s, const struct uart_frame *dev, const uint8_t *in, size_t n,
+		      struct uart_rx *out, size_t max)
 {
-	struct uart_frame rom = rom_frame(s);
+	if (!s->host_known || uart_frames_match(&s->host, dev)) {
+		n = n < max ? n : max;
+		for (size_t i = 0; i < n; i++)
+			out[i] = (struct uart_rx){ in[i], false, false };
+		return n;
+	}
+	return dev->baud ? uart_resample(&s->host, dev, in, n, out, max) : 0;
+}
+
+size_t sersim_line_tx(struct sersim *s, const struct uart_frame *dev, const uint8_t *in, size_t n,
+		      uint8_t *out, size_t max)
+{
 	struct uart_rx *rx;
 	size_t got;
 
-	if (!s->host_known || uart_frames_match(&s->host, &rom))
+	if (!s->host_known || uart_frames_match(dev, &s->host))
 		return copy_bytes(in, n, out, max);
-	rx = malloc(max * sizeof *rx);
+	if (!dev->baud || !(rx = malloc(max * sizeof *rx)))
+		return 0;
+	got = uart_resample(dev, &s->host, in, n, rx, max);
+	for (size_t i = 0; i < got; i++) {
+		bool bad = rx[i].parity_err || rx[i].framing_err;
+
+		/* Linux with INPCK and neither IGNPAR nor PARMRK: a bad byte reads 0x00 */
+		out[i] = s->host.parity != 'N' && bad ? 0x00 : rx[i].data;
+	}
+	free(rx);
+	return got;
+}
+
+size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max)
+{
+	struct uart_frame rom = rom_frame(s);
+	struct uart_rx *rx = malloc(max * sizeof *rx);
+	size_t got;
+
 	if (!rx)
 		return 0;
-	got = uart_resample(&s->host, &rom, in, n, rx, max);
+	got = sersim_line_rx(s, &rom, in, n, rx, max);
 	for (size_t i = 0; i < got; i++)
 		out[i] = rx[i].data;  /* the ROM ignores PE/FE (INF) */
 	free(rx);
@@ -61,22 +91,8 @@ size_t sersim_line_in(struct sersim *s, const uint8_t *in, size_t n, uint8_t *ou
 size_t sersim_line_out(struct sersim *s, const uint8_t *in, size_t n, uint8_t *out, size_t max)
 {
 	struct uart_frame rom = rom_frame(s);
-	struct uart_rx *rx;
-	size_t got;
 
-	if (!s->host_known || uart_frames_match(&rom, &s->host))
-		return copy_bytes(in, n, out, max);
-	rx = malloc(max * sizeof *rx);
-	if (!rx)
-		return 0;
-	got = uart_resample(&rom, &s->host, in, n, rx, max);
-	for (size_t i = 0; i < got; i++) {
-		bool bad = rx[i].parity_err || rx[i].framing_err;
-
-		out[i] = s->host.parity != 'N' && bad ? 0x00 : rx[i].data;
-	}
-	free(rx);
-	return got;
+	return sersim_line_tx(s, &rom, in, n, out, max);
 }
 
 /* ---- pins ---- */

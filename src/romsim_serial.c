@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "cpu.h"
+#include "mcu.h"
 #include "romsim.h"
 #include "romsim_serial_io.h"
 #include "sersim.h"
@@ -51,6 +53,12 @@ static void usage(FILE *f)
 		"      --faults SPEC      fault injection, e.g. nack@write#3,corrupt-in=0.001\n"
 		"      --seed N           seed of the fault injection (default 1)\n"
 		"      --app-banner TEXT  the application prints TEXT on the port when it starts\n"
+		"      --rom-usart 1|2|3  the USART the ROM serves on and code started by Go\n"
+		"                         finds on the line (default 1)\n"
+		"      --rom-clock CLK    clocks the ROM leaves at Go: hsi16 (default), msiN,\n"
+		"                         hseN, pllN (MHz), then ,apb1=D ,apb2=D ,usart=pclk|sysclk|hsi16\n"
+		"      --go-deinit        the ROM resets its USART and RCC before Go\n"
+		"      --no-cpu           Go to SRAM does not run the code (only logs it)\n"
 		"      --adapter MAP      modem lines to pins, e.g. rts=boot0,dtr=nrst:inv\n"
 		"      --pins-sock PATH   socket for \"PIN boot0|nrst 0|1\" messages\n"
 		"      --log FILE         human log of commands, faults, resets and line changes\n"
@@ -61,7 +69,8 @@ static void usage(FILE *f)
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
-       O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG };
+       O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
+       O_GO_DEINIT, O_NO_CPU };
 
 static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
@@ -82,6 +91,10 @@ static const struct option long_opts[] = {
 	{ "adapter", required_argument, NULL, O_ADAPTER },
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "log", required_argument, NULL, O_LOG },
+	{ "rom-usart", required_argument, NULL, O_ROM_USART },
+	{ "rom-clock", required_argument, NULL, O_ROM_CLOCK },
+	{ "go-deinit", no_argument, NULL, O_GO_DEINIT },
+	{ "no-cpu", no_argument, NULL, O_NO_CPU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -122,6 +135,13 @@ static bool parse_numeric(struct serial_opts *o, int c, const char *arg)
 			return false;
 		o->sim.seed = v;
 		return true;
+	case O_ROM_USART:
+		if (!romsim_parse_ulong(arg, 3, &v) || v == 0)
+			return false;
+		o->sim.mcu.rom_usart = (unsigned)v;
+		return true;
+	case O_ROM_CLOCK:
+		return mcu_parse_clock(arg, &o->sim.mcu.rom_clock);
 	}
 	return false;
 }
@@ -143,6 +163,8 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_ADAPTER: o->sim.adapter = optarg; return true;
 	case O_PINS: o->io.pins_sock = optarg; return true;
 	case O_LOG: o->log_path = optarg; return true;
+	case O_GO_DEINIT: o->sim.mcu.go_deinit = true; return true;
+	case O_NO_CPU: o->sim.cpu = NULL; return true;
 	case 'v': o->verbose = true; return true;
 	}
 	return parse_numeric(o, c, optarg);
@@ -153,7 +175,8 @@ static int parse_args(struct serial_opts *o, int argc, char **argv)
 {
 	int c, li = -1;
 
-	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1 };
+	*o = (struct serial_opts){ .dbank = -1, .rdp = -1, .boot0 = -1, .sim.seed = 1,
+				   .sim.cpu = &cpu_unicorn };
 	o->io.shim_dir = getenv("SERIALSHIM_DIR") ? getenv("SERIALSHIM_DIR") : "/tmp/serialshim";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:s:vh", long_opts, &li)) != -1) {

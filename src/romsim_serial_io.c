@@ -248,6 +248,7 @@ int rsio_run(struct rsio *io, struct sersim *s, volatile sig_atomic_t *stop)
 			return -1;
 		if (rc > 0)
 			handle(io, s, p, nclients);
+		sersim_tick(s, rsio_now());  /* code on the CPU model, if any, works */
 		flush_output(io, s);
 	}
 	return 0;
