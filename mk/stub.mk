@@ -39,8 +39,9 @@ $(STUB_BLOB_OBJ): $(STUB_BLOB) src/stub_blob.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# an3155 carries the loader (src/an3155_fast.c uses it).
-$(BUILD)/an3155: $(STUB_BLOB_OBJ)
+# an3155 carries the loader (src/an3155_fast.c uses it); romsim links every
+# glue object, that one too.
+$(BUILD)/an3155 $(BUILD)/romsim: $(STUB_BLOB_OBJ)
 
 # The loader logic on the host, for its unit tests.
 STUB_NATIVE_OBJ := $(BUILD)/san/stub/ldr_core.o $(BUILD)/san/stub/ldr_cmd.o

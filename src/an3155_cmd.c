@@ -201,10 +201,44 @@ static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool wa
 	return err;
 }
 
+/* The plan over the ROM protocol: erase, write, verify. */
+static int rom_write(struct a3_session *s, const struct sb_plan *p)
+{
+	int err = do_erase_plan(s, p);
+
+	if (!err)
+		err = do_write_plan(s, p);
+	if (!err && s->c->verify)
+		err = do_verify(s, p->seg, p->nseg, s->c->erase != SB_ERASE_NONE);
+	return err;
+}
+
+static void report_write(struct a3_session *s, const struct sb_plan *p, const struct a3_fast_result *fr,
+			 uint64_t t0)
+{
+	struct a3_config *c = s->c;
+	const char *how = !c->verify ? "none" : fr->used ? "loader-crc" : verify_method(s);
+	size_t erased = fr->used ? fr->erased_pages : p->npages;
+	uint64_t written = fr->used ? fr->written_bytes : p->write_bytes;
+
+	cli_event(&c->cli, "result",
+		  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
+		  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"%s\",\"unchanged_pages\":%zu,\"baud\":%u,\"ms\":%llu",
+		  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
+		  fr->used ? "loader" : "rom", fr->unchanged_pages, fr->used ? fr->baud : c->baud,
+		  (unsigned long long)(cli_now_ms() - t0));
+	cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
+		 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
+		 !c->verify ? "not verified" : fr->used ? "verified by CRC on the part (loader)"
+			    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
+		 (double)(cli_now_ms() - t0) / 1000.0);
+}
+
 static int write_connected(struct a3_session *s, const struct sb_image *img, uint64_t t0)
 {
 	struct a3_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
+	struct a3_fast_result fr = { 0 };
 	struct sb_plan p;
 	bool was_blank = false;
 	int err;
@@ -225,25 +259,13 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return SB_OK;
 	}
 	was_blank = c->go && part_blank(s);
-	err = do_erase_plan(s, &p);
-	if (!err)
-		err = do_write_plan(s, &p);
-	if (!err && c->verify)
-		err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE);
+	err = c->fast ? a3_fast_write(s, &p, &fr) : SB_OK;
+	if (!err && !fr.used)
+		err = rom_write(s, &p);
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
-	if (!err) {
-		cli_event(&c->cli, "result",
-			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"ms\":%llu",
-			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes, p.npages, p.nskipped,
-			  c->verify ? verify_method(s) : "none", (unsigned long long)(cli_now_ms() - t0));
-		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
-			 (unsigned long long)p.image_bytes, p.nblocks, p.nskipped, p.npages,
-			 c->verify ? (an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back")
-				   : "not verified",
-			 (double)(cli_now_ms() - t0) / 1000.0);
-	}
+	if (!err)
+		report_write(s, &p, &fr, t0);
 	sb_plan_free(&p);
 	return err;
 }

@@ -63,7 +63,7 @@
 #define FLASH_MEM 0x08000000u
 #define FLASH_SIZE_REG 0x1FFF75E0u       /* 16-bit, KB; 0xFFFF: not programmed */
 
-/* ---- USART1/2/3 (protocol-facts C; RM0432 USART chapter, "USART registers") */
+/* ---- USART1/2/3 (protocol-facts C; RM0432 §50.8, USART registers) ------- */
 #define USART1_BASE 0x40013800u
 #define USART2_BASE 0x40004400u
 #define USART3_BASE 0x40004800u
@@ -79,8 +79,9 @@
 #define CR1_RE (1u << 2)
 #define CR1_TE (1u << 3)
 #define CR1_OVER8 (1u << 15)
+#define CR1_FIFOEN (1u << 29)            /* §50.5.6: 8-character RX and TX FIFOs */
 
-/* USART_ISR (also valid with the FIFO on: RXFNE and TXFNF keep bits 5 and 7) */
+/* USART_ISR, §50.8.10 (with the FIFO on, RXFNE and TXFNF keep bits 5 and 7) */
 #define ISR_PE (1u << 0)
 #define ISR_FE (1u << 1)
 #define ISR_NE (1u << 2)

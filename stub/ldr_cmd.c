@@ -58,22 +58,26 @@ static uint8_t flash_byte(struct ldr *L, uint32_t a)
 	return (uint8_t)(HW_RD(L, a & ~3u) >> (8u * (a & 3u)));
 }
 
+/* Words four bytes at a time through the slicing tables (ldr_crc_word's
+ * arithmetic, inlined: this loop is where a verify spends its time). */
 static uint32_t flash_crc(struct ldr *L, uint32_t a, uint32_t n)
 {
+	const uint32_t *t0 = L->crc_table[0], *t1 = L->crc_table[1];
+	const uint32_t *t2 = L->crc_table[2], *t3 = L->crc_table[3];
 	uint32_t crc = 0xFFFFFFFFu;
-	uint8_t b[4];
+	uint8_t b;
 
 	for (; n && (a & 3u); a++, n--) {
-		b[0] = flash_byte(L, a);
-		crc = ldr_crc_update(L, crc, b, 1);
+		b = flash_byte(L, a);
+		crc = ldr_crc_update(L, crc, &b, 1);
 	}
 	for (; n >= 4; a += 4, n -= 4) {
-		ldr_put32(b, HW_RD(L, a));
-		crc = ldr_crc_update(L, crc, b, 4);
+		crc ^= HW_RD(L, a);
+		crc = t3[crc & 0xFFu] ^ t2[(crc >> 8) & 0xFFu] ^ t1[(crc >> 16) & 0xFFu] ^ t0[crc >> 24];
 	}
 	for (; n; a++, n--) {
-		b[0] = flash_byte(L, a);
-		crc = ldr_crc_update(L, crc, b, 1);
+		b = flash_byte(L, a);
+		crc = ldr_crc_update(L, crc, &b, 1);
 	}
 	return ~crc;
 }
@@ -133,8 +137,7 @@ static void cmd_read(struct ldr *L, const struct ldr_slot *s)
 /* ---- baud change --------------------------------------------------------- */
 
 /*
- * USART baud rate generation (RM0432 USART chapter, "USART baud rate
- * generation"): OVER8 = 0: baud = fck / USARTDIV, BRR = USARTDIV;
+ * USART baud rate generation (RM0432 §50.5.7): OVER8 = 0: baud = fck / USARTDIV, BRR = USARTDIV;
  * OVER8 = 1: baud = 2 fck / USARTDIV, BRR[15:4] = USARTDIV[15:4],
  * BRR[3] = 0, BRR[2:0] = USARTDIV[3:0] >> 1; USARTDIV >= 16 in both.
  * In half clock periods per bit (h) both read h = 2 fck / baud. The
@@ -167,13 +170,16 @@ static int baud_plan(uint32_t cr1, uint32_t brr, uint32_t old, uint32_t rate, st
 	if (two_fck % (2u * rate) >= rate)
 		div++;
 	p->need = div;
+	/* With the FIFO, eight characters may arrive while the loader builds
+	 * an answer or starts a flash operation; at high rates a single RDR
+	 * overruns (ORE, §50.5.8) after one character time. */
 	if (div >= 16u && div <= 0xFFFFu) {
 		p->brr = div;
-		p->cr1 = cr1 & ~CR1_OVER8;
+		p->cr1 = (cr1 & ~CR1_OVER8) | CR1_FIFOEN;
 	} else if (div >= 8u && div < 16u) {
 		uint32_t u = 2u * div;     /* USARTDIV with OVER8: even, >= 16 */
 		p->brr = (u & 0xFFF0u) | ((u & 0xFu) >> 1);
-		p->cr1 = cr1 | CR1_OVER8;
+		p->cr1 = cr1 | CR1_OVER8 | CR1_FIFOEN;
 	} else {
 		return 0;
 	}
@@ -209,8 +215,8 @@ static void cmd_baud(struct ldr *L, const struct ldr_slot *s)
 	L->baud_state = BAUD_SWITCH;   /* once the answer has left the USART */
 }
 
-/* BRR and OVER8 may be written only while UE = 0 (RM0432 USART chapter,
- * USART_BRR and USART_CR1 descriptions). TE and RE stay set; TEACK/REACK
+/* BRR, OVER8 and FIFOEN may be written only while UE = 0 (RM0432 §50.8.1
+ * USART_CR1, §50.8.4 USART_BRR). TE and RE stay set; TEACK/REACK
  * say the USART is back (bounded wait: not every model sets them). */
 static void usart_set(struct ldr *L, uint32_t brr, uint32_t cr1)
 {
@@ -357,6 +363,8 @@ static int op_valid(struct ldr *L, const struct ldr_slot *s)
 	return 1;
 }
 
+/* Unlock, clear what earlier operations left in FLASH_SR (§3.3.6/§3.3.7
+ * step 2), and for a write set PG once for all its double-words. */
 static int op_start(struct ldr *L, const struct ldr_slot *s)
 {
 	if (!op_valid(L, s))
@@ -365,6 +373,13 @@ static int op_start(struct ldr *L, const struct ldr_slot *s)
 		fail(L, s, LDRW_E_LOCKED, ldr_get32(s->data), HW_RD(L, FLASH_CR));
 		return 0;
 	}
+	L->x_addr = ldr_get32(s->data);
+	L->x_flags = s->cmd == LDRW_CMD_WRITE ? ldr_get32(s->data + 4) : 0;
+	L->x_len = s->cmd == LDRW_CMD_WRITE ? (uint32_t)s->len - 8u : ldr_get32(s->data + 4);
+	L->x_data = s->data + 8;
+	flash_clear(L);
+	if (s->cmd == LDRW_CMD_WRITE)
+		HW_WR(L, FLASH_CR, (HW_RD(L, FLASH_CR) & ~CR_PER) | CR_PG);
 	L->x_started = 1;
 	return 1;
 }
@@ -374,7 +389,7 @@ static uint32_t step_addr(const struct ldr *L, const struct ldr_slot *s)
 {
 	uint32_t unit = s->cmd == LDRW_CMD_WRITE ? 8u : L->page_size;
 
-	return ldr_get32(s->data) + (L->x_pos >= unit ? L->x_pos - unit : 0);
+	return L->x_addr + (L->x_pos >= unit ? L->x_pos - unit : 0);
 }
 
 static void op_end(struct ldr *L)
@@ -382,32 +397,29 @@ static void op_end(struct ldr *L)
 	HW_WR(L, FLASH_CR, HW_RD(L, FLASH_CR) & ~(CR_PG | CR_PER));
 }
 
-/* §3.3.7 standard programming: PG, then the double-word as two word
- * writes, first the lower address. All-0xFF double-words need no
- * programming on erased flash and are skipped when the host says so. */
-static int write_step(struct ldr *L, const struct ldr_slot *s)
+/*
+ * §3.3.7 standard programming: with PG set, the double-word as two word
+ * writes, first the lower address; BSY, then the error flags, are checked
+ * before the next (ldr_flash_step). All-0xFF double-words need no
+ * programming on erased flash and are skipped when the host says so.
+ * Between two double-words nothing else is read or written: the time the
+ * flash waits for the loader is lost to every double-word.
+ */
+static int write_step(struct ldr *L)
 {
-	uint32_t addr = ldr_get32(s->data), flags = ldr_get32(s->data + 4);
-	uint32_t n = (uint32_t)s->len - 8u;
-	const uint8_t *d = s->data + 8;
+	for (int k = 0; k < 32 && L->x_pos < L->x_len; k++) {
+		uint32_t w[2], a = L->x_addr + L->x_pos;
 
-	for (int k = 0; k < 32 && L->x_pos < n; k++) {
-		uint32_t w0 = ldr_get32(d + L->x_pos), w1 = ldr_get32(d + L->x_pos + 4);
-		uint32_t a = addr + L->x_pos, cr;
-
+		__builtin_memcpy(w, L->x_data + L->x_pos, 8);   /* slot data is 4-aligned */
 		L->x_pos += 8u;
-		if ((flags & LDRW_WF_SKIP_ERASED) && w0 == 0xFFFFFFFFu && w1 == 0xFFFFFFFFu)
+		if ((L->x_flags & LDRW_WF_SKIP_ERASED) && (w[0] & w[1]) == 0xFFFFFFFFu)
 			continue;
-		flash_clear(L);
-		cr = HW_RD(L, FLASH_CR);
-		if ((cr & (CR_PG | CR_PER)) != CR_PG)
-			HW_WR(L, FLASH_CR, (cr & ~CR_PER) | CR_PG);
-		HW_WR(L, a, w0);
-		HW_WR(L, a + 4u, w1);
+		HW_WR(L, a, w[0]);
+		HW_WR(L, a + 4u, w[1]);
 		L->x_busy = 1;
 		return 0;
 	}
-	if (L->x_pos < n)
+	if (L->x_pos < L->x_len)
 		return 0;
 	op_end(L);
 	return 1;
@@ -415,12 +427,11 @@ static int write_step(struct ldr *L, const struct ldr_slot *s)
 
 /* §3.3.6 page erase: PER with PNB and BKER (bank 2 in dual-bank mode;
  * always 0 in single-bank mode), then STRT. */
-static int erase_step(struct ldr *L, const struct ldr_slot *s)
+static int erase_step(struct ldr *L)
 {
-	uint32_t addr = ldr_get32(s->data), len = ldr_get32(s->data + 4);
-	uint32_t a = addr + L->x_pos, off = a - FLASH_MEM, bank = 0, cr;
+	uint32_t a = L->x_addr + L->x_pos, off = a - FLASH_MEM, bank = 0, cr;
 
-	if (L->x_pos >= len) {
+	if (L->x_pos >= L->x_len) {
 		op_end(L);
 		dcache_reset(L);
 		return 1;
@@ -429,7 +440,6 @@ static int erase_step(struct ldr *L, const struct ldr_slot *s)
 		bank = 1;
 		off = a - L->bank2;
 	}
-	flash_clear(L);
 	cr = HW_RD(L, FLASH_CR) & ~(CR_PG | CR_PER | CR_PNB_MASK | CR_BKER);
 	cr |= CR_PER | (off / L->page_size) << CR_PNB_SHIFT | (bank ? CR_BKER : 0);
 	HW_WR(L, FLASH_CR, cr);
@@ -464,5 +474,5 @@ int ldr_flash_step(struct ldr *L, struct ldr_slot *s)
 			return 1;
 		}
 	}
-	return s->cmd == LDRW_CMD_WRITE ? write_step(L, s) : erase_step(L, s);
+	return s->cmd == LDRW_CMD_WRITE ? write_step(L) : erase_step(L);
 }

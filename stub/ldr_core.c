@@ -11,7 +11,7 @@ enum { M_ACCEPT = 0, M_RERUN, M_FULL, M_DUP, M_AHEAD };
 
 #define TX_MASK (LDR_TXBUF - 1u)
 
-/* ---- CRC-32 (zlib): table built at start, 1 KB of RAM -------------------- */
+/* ---- CRC-32 (zlib): tables built at start ---------------------------------- */
 
 void ldr_crc_init(struct ldr *L)
 {
@@ -19,14 +19,18 @@ void ldr_crc_init(struct ldr *L)
 		uint32_t c = i;
 		for (int k = 0; k < 8; k++)
 			c = (c & 1u) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-		L->crc_table[i] = c;
+		L->crc_table[0][i] = c;
 	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 4; t++)
+			L->crc_table[t][i] = (L->crc_table[t - 1][i] >> 8) ^
+					     L->crc_table[0][L->crc_table[t - 1][i] & 0xFFu];
 }
 
 uint32_t ldr_crc_update(const struct ldr *L, uint32_t crc, const uint8_t *p, size_t n)
 {
 	while (n--)
-		crc = L->crc_table[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+		crc = L->crc_table[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
 	return crc;
 }
 
@@ -340,18 +344,23 @@ static void exec(struct ldr *L)
 	}
 }
 
+/* Everything received (one character, or up to the FIFO's eight). */
 static void receive(struct ldr *L)
 {
 	uint32_t isr = HW_RD(L, L->usart + USART_ISR);
 
-	/* Parity, framing, noise, overrun: the frame they hit fails its CRC;
-	 * clear them (USART_ICR) so that reception goes on. */
-	if (isr & ISR_ERRORS) {
-		HW_WR(L, L->usart + USART_ICR, isr & ICR_ERRORS);
-		ldr_baud_noise(L);
-	}
-	if (isr & ISR_RXNE)
+	for (int k = 0; k < 8; k++) {
+		/* Parity, framing, noise, overrun: the frame they hit fails its
+		 * CRC; clear them (USART_ICR) so that reception goes on. */
+		if (isr & ISR_ERRORS) {
+			HW_WR(L, L->usart + USART_ICR, isr & ICR_ERRORS);
+			ldr_baud_noise(L);
+		}
+		if (!(isr & ISR_RXNE))
+			return;
 		rx_byte(L, (uint8_t)HW_RD(L, L->usart + USART_RDR));
+		isr = HW_RD(L, L->usart + USART_ISR);
+	}
 }
 
 void ldr_poll(struct ldr *L)

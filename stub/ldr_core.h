@@ -82,6 +82,8 @@ struct ldr {
 	/* flash operation at the head of the queue */
 	uint8_t x_busy, x_started;
 	uint32_t x_pos;
+	uint32_t x_addr, x_len, x_flags;   /* from its payload, taken at its start */
+	const uint8_t *x_data;
 	/* first failure, sticky until reset */
 	uint8_t err, err_seq;
 	uint32_t err_addr, err_detail;
@@ -94,7 +96,9 @@ struct ldr {
 	uint16_t garbage;
 	uint32_t old_brr, old_cr1, new_brr, new_cr1;
 	uint8_t reset_pending;
-	uint32_t crc_table[256];
+	/* CRC-32 tables: [0] byte-wise (frames), [1..3] with [0] four bytes at
+	 * a time ("slicing by 4") for CRCs over flash, 4 KB of RAM */
+	uint32_t crc_table[4][256];
 };
 
 /* Read the flash geometry, find the USARTs the ROM left enabled, send HELLO

@@ -371,8 +371,9 @@ static void write_usart(struct fpart *p, struct fusart *u, unsigned no, uint32_t
 {
 	switch (reg) {
 	case U_CR1:
-		if ((u->cr1 & UE) && (v & UE) && ((u->cr1 ^ v) & (OVER8 | (1u << 12) | (1u << 10))))
-			bad(p, "USART CR1 OVER8/M0/PCE changed while UE = 1 (0x%08X -> 0x%08X)", u->cr1, v);
+		/* fields written only with UE = 0: OVER8, M0, PCE, FIFOEN (RM0432 50.8.1) */
+		if ((u->cr1 & UE) && (v & UE) && ((u->cr1 ^ v) & (OVER8 | (1u << 12) | (1u << 10) | (1u << 29))))
+			bad(p, "USART CR1 OVER8/M0/PCE/FIFOEN changed while UE = 1 (0x%08X -> 0x%08X)", u->cr1, v);
 		if (!(v & UE))
 			u->rx_full = false, u->isr_err = 0;
 		u->cr1 = v;

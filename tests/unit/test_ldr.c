@@ -506,6 +506,8 @@ static void test_baud_up(void **state)
 	assert_int_equal(lh_set_baud(r->h, 921600, &now, &actual, &d), SB_OK);
 	assert_int_equal(now, 921600);
 	assert_int_equal(fp_usart_baud(r->t.fp, 1), 941176);   /* 16 MHz / 17 */
+	assert_int_equal(lh_identify(r->h, &r->info, &d), SB_OK);
+	assert_true(r->info.cr1 & (1u << 29));                 /* FIFOEN at the new rate */
 	/* the loader's estimate: from the ROM's BRR (139) and the nominal 115200 */
 	assert_in_range(actual, 941176 - 941176 / 500, 941176 + 941176 / 500);
 	assert_int_equal(program(r, 0x08000000, data, 8192, true, &d), SB_OK);
