@@ -80,19 +80,25 @@ enum ldrw_status {
 
 /*
  * STATUS payload (LDRW_ST_LEN bytes). The host keeps at most `nslots`
- * queued commands that are not done (window); everything below is
- * cumulative, so a lost STATUS is repaired by the next one.
+ * frames that are not done in flight (window); the loader keeps frames
+ * that arrive after a lost one (selective repeat) and names the gap:
+ * RX_NEXT is missing, and of the 31 frames after it those whose HAVE bit
+ * is clear, below the highest one set. Everything is cumulative, so a lost
+ * STATUS is repaired by the next one.
  */
 #define LDRW_ST_RX_NEXT 0         /* u8: SEQ the loader expects next */
 #define LDRW_ST_DONE_NEXT 1       /* u8: every queued command before this SEQ is done */
 #define LDRW_ST_FLAGS 2           /* u8: LDRW_SF_* */
 #define LDRW_ST_ERR 3             /* u8: first failure (ldrw_status), sticky; 0: none */
 #define LDRW_ST_ERR_SEQ 4         /* u8: SEQ of the command that failed */
+#define LDRW_ST_LINE_ERRS 6       /* u16: characters with PE/FE/NE, overruns, lost (wraps) */
 #define LDRW_ST_ERR_ADDR 8        /* u32: address of the failing double-word/page */
 #define LDRW_ST_ERR_DETAIL 12     /* u32: FLASH_SR error bits, FLASH_CR, ... */
-#define LDRW_ST_LEN 16u
-#define LDRW_SF_NAK 1u            /* a frame was lost (bad CRC, gap): resend from RX_NEXT */
-#define LDRW_SF_FULL 2u           /* a frame arrived with no free buffer: resend it later */
+#define LDRW_ST_HAVE 16           /* u32: bit i set: frame RX_NEXT + 1 + i is here */
+#define LDRW_ST_LEN 20u
+#define LDRW_SF_NAK 1u            /* a frame was lost (damaged, or a gap): RX_NEXT is missing */
+#define LDRW_SF_FULL 2u           /* a frame arrived beyond the buffers: send it again later */
+#define LDRW_SF_DAMAGED 4u        /* a damaged copy of RX_NEXT arrived just now: send it again */
 
 /* Info payload of HELLO and IDENTIFY (LDRW_INFO_LEN bytes). */
 #define LDRW_INFO_VERSION 0       /* u8: LDRW_VERSION */

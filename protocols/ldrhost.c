@@ -87,10 +87,10 @@ void lh_free(struct lh *h)
 	free(h);
 }
 
-void lh_counters(const struct lh *h, uint64_t *tx, uint64_t *rx)
+void lh_counters(const struct lh *h, struct lh_counters *c)
 {
-	*tx = h->ntx;
-	*rx = h->nrx;
+	*c = h->n;
+	c->line_errs = h->line_errs;
 }
 
 /* ---- frames ------------------------------------------------------------------ */
@@ -118,8 +118,29 @@ int lh_send(struct lh *h, uint8_t cmd, uint8_t seq, const uint8_t *a, size_t na,
 	n += 4;
 	sb_log_hex(&h->log, "loader tx", t, n);
 	err = h->link.ops->write(h->link.h, t, n, 2 * lh_frame_ms(h, len) + 1000);
-	if (err == SB_OK)
-		h->ntx += n;
+	if (err == SB_OK) {
+		uint64_t now = lh_now(h);
+		h->n.tx += n;
+		/* the line is a queue: this frame leaves after what is ahead of it */
+		h->line_free = (h->line_free > now ? h->line_free : now) + lh_frame_ms(h, len);
+	}
+	return err;
+}
+
+int lh_send_raw(struct lh *h, uint8_t b, size_t n)
+{
+	uint8_t *t = h->tx;
+	uint64_t now = lh_now(h);
+	int err;
+
+	if (n > sizeof(h->tx))
+		n = sizeof(h->tx);
+	memset(t, b, n);
+	err = h->link.ops->write(h->link.h, t, n, 2 * lh_frame_ms(h, n) + 1000);
+	if (err == SB_OK) {
+		h->n.tx += n;
+		h->line_free = (h->line_free > now ? h->line_free : now) + lh_frame_ms(h, n);
+	}
 	return err;
 }
 
@@ -128,7 +149,7 @@ static int read_n(struct lh *h, uint8_t *buf, size_t n, unsigned ms)
 	int r = h->link.ops->read(h->link.h, buf, n, ms);
 
 	if (r > 0) {
-		h->nrx += (uint64_t)r;
+		h->n.rx += (uint64_t)r;
 		sb_log_hex(&h->log, "loader rx", buf, (size_t)r);
 	}
 	return r;
@@ -280,6 +301,7 @@ int lh_command(struct lh *h, uint8_t cmd, const uint8_t *p, size_t n, unsigned e
 				return sb_diag_set(d, err, "%s: %s", what, sb_strerror(err));
 			if (f->type == LDRW_T_RESP && f->seq == h->seq && f->len >= LDRW_RESP_HDR) {
 				h->seq++;
+				h->n.exchanges++;
 				if (f->data[0] != LDRW_OK)
 					return lh_status_err(f->data[0], 0, f->len >= 8 ? lh_get32(f->data + 4) : 0, what, d);
 				return SB_OK;
@@ -296,6 +318,7 @@ int lh_command(struct lh *h, uint8_t cmd, const uint8_t *p, size_t n, unsigned e
 		}
 		if (!again)
 			t++;
+		h->n.resends++;
 		sb_logf(&h->log, SB_LOG_DEBUG, "loader: %s: %s, sending again", what,
 			err == SB_ERR_TIMEOUT ? "no answer" : "damaged or out-of-order answer");
 	}
@@ -344,8 +367,10 @@ int lh_hello(struct lh *h, struct lh_info *info, struct sb_diag *d)
 		err = lh_recv(h, &h->rx, left_ms(h, end, h->o.t.hello_ms));
 		if (err == SB_ERR_TIMEOUT)
 			break;
-		if (err == SB_OK && h->rx.type == LDRW_T_HELLO && h->rx.len >= LDRW_INFO_LEN)
+		if (err == SB_OK && h->rx.type == LDRW_T_HELLO && h->rx.len >= LDRW_INFO_LEN) {
+			h->n.exchanges++;
 			return take_info(h, h->rx.data, info, d);
+		}
 	}
 	return sb_diag_set(d, err == SB_ERR_TIMEOUT ? SB_ERR_TIMEOUT : SB_ERR_FRAMING,
 			   "the loader did not say hello within %u ms after Go", h->o.t.hello_ms);

@@ -128,7 +128,13 @@ int lh_reset(struct lh *h, struct sb_diag *diag);
 /* CRC-32 as the loader computes it (zlib): lh_crc32(0, p, n), chainable. */
 uint32_t lh_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
-/* Wire bytes the engine has sent and received (for floors and tests). */
-void lh_counters(const struct lh *h, uint64_t *tx, uint64_t *rx);
+/* What crossed the line so far (for `make bench`'s floor and for tests). */
+struct lh_counters {
+	uint64_t tx, rx;         /* bytes sent and received, resends included */
+	unsigned exchanges;      /* request-answer round trips (HELLO counts one) */
+	unsigned resends;        /* frames sent again */
+	unsigned line_errs;      /* characters the loader received with PE/FE/NE or lost to an overrun */
+};
+void lh_counters(const struct lh *h, struct lh_counters *c);
 
 #endif

@@ -22,7 +22,9 @@ struct lh {
 	bool have_info;
 	unsigned baud;           /* the link's rate now */
 	uint8_t seq;             /* SEQ of the next new frame */
-	uint64_t ntx, nrx;
+	uint64_t line_free;      /* ms when what was written has left at the line rate */
+	unsigned line_errs;      /* characters the loader received damaged (last STATUS) */
+	struct lh_counters n;
 	uint8_t tx[LDRW_MAX_PAYLOAD + LDRW_OVERHEAD];
 	struct lh_frame rx;
 };
@@ -34,6 +36,8 @@ unsigned lh_frame_ms(const struct lh *h, size_t len);
 int lh_send(struct lh *h, uint8_t cmd, uint8_t seq, const uint8_t *a, size_t na,
 	    const uint8_t *b, size_t nb);
 int lh_recv(struct lh *h, struct lh_frame *f, unsigned wait_ms);
+/* n bytes of value b, no frame (filler that ends a truncated frame). */
+int lh_send_raw(struct lh *h, uint8_t b, size_t n);
 int lh_command(struct lh *h, uint8_t cmd, const uint8_t *p, size_t n, unsigned extra_ms,
 	       unsigned tries, struct lh_frame *f, const char *what, struct sb_diag *d);
 /* The sb_err and sentence for a loader status code. */

@@ -1,26 +1,34 @@
 /*
  * ldrhost_stream.c - lh_program(): erase and write operations streamed to
- * the loader with a window of frames in flight (go-back-N on the frames'
- * sequence numbers), so that the line and the flash work at the same time.
+ * the loader with a window of frames in flight (selective repeat on the
+ * frames' sequence numbers), so that the line and the flash work at the
+ * same time.
  *
  * Every frame of an operation is one queued command. The loader answers a
  * STATUS when it takes a frame and another when it has executed it; both
- * carry RX_NEXT (the next SEQ it expects) and DONE_NEXT (everything before
- * is done), so one lost STATUS costs nothing. The host keeps at most the
- * window of frames that are not done, goes back to RX_NEXT when the loader
- * says a frame was lost (NAK), and after a quiet period resends what was
- * not taken, or repeats the oldest frame as a probe: the loader knows it
- * already and only answers with a STATUS.
+ * carry RX_NEXT (the next SEQ it expects), DONE_NEXT (everything before is
+ * done) and a map of the frames it holds after a gap, so one lost STATUS
+ * costs nothing. The host keeps at most the window of frames that are not
+ * done, and sends again exactly the frames the map says are missing - once
+ * per time they could have arrived: every frame behind on the line would
+ * otherwise be thrown away with the one lost (the operating system and the
+ * adapter hold a whole window). After a quiet period it sends the oldest
+ * frame not taken again, or the oldest not done as a probe: the loader
+ * knows it already and answers with a STATUS.
  */
 #include <stdlib.h>
 
 #include "ldrhost_priv.h"
+
+#define LH_MAX_SENDS 16u           /* copies of one frame before the line is called too noisy */
 
 struct lh_fr {
 	uint8_t cmd;
 	uint32_t addr, len;        /* WRITE: data bytes; ERASE: one page */
 	const uint8_t *data;
 	uint32_t flags;
+	uint64_t arrive;           /* ms: sent last, it has arrived by then */
+	unsigned sends;
 };
 
 struct stream {
@@ -29,7 +37,8 @@ struct stream {
 	size_t n;
 	uint8_t s0;                /* SEQ of fr[0] */
 	size_t next, acked, done;  /* frames sent / taken by the loader / executed */
-	unsigned quiet;            /* quiet periods in a row */
+	unsigned quiet;            /* quiet periods without a word from the loader */
+	unsigned stall;            /* quiet periods since the last operation finished */
 	uint64_t bytes, total;     /* write bytes done / in all */
 };
 
@@ -81,13 +90,47 @@ static void make_frames(const struct lh *h, const struct lh_op *ops, size_t n, s
 
 static int send_frame(struct stream *s, size_t i)
 {
-	const struct lh_fr *f = &s->fr[i];
+	struct lh_fr *f = &s->fr[i];
 	uint8_t p[8];
+	int err;
 
 	lh_put32(p, f->addr);
 	lh_put32(p + 4, f->cmd == LDRW_CMD_WRITE ? f->flags : f->len);
-	return lh_send(s->h, f->cmd, (uint8_t)(s->s0 + i), p, 8, f->data,
-		       f->cmd == LDRW_CMD_WRITE ? f->len : 0);
+	f->sends++;
+	err = lh_send(s->h, f->cmd, (uint8_t)(s->s0 + i), p, 8, f->data,
+		      f->cmd == LDRW_CMD_WRITE ? f->len : 0);
+	/* a STATUS naming it missing before then is about an earlier copy */
+	f->arrive = s->h->line_free + s->h->o.t.resp_ms / 10u;
+	return err;
+}
+
+/* Send frame i again unless its last copy may still be on its way. */
+static int resend(struct stream *s, size_t i, bool now)
+{
+	if (!now && s->h->o.now_ms && lh_now(s->h) < s->fr[i].arrive)
+		return SB_OK;
+	if (s->fr[i].sends >= LH_MAX_SENDS)
+		return SB_ERR_FRAMING;
+	s->h->n.resends++;
+	return send_frame(s, i);
+}
+
+/* The frames a STATUS names missing: RX_NEXT, and the ones its map skips.
+ * A damaged copy of RX_NEXT that has just arrived: RX_NEXT at once. */
+static int resend_missing(struct stream *s, long rx, uint32_t have, bool damaged)
+{
+	int top = 31, err = SB_OK;
+
+	while (top > 0 && !(have & (1u << (top - 1))))
+		top--;
+	for (int i = -1; i < top && !err; i++) {
+		size_t k = (size_t)(rx + 1 + i);
+		if (k >= s->next)
+			break;
+		if (i < 0 || !(have & (1u << i)))
+			err = resend(s, k, i < 0 && damaged);
+	}
+	return err;
 }
 
 /* Frame index of a SEQ the loader names, or -1 outside [done, next]. */
@@ -107,22 +150,35 @@ static int failed(struct stream *s, const uint8_t *st, struct sb_diag *d)
 			     lh_get32(st + LDRW_ST_ERR_DETAIL), what, d);
 }
 
+static int too_noisy(struct stream *s, int err, struct sb_diag *d)
+{
+	const struct lh_fr *f = &s->fr[s->acked < s->n ? s->acked : s->done];
+
+	if (err == SB_ERR_FRAMING)
+		return sb_diag_addr(d, err, f->addr,
+				    "the frame for 0x%08X was sent %u times and never arrived intact: the line is too noisy at %u baud",
+				    f->addr, LH_MAX_SENDS, s->h->baud);
+	return sb_diag_set(d, err, "cannot send to the loader: %s", sb_strerror(err));
+}
+
 static int on_status(struct stream *s, const struct lh_frame *f, struct sb_diag *d)
 {
 	const uint8_t *st = f->data;
 	long rx, dn;
+	int err;
 
 	if (f->type != LDRW_T_STATUS || f->len < LDRW_ST_LEN)
 		return SB_OK;
 	if (st[LDRW_ST_ERR])
 		return failed(s, st, d);
+	s->h->line_errs = (unsigned)(st[LDRW_ST_LINE_ERRS] | st[LDRW_ST_LINE_ERRS + 1] << 8);
 	rx = index_of(s, st[LDRW_ST_RX_NEXT]);
 	dn = index_of(s, st[LDRW_ST_DONE_NEXT]);
 	if (dn > (long)s->done) {
 		for (size_t i = s->done; i < (size_t)dn; i++)
 			s->bytes += s->fr[i].cmd == LDRW_CMD_WRITE ? s->fr[i].len : 0;
 		s->done = (size_t)dn;
-		s->quiet = 0;
+		s->quiet = s->stall = 0;
 		if (s->h->o.progress)
 			s->h->o.progress(s->h->o.progress_ctx, s->bytes, s->total);
 	}
@@ -132,9 +188,11 @@ static int on_status(struct stream *s, const struct lh_frame *f, struct sb_diag 
 	}
 	if (s->acked < s->done)
 		s->acked = s->done;
-	/* a frame was lost or found no buffer: go back to the first one not taken */
-	if (rx >= 0 && (st[LDRW_ST_FLAGS] & (LDRW_SF_NAK | LDRW_SF_FULL)) && (size_t)rx < s->next)
-		s->next = (size_t)rx;
+	/* frames were lost or found no buffer: send those again */
+	s->quiet = 0;   /* it answers: only a loader that says nothing is lost */
+	if (rx >= 0 && (st[LDRW_ST_FLAGS] & (LDRW_SF_NAK | LDRW_SF_FULL)) && (size_t)rx < s->next &&
+	    (err = resend_missing(s, rx, lh_get32(st + LDRW_ST_HAVE), st[LDRW_ST_FLAGS] & LDRW_SF_DAMAGED)))
+		return too_noisy(s, err, d);
 	return SB_OK;
 }
 
@@ -174,19 +232,26 @@ static int fill_window(struct stream *s, size_t window, struct sb_diag *d)
 static int quiet(struct stream *s, struct sb_diag *d)
 {
 	const struct lh_fr *f = &s->fr[s->done];
+	int err;
 
 	if (++s->quiet > s->h->o.retries)
 		return sb_diag_addr(d, SB_ERR_TIMEOUT, f->addr,
 				    "the loader stopped answering during %s 0x%08X (%u resends at %u baud)",
 				    f->cmd == LDRW_CMD_ERASE ? "the erase of page" : "the write at",
 				    f->addr, s->h->o.retries, s->h->baud);
+	if (++s->stall > 3 * s->h->o.retries)
+		return sb_diag_addr(d, SB_ERR_TIMEOUT, f->addr,
+				    "the loader answers but does not finish %s 0x%08X",
+				    f->cmd == LDRW_CMD_ERASE ? "the erase of page" : "the write at", f->addr);
+	s->h->n.resends++;
 	sb_logf(&s->h->log, SB_LOG_DEBUG, "loader: quiet at frame %zu of %zu (%zu taken, %zu sent), sending again",
 		s->done, s->n, s->acked, s->next);
-	if (s->acked < s->next) {
-		s->next = s->acked;
-		return SB_OK;
-	}
-	return send_frame(s, s->done) ? sb_diag_set(d, SB_ERR_IO, "cannot send to the loader") : SB_OK;
+	/* A frame that lost a byte leaves the loader waiting for one more: a
+	 * frame's worth of zeros (no start byte) ends it, so that the copy
+	 * sent next is not swallowed too. */
+	if (s->acked < s->next && (err = lh_send_raw(s->h, 0, LDRW_MAX_PAYLOAD + LDRW_OVERHEAD)))
+		return too_noisy(s, err, d);
+	return (err = resend(s, s->acked < s->next ? s->acked : s->done, true)) ? too_noisy(s, err, d) : SB_OK;
 }
 
 /*
@@ -198,7 +263,12 @@ static int quiet(struct stream *s, struct sb_diag *d)
 static unsigned quiet_wait(const struct stream *s)
 {
 	const struct lh *h = s->h;
+	uint64_t now = lh_now(h);
 	unsigned frames = 2 * lh_frame_ms(h, LDRW_MAX_PAYLOAD);
+
+	/* and what is still queued on the line ahead of the answer */
+	if (h->o.now_ms && h->line_free > now)
+		frames += (unsigned)(h->line_free - now);
 
 	if (s->done < s->acked)
 		return h->o.t.quiet_ms + frames;

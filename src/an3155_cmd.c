@@ -221,12 +221,22 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 	size_t erased = fr->used ? fr->erased_pages : p->npages;
 	uint64_t written = fr->used ? fr->written_bytes : p->write_bytes;
 
-	cli_event(&c->cli, "result",
-		  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-		  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"%s\",\"unchanged_pages\":%zu,\"baud\":%u,\"ms\":%llu",
-		  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
-		  fr->used ? "loader" : "rom", fr->unchanged_pages, fr->used ? fr->baud : c->baud,
-		  (unsigned long long)(cli_now_ms() - t0));
+	if (fr->used)
+		cli_event(&c->cli, "result",
+			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
+			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"loader\",\"unchanged_pages\":%zu,"
+			  "\"baud\":%u,\"upload_bytes\":%zu,\"loader_tx\":%llu,\"loader_rx\":%llu,"
+			  "\"loader_exchanges\":%u,\"loader_resends\":%u,\"loader_line_errors\":%u,\"ms\":%llu",
+			  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
+			  fr->unchanged_pages, fr->baud, fr->upload_bytes, (unsigned long long)fr->tx,
+			  (unsigned long long)fr->rx, fr->exchanges, fr->resends, fr->line_errs,
+			  (unsigned long long)(cli_now_ms() - t0));
+	else
+		cli_event(&c->cli, "result",
+			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
+			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"rom\",\"ms\":%llu",
+			  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
+			  (unsigned long long)(cli_now_ms() - t0));
 	cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 		 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
 		 !c->verify ? "not verified" : fr->used ? "verified by CRC on the part (loader)"

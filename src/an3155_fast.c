@@ -103,9 +103,17 @@ static int upload(struct fast *f)
 		return SB_ERR_NOMEM;
 	}
 	an3155_align_copy(unit, sb_stub_addr, raw, n, buf);
-	a3_phase_begin(s, "load", span);
-	err = an3155_write(s->bl, start, buf, span, &s->d);
-	a3_phase_end(s);
+	/* RAM, unlike flash, takes a block again: a block the engine could not
+	 * confirm (lost ACK, data that differs on read-back) is no loss here */
+	for (int tries = 0; tries < 3; tries++) {
+		a3_phase_begin(s, "load", span);
+		err = an3155_write(s->bl, start, buf, span, &s->d);
+		a3_phase_end(s);
+		if (err != SB_ERR_VERIFY && err != SB_ERR_FRAMING)
+			break;
+		cli_info(cli_of(f), "loader upload: %s; uploading again", s->d.msg);
+	}
+	f->r->upload_bytes = span;
 	free(raw);
 	free(buf);
 	return err;
@@ -454,6 +462,18 @@ static int leave(struct fast *f, bool need_rom)
 	return need_rom ? an3155_reconnect(f->s->bl, &f->s->d) : SB_OK;
 }
 
+static void count(struct fast *f)
+{
+	struct lh_counters n;
+
+	lh_counters(f->h, &n);
+	f->r->tx = n.tx;
+	f->r->rx = n.rx;
+	f->r->exchanges = n.exchanges;
+	f->r->resends = n.resends;
+	f->r->line_errs = n.line_errs;
+}
+
 static bool usable(struct fast *f, const struct sb_plan *p, char *why, size_t len)
 {
 	struct a3_session *s = f->s;
@@ -506,6 +526,7 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 			err = leave(&f, s->c->go);
 		else
 			leave(&f, false);
+		count(&f);
 	}
 	lh_free(f.h);
 	return err;

@@ -95,6 +95,9 @@ struct a3_fast_result {
 	size_t erased_pages, unchanged_pages;
 	uint64_t written_bytes;
 	unsigned baud;           /* line rate the loader ran at */
+	size_t upload_bytes;     /* the loader's image, through Write Memory */
+	uint64_t tx, rx;         /* loader protocol bytes (ldrhost.h lh_counters) */
+	unsigned exchanges, resends, line_errs;
 };
 /*
  * --fast: the plan through the RAM loader. SB_OK with r->used: written and

@@ -7,9 +7,10 @@
 
 enum { RX_HUNT = 0, RX_HDR, RX_PAYLOAD, RX_CRC };
 /* What happens to the frame being received, decided at its header. */
-enum { M_ACCEPT = 0, M_RERUN, M_FULL, M_DUP, M_AHEAD };
+enum { M_STORE = 0, M_RERUN, M_FULL, M_DUP };
 
 #define TX_MASK (LDR_TXBUF - 1u)
+#define RX_MASK (LDR_RXBUF - 1u)
 
 /* ---- CRC-32 (zlib): tables built at start ---------------------------------- */
 
@@ -61,8 +62,11 @@ void ldr_tx_begin(struct ldr *L, uint8_t type, uint8_t seq, uint16_t len)
 
 	/* A frame is queued whole; if the ring is short of room, drain it first
 	 * (the receiver may overrun meanwhile: the host then resends). */
-	while (LDR_TXBUF - 1u - tx_used(L) < (uint32_t)len + LDRW_OVERHEAD)
+	ldr_rx_stash(L);
+	while (LDR_TXBUF - 1u - tx_used(L) < (uint32_t)len + LDRW_OVERHEAD) {
 		tx_pump(L);
+		ldr_rx_stash(L);
+	}
 	for (int i = 0; i < 5; i++)
 		h[5] ^= h[i];
 	for (int i = 0; i < (int)LDRW_HDR; i++)
@@ -85,6 +89,7 @@ void ldr_tx_end(struct ldr *L)
 	for (int i = 0; i < 4; i++)
 		tx_push(L, c[i]);
 	tx_pump(L);
+	ldr_rx_stash(L);
 }
 
 int ldr_tx_idle(struct ldr *L)
@@ -93,15 +98,47 @@ int ldr_tx_idle(struct ldr *L)
 	return L->tx_head == L->tx_tail && (HW_RD(L, L->usart + USART_ISR) & ISR_TC);
 }
 
+static struct ldr_slot *slot_of(struct ldr *L, uint8_t seq)
+{
+	return &L->slot[seq % LDR_NSLOTS];
+}
+
+static int holds(struct ldr *L, uint8_t seq)
+{
+	const struct ldr_slot *t = slot_of(L, seq);
+
+	return (uint8_t)(seq - L->done_next) < LDR_NSLOTS && t->have && t->seq == seq;
+}
+
+/* Which of the 31 frames after RX_NEXT are here (they came after a loss). */
+static uint32_t have_map(struct ldr *L)
+{
+	uint32_t m = 0;
+
+	if (!L->held)
+		return 0;
+	for (uint8_t i = 0; i < 31u; i++)
+		if (holds(L, (uint8_t)(L->rx_next + 1u + i)))
+			m |= 1u << i;
+	ldr_rx_stash(L);
+	return m;
+}
+
 void ldr_send_status(struct ldr *L, uint8_t flags)
 {
 	uint8_t p[LDRW_ST_LEN] = { 0 };
+	uint32_t have = have_map(L);
 
+	if (have)
+		flags |= LDRW_SF_NAK;   /* a gap: RX_NEXT is missing */
+	ldr_put32(p + LDRW_ST_HAVE, have);
 	p[LDRW_ST_RX_NEXT] = L->rx_next;
 	p[LDRW_ST_DONE_NEXT] = L->done_next;
 	p[LDRW_ST_FLAGS] = flags;
 	p[LDRW_ST_ERR] = L->err;
 	p[LDRW_ST_ERR_SEQ] = L->err_seq;
+	p[LDRW_ST_LINE_ERRS] = (uint8_t)L->line_errs;
+	p[LDRW_ST_LINE_ERRS + 1] = (uint8_t)(L->line_errs >> 8);
 	ldr_put32(p + LDRW_ST_ERR_ADDR, L->err_addr);
 	ldr_put32(p + LDRW_ST_ERR_DETAIL, L->err_detail);
 	ldr_tx_begin(L, LDRW_T_STATUS, 0, LDRW_ST_LEN);
@@ -149,25 +186,28 @@ void ldr_send_info(struct ldr *L, uint8_t type, uint8_t seq)
 
 /* ---- receiver -------------------------------------------------------------- */
 
-/* One NAK per gap: the host goes back to RX_NEXT once, not once per frame
- * that follows the lost one. */
-static void nak(struct ldr *L)
+/* One NAK per damaged stretch of the line, until a frame comes through;
+ * a damaged copy of the very frame awaited is always reported. */
+static void nak(struct ldr *L, uint8_t flags)
 {
-	if (L->nak_sent)
+	if (L->nak_sent && !flags)
 		return;
 	L->nak_sent = 1;
-	ldr_send_status(L, LDRW_SF_NAK);
+	ldr_send_status(L, LDRW_SF_NAK | flags);
 }
 
-static uint8_t classify(const struct ldr *L, uint8_t seq, uint8_t cmd)
+/* Frames from rx_next to done_next + LDR_NSLOTS - 1 have a slot. */
+static uint8_t classify(struct ldr *L, uint8_t seq, uint8_t cmd)
 {
-	if (seq == L->rx_next)
-		return L->q_count < LDR_NSLOTS ? M_ACCEPT : M_FULL;
+	uint8_t room = (uint8_t)(LDR_NSLOTS - (uint8_t)(L->rx_next - L->done_next));
+
+	if ((uint8_t)(seq - L->rx_next) < room)
+		return holds(L, seq) ? M_DUP : M_STORE;
 	/* the answer to the last immediate command was lost: run it again */
-	if ((uint8_t)(seq + 1u) == L->rx_next && !ldr_is_queued(cmd) && L->q_count == 0 &&
-	    L->last_immediate)
+	if ((uint8_t)(seq + 1u) == L->rx_next && !ldr_is_queued(cmd) && L->rx_next == L->done_next &&
+	    L->last_immediate && !slot_of(L, seq)->have)
 		return M_RERUN;
-	return (uint8_t)(L->rx_next - seq) <= 128u ? M_DUP : M_AHEAD;
+	return (uint8_t)(L->rx_next - seq) <= 128u ? M_DUP : M_FULL;
 }
 
 static int header_ok(const uint8_t *h)
@@ -184,15 +224,34 @@ static void rx_header(struct ldr *L)
 	if (!header_ok(L->hdr)) {
 		L->rx_state = RX_HUNT;
 		ldr_baud_noise(L);
-		nak(L);
+		nak(L, 0);
 		return;
 	}
 	L->rx_len = (uint16_t)(L->hdr[1] | L->hdr[2] << 8);
 	L->rx_crc = ldr_crc_update(L, 0xFFFFFFFFu, L->hdr + 1, LDRW_HDR - 1);
 	L->rx_mode = classify(L, L->hdr[3], L->hdr[4]);
-	L->rx_slot = L->rx_mode <= M_RERUN ? &L->slot[(L->q_head + L->q_count) % LDR_NSLOTS] : NULL;
+	L->rx_slot = L->rx_mode <= M_RERUN ? slot_of(L, L->hdr[3]) : NULL;
 	L->rx_pos = 0;
 	L->rx_state = L->rx_len ? RX_PAYLOAD : RX_CRC;
+}
+
+/* Frames now complete from rx_next on become the queue. */
+static void advance(struct ldr *L)
+{
+	int queued = 0;
+
+	while ((uint8_t)(L->rx_next - L->done_next) < LDR_NSLOTS && holds(L, L->rx_next)) {
+		const struct ldr_slot *t = slot_of(L, L->rx_next);
+
+		if (L->rx_next != L->hdr[3] && L->held)
+			L->held--;   /* one that waited beyond a gap */
+		L->rx_next++;
+		L->last_immediate = !ldr_is_queued(t->cmd);
+		queued |= !L->last_immediate;
+		ldr_baud_good_frame(L, t->cmd);
+	}
+	if (queued)
+		ldr_send_status(L, 0);   /* taken; a second STATUS says when done */
 }
 
 static void take_frame(struct ldr *L)
@@ -202,16 +261,18 @@ static void take_frame(struct ldr *L)
 	s->len = L->rx_len;
 	s->seq = L->hdr[3];
 	s->cmd = L->hdr[4];
-	s->rerun = L->rx_mode == M_RERUN;
-	L->q_count++;
-	if (s->rerun)
-		return;
-	L->rx_next++;
+	s->have = 1;
 	L->nak_sent = 0;
-	L->last_immediate = !ldr_is_queued(s->cmd);
-	ldr_baud_good_frame(L, s->cmd);
-	if (!L->last_immediate)
-		ldr_send_status(L, 0);   /* accepted; a second STATUS says when done */
+	if (L->rx_mode == M_RERUN) {
+		L->rerun = 1;
+		return;
+	}
+	if (s->seq == L->rx_next) {
+		advance(L);
+		return;
+	}
+	L->held++;
+	ldr_send_status(L, 0);   /* kept for later; the map shows the gap */
 }
 
 static void rx_frame_end(struct ldr *L)
@@ -219,25 +280,19 @@ static void rx_frame_end(struct ldr *L)
 	L->rx_state = RX_HUNT;
 	if (ldr_get32(L->rx_crcb) != ~L->rx_crc) {
 		ldr_baud_noise(L);
-		/* the frame we wait for, damaged again: ask again (a NAK per try) */
-		if (L->hdr[3] == L->rx_next)
-			L->nak_sent = 0;
-		nak(L);
+		nak(L, L->hdr[3] == L->rx_next ? LDRW_SF_DAMAGED : 0);
 		return;
 	}
 	switch (L->rx_mode) {
-	case M_ACCEPT:
+	case M_STORE:
 	case M_RERUN:
 		take_frame(L);
 		break;
 	case M_FULL:
 		ldr_send_status(L, LDRW_SF_FULL);
 		break;
-	case M_DUP:
-		ldr_send_status(L, 0);
-		break;
 	default:
-		nak(L);
+		ldr_send_status(L, 0);
 		break;
 	}
 }
@@ -316,12 +371,10 @@ static void poll_candidates(struct ldr *L)
 
 /* ---- main loop ------------------------------------------------------------- */
 
-static void pop(struct ldr *L, int rerun)
+static void pop(struct ldr *L)
 {
-	L->q_head = (uint8_t)((L->q_head + 1u) % LDR_NSLOTS);
-	L->q_count--;
-	if (!rerun)
-		L->done_next++;
+	slot_of(L, L->done_next)->have = 0;
+	L->done_next++;
 	L->x_busy = L->x_started = 0;
 	L->x_pos = 0;
 }
@@ -330,36 +383,77 @@ static void exec(struct ldr *L)
 {
 	struct ldr_slot *s;
 
-	if (!L->q_count || L->baud_state == BAUD_SWITCH || L->reset_pending)
+	if (L->baud_state == BAUD_SWITCH || L->reset_pending)
 		return;
-	s = &L->slot[L->q_head];
+	if (L->rerun) {
+		s = slot_of(L, (uint8_t)(L->rx_next - 1u));
+		ldr_exec_immediate(L, s);
+		s->have = 0;
+		L->rerun = 0;
+		return;
+	}
+	if (L->rx_next == L->done_next)
+		return;
+	s = slot_of(L, L->done_next);
 	if (!ldr_is_queued(s->cmd)) {
 		ldr_exec_immediate(L, s);
-		pop(L, s->rerun);
+		pop(L);
 		return;
 	}
 	if (ldr_flash_step(L, s)) {
-		pop(L, 0);
+		pop(L);
 		ldr_send_status(L, 0);
 	}
 }
 
-/* Everything received (one character, or up to the FIFO's eight). */
-static void receive(struct ldr *L)
+void ldr_rx_stash(struct ldr *L)
 {
-	uint32_t isr = HW_RD(L, L->usart + USART_ISR);
+	uint32_t isr;
 
-	for (int k = 0; k < 8; k++) {
+	if (!L->usart)
+		return;
+	for (int k = 0; k < 16; k++) {
+		isr = HW_RD(L, L->usart + USART_ISR);
 		/* Parity, framing, noise, overrun: the frame they hit fails its
-		 * CRC; clear them (USART_ICR) so that reception goes on. */
+		 * CRC; clear them (USART_ICR, §50.8.11) so that reception goes on. */
 		if (isr & ISR_ERRORS) {
 			HW_WR(L, L->usart + USART_ICR, isr & ICR_ERRORS);
-			ldr_baud_noise(L);
+			L->rx_errors++;
+			L->line_errs++;
 		}
 		if (!(isr & ISR_RXNE))
 			return;
-		rx_byte(L, (uint8_t)HW_RD(L, L->usart + USART_RDR));
-		isr = HW_RD(L, L->usart + USART_ISR);
+		uint8_t b = (uint8_t)HW_RD(L, L->usart + USART_RDR);
+		if (((L->rxq_head + 1u) & RX_MASK) == L->rxq_tail) {
+			L->rx_errors++;   /* ring full: the character is lost like an overrun */
+			L->line_errs++;
+			continue;
+		}
+		L->rxq[L->rxq_head] = b;
+		L->rxq_head = (uint16_t)((L->rxq_head + 1u) & RX_MASK);
+	}
+}
+
+/* The parser's share of a poll: what the ring holds now. */
+static void receive(struct ldr *L)
+{
+	ldr_rx_stash(L);
+	while (L->rx_errors) {
+		L->rx_errors--;
+		ldr_baud_noise(L);
+	}
+	for (unsigned n = 0; n < LDR_RXBUF; n++) {
+		/* parsing is slower than the FIFO fills while a backlog is worked
+		 * off: keep taking characters from the USART in between */
+		if ((n & 7u) == 7u)
+			ldr_rx_stash(L);
+		if (L->rxq_tail == L->rxq_head)
+			return;
+		uint8_t b = L->rxq[L->rxq_tail];
+		L->rxq_tail = (uint16_t)((L->rxq_tail + 1u) & RX_MASK);
+		rx_byte(L, b);
+		if (L->baud_state == BAUD_SWITCH || L->reset_pending)
+			return;   /* what follows is for the new line or nobody */
 	}
 }
 

@@ -23,6 +23,7 @@
 
 #define LDR_NSLOTS 32u           /* frames held (window); 32 x 1 KB of RAM */
 #define LDR_TXBUF 4096u          /* power of two, > LDRW_MAX_PAYLOAD + overhead */
+#define LDR_RXBUF 1024u          /* power of two: characters taken from the USART, not parsed yet */
 #define LDR_MAX_USARTS 3u
 /* Bad characters or frames at a new baud rate, before the first good frame
  * after CONFIRM, that make the loader go back to the old rate: the host
@@ -43,7 +44,7 @@ enum { LDR_OK = 0, LDR_NO_LINE = -1 };
 struct ldr_slot {
 	uint16_t len;
 	uint8_t seq, cmd;
-	uint8_t rerun;           /* a repeat of the last immediate command */
+	uint8_t have;            /* holds frame `seq`, not yet executed */
 	uint8_t pad[3];
 	uint8_t data[LDRW_MAX_PAYLOAD] __attribute__((aligned(4)));
 };
@@ -67,18 +68,26 @@ struct ldr {
 	struct ldr_cand cand[LDR_MAX_USARTS];
 	/* flash, from FLASH_OPTR and the flash size register */
 	uint32_t flash_size, page_size, bank2, optr;
-	/* receiver */
+	/* receiver: the USART's characters go to rxq at once (ldr_rx_stash),
+	 * the parser takes them from there in the main loop */
+	uint8_t rxq[LDR_RXBUF];
+	uint16_t rxq_head, rxq_tail;
+	uint16_t rx_errors;      /* characters with PE/FE/NE, overruns, since the last poll */
+	uint16_t line_errs;      /* the same, counted for the host (STATUS) */
 	uint8_t rx_state, rx_mode;
 	uint16_t rx_pos, rx_len;
 	uint8_t hdr[LDRW_HDR];
 	uint8_t rx_crcb[4];
 	uint32_t rx_crc;
 	struct ldr_slot *rx_slot;
-	/* queue */
+	/* frames: slot[seq % LDR_NSLOTS] holds frame seq, for seq from
+	 * done_next (oldest not executed) on; every frame before rx_next is
+	 * here, later ones may be (they arrived after a lost one) */
 	struct ldr_slot slot[LDR_NSLOTS];
-	uint8_t q_head, q_count;
 	uint8_t rx_next, done_next;
 	uint8_t nak_sent, last_immediate;
+	uint8_t rerun;           /* the slot before rx_next holds a repeat to run */
+	uint8_t held;            /* frames held beyond a gap */
 	/* flash operation at the head of the queue */
 	uint8_t x_busy, x_started;
 	uint32_t x_pos;

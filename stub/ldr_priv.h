@@ -24,6 +24,10 @@ static inline void ldr_put32(uint8_t *p, uint32_t v)
 
 enum { BAUD_IDLE = 0, BAUD_SWITCH, BAUD_TENTATIVE };
 
+/* ldr_core.c: move what the USART received into the ring (cheap; called
+ * from every step that may take longer than the USART's FIFO lasts). */
+void ldr_rx_stash(struct ldr *L);
+
 /* ldr_core.c: the transmitter. A frame is begun with its payload length,
  * fed byte by byte, and ended; tx_begin waits (draining the USART) until
  * the whole frame fits the ring. */

@@ -153,8 +153,14 @@ struct rig {
 /* LDR_DEBUG=1 in the environment: the engine's messages with the simulated time. */
 static void dbg_log(void *ctx, enum sb_log_level l, const char *m)
 {
-	if (getenv("LDR_DEBUG"))
-		fprintf(stderr, "[%llu us] %d %s\n", (unsigned long long)((struct tl *)ctx)->us, (int)l, m);
+	const struct tl *t = ctx;
+
+	if (!getenv("LDR_DEBUG"))
+		return;
+	fprintf(stderr, "[%llu us] %d %s (loader: rx_next %u, done_next %u, rx_state %u, rx_mode %u)\n",
+		(unsigned long long)t->us, (int)l, m, t->ldr->rx_next, t->ldr->done_next,
+		t->ldr->rx_state, t->ldr->rx_mode);
+	fprintf(stderr, "   slot[rx_next]: have %u seq %u cmd %u len %u; tx ring %u..%u\n", t->ldr->slot[t->ldr->rx_next % 32].have, t->ldr->slot[t->ldr->rx_next % 32].seq, t->ldr->slot[t->ldr->rx_next % 32].cmd, t->ldr->slot[t->ldr->rx_next % 32].len, t->ldr->tx_tail, t->ldr->tx_head);
 }
 
 static struct rig *rig_new(const struct fp_cfg *cfg)
