@@ -270,28 +270,64 @@ static void expected_page(const struct sb_plan *p, uint32_t addr, uint32_t size,
 	}
 }
 
+/* The part's CRC of n ranges, compared with the expected pages: same[i] for
+ * the ranges whose CRC matches. Only ranges with same[i] already true count. */
+static int compare_crcs(struct fast *f, const struct sb_plan *p, const uint32_t *addr,
+			const uint32_t *len, const uint32_t *page_len, size_t n, bool *same)
+{
+	uint32_t *a = calloc(n, sizeof(*a)), *l = calloc(n, sizeof(*l)), *crc = calloc(n, sizeof(*crc));
+	size_t *idx = calloc(n, sizeof(*idx)), k = 0;
+	uint32_t max = 0;
+	uint8_t *page = NULL;
+	int err = SB_ERR_NOMEM;
+
+	for (size_t i = 0; a && l && idx && i < n; i++) {
+		max = page_len[i] > max ? page_len[i] : max;
+		if (same[i]) {
+			a[k] = addr[i];
+			l[k] = len[i];
+			idx[k++] = i;
+		}
+	}
+	if (a && l && crc && idx && (page = malloc(max ? max : 1)))
+		err = k ? lh_crc(f->h, a, l, k, crc, &f->s->d) : SB_OK;
+	for (size_t j = 0; !err && j < k; j++) {
+		size_t i = idx[j];
+		expected_page(p, addr[i], page_len[i], page);
+		same[i] = crc[j] == lh_crc32(0, page, len[i]);
+	}
+	free(a);
+	free(l);
+	free(crc);
+	free(idx);
+	free(page);
+	return err;
+}
+
+/*
+ * First the CRC of each page's first 256 bytes: where the image changes a
+ * page there, reading the rest of it is saved (an image on a blank or a
+ * different part differs at once); then whole pages for those that agree.
+ */
 static int find_unchanged(struct fast *f, const struct sb_plan *p, bool *same)
 {
 	size_t n = p->npages;
 	uint32_t *addr = calloc(n, sizeof(*addr)), *len = calloc(n, sizeof(*len));
-	uint32_t *crc = calloc(n, sizeof(*crc)), max = 0;
-	uint8_t *page = NULL;
-	int err = SB_ERR_NOMEM;
+	uint32_t *head = calloc(n, sizeof(*head));
+	int err = addr && len && head ? SB_OK : SB_ERR_NOMEM;
 
-	for (size_t i = 0; addr && len && i < n; i++) {
-		sb_geom_page_addr(&f->s->geom, p->pages[i], &addr[i], &len[i]);
-		max = len[i] > max ? len[i] : max;
-	}
-	if (addr && len && crc && (page = malloc(max ? max : 1)))
-		err = lh_crc(f->h, addr, len, n, crc, &f->s->d);
 	for (size_t i = 0; !err && i < n; i++) {
-		expected_page(p, addr[i], len[i], page);
-		same[i] = crc[i] == lh_crc32(0, page, len[i]);
+		sb_geom_page_addr(&f->s->geom, p->pages[i], &addr[i], &len[i]);
+		head[i] = len[i] < 256 ? len[i] : 256;
+		same[i] = true;
 	}
+	if (!err)
+		err = compare_crcs(f, p, addr, head, len, n, same);
+	if (!err)
+		err = compare_crcs(f, p, addr, len, len, n, same);
 	free(addr);
 	free(len);
-	free(crc);
-	free(page);
+	free(head);
 	return err;
 }
 
@@ -357,10 +393,11 @@ static int build_ops(struct fast *f, const struct sb_plan *p, const bool *same, 
 	return err;
 }
 
-static int program(struct fast *f, const struct sb_plan *p)
+/* Pages whose CRC already matches stay as they are; the rest is erased and
+ * written. The writes are kept in o for the verify. */
+static int program(struct fast *f, const struct sb_plan *p, struct ops *o)
 {
 	bool *same = calloc(p->npages ? p->npages : 1, sizeof(*same));
-	struct ops o = { 0 };
 	char msg[128];
 	int err = same ? SB_OK : SB_ERR_NOMEM;
 
@@ -372,22 +409,21 @@ static int program(struct fast *f, const struct sb_plan *p)
 		event(f, "delta", msg);
 	}
 	if (!err)
-		err = build_ops(f, p, same, &o);
+		err = build_ops(f, p, same, o);
 	if (!err) {
-		f->r->written_bytes = o.bytes;
-		a3_phase_begin(f->s, "write", o.bytes);
-		err = lh_program(f->h, o.op, o.n, &f->s->d);
+		f->r->written_bytes = o->bytes;
+		a3_phase_begin(f->s, "write", o->bytes);
+		err = lh_program(f->h, o->op, o->n, &f->s->d);
 		a3_phase_end(f->s);
 	}
-	free(o.op);
 	free(same);
 	return err;
 }
 
-/* ---- verify: CRC on the part over every segment; a mismatch is located ------ */
+/* ---- verify: CRC on the part; a mismatch is located --------------------------- */
 
-/* The first differing byte of a segment whose CRC differs. */
-static int locate(struct fast *f, const struct sb_segment *sg)
+/* The first differing byte of a range whose CRC differs. */
+static int locate(struct fast *f, const struct lh_op *w)
 {
 	uint32_t chunk = f->info.data_max;
 	uint8_t *buf = malloc(chunk);
@@ -395,51 +431,59 @@ static int locate(struct fast *f, const struct sb_segment *sg)
 
 	if (!buf)
 		return SB_ERR_NOMEM;
-	for (uint32_t off = 0; off < sg->len && !err; off += chunk) {
-		uint32_t k = sg->len - off < chunk ? sg->len - off : chunk, a = sg->addr + off;
+	for (uint32_t off = 0; off < w->len && !err; off += chunk) {
+		uint32_t k = w->len - off < chunk ? w->len - off : chunk, a = w->addr + off;
 		uint32_t crc;
-		if ((err = lh_crc(f->h, &a, &k, 1, &crc, &f->s->d)) || crc == lh_crc32(0, sg->data + off, k))
+		if ((err = lh_crc(f->h, &a, &k, 1, &crc, &f->s->d)) || crc == lh_crc32(0, w->data + off, k))
 			continue;
 		if ((err = lh_read(f->h, a, buf, k, &f->s->d)))
 			break;
 		for (uint32_t i = 0; i < k; i++)
-			if (buf[i] != sg->data[off + i]) {
+			if (buf[i] != w->data[off + i]) {
 				free(buf);
 				return sb_diag_addr(&f->s->d, SB_ERR_VERIFY, a + i,
 						    "verify: 0x%08X holds 0x%02X, the image 0x%02X (CRC computed by the loader on the part)",
-						    a + i, buf[i], sg->data[off + i]);
+						    a + i, buf[i], w->data[off + i]);
 			}
 	}
 	free(buf);
 	if (!err)
-		err = sb_diag_addr(&f->s->d, SB_ERR_VERIFY, sg->addr,
+		err = sb_diag_addr(&f->s->d, SB_ERR_VERIFY, w->addr,
 				   "verify: the CRC of 0x%08X-0x%08X differs from the image, but no byte read back does: the line garbles reads",
-				   sg->addr, sg->addr + sg->len - 1);
+				   w->addr, w->addr + w->len - 1);
 	return err;
 }
 
-static int verify(struct fast *f, const struct sb_plan *p)
+/*
+ * Everything written, by CRC on the part. The pages found unchanged were
+ * checked by the same kind of CRC over the whole page in this job (expected
+ * content: the image over erased flash) and not touched since.
+ */
+static int verify(struct fast *f, const struct ops *o)
 {
-	uint32_t *addr = calloc(p->nseg, sizeof(*addr)), *len = calloc(p->nseg, sizeof(*len));
-	uint32_t *crc = calloc(p->nseg, sizeof(*crc));
-	uint64_t total = 0;
-	int err = addr && len && crc ? SB_OK : SB_ERR_NOMEM;
+	uint32_t *addr = calloc(o->n + 1, sizeof(*addr)), *len = calloc(o->n + 1, sizeof(*len));
+	uint32_t *crc = calloc(o->n + 1, sizeof(*crc));
+	const struct lh_op **w = calloc(o->n + 1, sizeof(*w));
+	size_t n = 0;
+	int err = addr && len && crc && w ? SB_OK : SB_ERR_NOMEM;
 
-	for (size_t i = 0; !err && i < p->nseg; i++) {
-		addr[i] = p->seg[i].addr;
-		len[i] = p->seg[i].len;
-		total += len[i];
-	}
-	a3_phase_begin(f->s, "verify", total);
-	if (!err)
-		err = lh_crc(f->h, addr, len, p->nseg, crc, &f->s->d);
-	for (size_t i = 0; !err && i < p->nseg; i++)
-		if (crc[i] != lh_crc32(0, p->seg[i].data, p->seg[i].len))
-			err = locate(f, &p->seg[i]);
+	for (size_t i = 0; !err && i < o->n; i++)
+		if (o->op[i].kind == LH_WRITE) {
+			w[n] = &o->op[i];
+			addr[n] = o->op[i].addr;
+			len[n++] = o->op[i].len;
+		}
+	a3_phase_begin(f->s, "verify", o->bytes);
+	if (!err && n)
+		err = lh_crc(f->h, addr, len, n, crc, &f->s->d);
+	for (size_t i = 0; !err && i < n; i++)
+		if (crc[i] != lh_crc32(0, w[i]->data, w[i]->len))
+			err = locate(f, w[i]);
 	a3_phase_end(f->s);
 	free(addr);
 	free(len);
 	free(crc);
+	free(w);
 	return err;
 }
 
@@ -518,9 +562,12 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 	if (err == 1 || (err == SB_OK && !f.h))
 		err = SB_OK;   /* fell back: the caller writes over the ROM protocol */
 	else if (err == SB_OK) {
+		struct ops o = { 0 };
+
 		r->used = true;
-		if (!(err = raise_baud(&f)) && !(err = program(&f, p)) && s->c->verify)
-			err = verify(&f, p);
+		if (!(err = raise_baud(&f)) && !(err = program(&f, p, &o)) && s->c->verify)
+			err = verify(&f, &o);
+		free(o.op);
 		r->baud = f.baud;
 		if (!err)
 			err = leave(&f, s->c->go);
