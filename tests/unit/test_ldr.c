@@ -16,6 +16,7 @@
 
 #include "ldr_core.h"
 #include "../fake/ldr_part.h"
+#include "ldr_wire.h"
 #include "ldrhost.h"
 
 /* ---- a link from the host engine to the loader on the model ------------------ */
@@ -620,6 +621,134 @@ static void test_reset_after_answer(void **state)
 	rig_free(r);
 }
 
+/* ---- frames the host engine would never send -------------------------------------- */
+
+/* A host frame (ldr_wire.h), with the engine's CRC helper. */
+static size_t frame(uint8_t *b, uint8_t seq, uint8_t cmd, const uint8_t *p, size_t n)
+{
+	uint32_t c;
+
+	b[0] = 0x5A;
+	b[1] = (uint8_t)n;
+	b[2] = (uint8_t)(n >> 8);
+	b[3] = seq;
+	b[4] = cmd;
+	b[5] = (uint8_t)(0xFF ^ b[0] ^ b[1] ^ b[2] ^ b[3] ^ b[4]);
+	if (n)
+		memcpy(b + 6, p, n);
+	c = lh_crc32(0, b + 1, 5 + n);
+	for (int i = 0; i < 4; i++)
+		b[6 + n + i] = (uint8_t)(c >> (8 * i));
+	return n + 10;
+}
+
+/* The next frame from the loader (after running it a while): its type, payload in p. */
+static int next_frame(struct rig *r, uint8_t *p, size_t *n, uint8_t *seq)
+{
+	uint8_t h[6], c[4];
+
+	tl_sleep(&r->t, 2);
+	do {
+		if (tl_read(&r->t, h, 1, 100) != 1)
+			return -1;
+	} while (h[0] != 0xA5);
+	if (tl_read(&r->t, h + 1, 5, 100) != 5)
+		return -1;
+	*n = (size_t)(h[1] | h[2] << 8);
+	*seq = h[3];
+	if (tl_read(&r->t, p, *n, 100) != (int)*n || tl_read(&r->t, c, 4, 100) != 4)
+		return -1;
+	return h[4];
+}
+
+static void test_damaged_header_gets_nak_at_once(void **state)
+{
+	struct rig *r = rig_up(&(struct fp_cfg){ 0 });
+	uint8_t f[64], p[64];
+	size_t n = frame(f, 0, LDRW_CMD_IDENTIFY, NULL, 0), len;
+	uint8_t seq;
+
+	(void)state;
+	f[1] ^= 0x04;   /* LEN 4: the header check fails, the loader does not wait for 4 bytes */
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_STATUS);
+	assert_true(p[LDRW_ST_FLAGS] & LDRW_SF_NAK);
+	assert_int_equal(p[LDRW_ST_RX_NEXT], 0);
+	f[1] ^= 0x04;   /* the intact frame right after is answered */
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_RESP);
+	assert_int_equal(seq, 0);
+	rig_free(r);
+}
+
+static void test_repeat_and_rerun(void **state)
+{
+	struct rig *r = rig_up(&(struct fp_cfg){ 0 });
+	uint8_t f[64], p[64];
+	size_t n = frame(f, 0, LDRW_CMD_IDENTIFY, NULL, 0), len;
+	uint8_t seq;
+
+	(void)state;
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_RESP);
+	/* the same SEQ again (its answer was lost): run again, answer again */
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_RESP);
+	assert_int_equal(seq, 0);
+	/* a queued command repeated is not done twice: a STATUS only */
+	uint8_t w[16 + 8] = { 0 };
+	w[3] = 0x08;   /* 0x08000000 */
+	memset(w + 8, 0x11, 16);
+	n = frame(f, 1, LDRW_CMD_WRITE, w, sizeof(w));
+	tl_write(&r->t, f, n, 0);
+	tl_sleep(&r->t, 5);
+	tl_write(&r->t, f, n, 0);
+	tl_sleep(&r->t, 5);
+	assert_int_equal(fp_stats(r->t.fp)->programs, 2);
+	assert_int_equal(fp_stats(r->t.fp)->double_programs, 0);
+	rig_free(r);
+}
+
+static void test_frame_beyond_buffers_is_full(void **state)
+{
+	struct rig *r = rig_up(&(struct fp_cfg){ 0 });
+	uint8_t f[64], p[64];
+	size_t n = frame(f, 40, LDRW_CMD_IDENTIFY, NULL, 0), len;
+	uint8_t seq;
+
+	(void)state;
+	/* SEQ 40 with 0 expected: 32 buffers cannot hold it */
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_STATUS);
+	assert_true(p[LDRW_ST_FLAGS] & LDRW_SF_FULL);
+	rig_free(r);
+}
+
+static void test_gap_is_mapped(void **state)
+{
+	struct rig *r = rig_up(&(struct fp_cfg){ 0 });
+	uint8_t f[64], p[64], e[8] = { 0 };
+	size_t n, len;
+	uint8_t seq;
+
+	(void)state;
+	e[3] = 0x08;
+	e[5] = 0x10;   /* erase 0x08000000+0x1000 */
+	/* frames 1 and 3 arrive, 0 and 2 were lost */
+	n = frame(f, 1, LDRW_CMD_ERASE, e, 8);
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_STATUS);
+	n = frame(f, 3, LDRW_CMD_ERASE, e, 8);
+	tl_write(&r->t, f, n, 0);
+	assert_int_equal(next_frame(r, p, &len, &seq), LDRW_T_STATUS);
+	assert_int_equal(p[LDRW_ST_RX_NEXT], 0);
+	assert_true(p[LDRW_ST_FLAGS] & LDRW_SF_NAK);
+	/* bit i: frame RX_NEXT + 1 + i is held: frames 1 and 3 */
+	assert_int_equal(p[LDRW_ST_HAVE], 0x05);
+	assert_int_equal(fp_stats(r->t.fp)->erases, 0);   /* nothing runs out of order */
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +774,10 @@ int main(void)
 		cmocka_unit_test(test_baud_port_refuses),
 		cmocka_unit_test(test_baud_answer_lost),
 		cmocka_unit_test(test_reset_after_answer),
+		cmocka_unit_test(test_damaged_header_gets_nak_at_once),
+		cmocka_unit_test(test_repeat_and_rerun),
+		cmocka_unit_test(test_frame_beyond_buffers_is_full),
+		cmocka_unit_test(test_gap_is_mapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,8 @@ static size_t mk(uint8_t *buf, uint8_t sof, uint8_t seq, uint8_t type, const uin
 	buf[3] = seq;
 	buf[4] = type;
 	buf[5] = (uint8_t)(0xFF ^ buf[0] ^ buf[1] ^ buf[2] ^ buf[3] ^ buf[4]);
-	memcpy(buf + 6, p, n);
+	if (n)
+		memcpy(buf + 6, p, n);
 	c = crc32_ref(buf + 1, 5 + n);
 	for (int i = 0; i < 4; i++)
 		buf[6 + n + i] = (uint8_t)(c >> (8 * i));
@@ -143,7 +144,7 @@ static void test_silence_resends_same_seq(void **state)
 	bad[nrx - 1] ^= 0x01;   /* a damaged CRC: not an answer */
 	sl_add(f->sl, (struct sl_step[]){
 		SL_TXN(tx, ntx), SL_SILENCE(),
-		SL_TXN(tx, ntx), SL_RXN(bad, nrx), SL_SILENCE(),
+		SL_TXN(tx, ntx), SL_RXN(bad, nrx),   /* damaged: sent again at once */
 		SL_TXN(tx, ntx), SL_RXN(rx, nrx), SL_END() });
 	assert_int_equal(lh_identify(f->h, NULL, &d), SB_OK);
 	assert_script_done(f->sl);
