@@ -58,22 +58,22 @@ static uint8_t flash_byte(struct ldr *L, uint32_t a)
 	return (uint8_t)(HW_RD(L, a & ~3u) >> (8u * (a & 3u)));
 }
 
-/* Eight bytes a step through the slicing tables ("slicing by 8"): reading
+/* Four bytes a step through the slicing tables ("slicing by 4"): reading
  * and summing the flash is what a delta check and a verify cost the part. */
 static uint32_t flash_crc(struct ldr *L, uint32_t a, uint32_t n)
 {
-	const uint32_t (*t)[256] = (const uint32_t (*)[256])L->crc_table;
+	const uint32_t *t0 = L->crc_table[0], *t1 = L->crc_table[1];
+	const uint32_t *t2 = L->crc_table[2], *t3 = L->crc_table[3];
 	uint32_t crc = 0xFFFFFFFFu;
 	uint8_t b;
 
-	for (; n && (a & 7u); a++, n--) {
+	for (; n && (a & 3u); a++, n--) {
 		b = flash_byte(L, a);
 		crc = ldr_crc_update(L, crc, &b, 1);
 	}
-	for (; n >= 8; a += 8, n -= 8) {
-		uint32_t lo = HW_RD(L, a) ^ crc, hi = HW_RD(L, a + 4u);
-		crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
-		      t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+	for (; n >= 4; a += 4, n -= 4) {
+		crc ^= HW_RD(L, a);
+		crc = t3[crc & 0xFFu] ^ t2[(crc >> 8) & 0xFFu] ^ t1[(crc >> 16) & 0xFFu] ^ t0[crc >> 24];
 	}
 	for (; n; a++, n--) {
 		b = flash_byte(L, a);

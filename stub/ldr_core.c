@@ -23,7 +23,7 @@ void ldr_crc_init(struct ldr *L)
 		L->crc_table[0][i] = c;
 	}
 	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 8; t++)
+		for (int t = 1; t < 4; t++)
 			L->crc_table[t][i] = (L->crc_table[t - 1][i] >> 8) ^
 					     L->crc_table[0][L->crc_table[t - 1][i] & 0xFFu];
 }

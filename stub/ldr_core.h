@@ -105,9 +105,11 @@ struct ldr {
 	uint16_t garbage;
 	uint32_t old_brr, old_cr1, new_brr, new_cr1;
 	uint8_t reset_pending;
-	/* CRC-32 tables: [0] byte-wise (frames), [1..7] with [0] eight bytes
-	 * at a time ("slicing by 8") for CRCs over flash, 8 KB of RAM */
-	uint32_t crc_table[8][256];
+	/* CRC-32 tables: [0] byte-wise (frames), [1..3] with [0] four bytes
+	 * at a time ("slicing by 4") for CRCs over flash, 4 KB of RAM (slicing
+	 * by 8 was slower on romsim's model of the part: more registers than
+	 * the core has) */
+	uint32_t crc_table[4][256];
 };
 
 /* Read the flash geometry, find the USARTs the ROM left enabled, send HELLO
