@@ -237,11 +237,17 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"rom\",\"ms\":%llu",
 			  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
 			  (unsigned long long)(cli_now_ms() - t0));
-	cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
-		 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
-		 !c->verify ? "not verified" : fr->used ? "verified by CRC on the part (loader)"
-			    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
-		 (double)(cli_now_ms() - t0) / 1000.0);
+	if (fr->used)
+		cli_info(&c->cli, "wrote %llu bytes through the loader at %u baud (%zu page(s) already held them), erased %zu page(s), %s, %.1f s",
+			 (unsigned long long)p->image_bytes, fr->baud, fr->unchanged_pages, erased,
+			 c->verify ? "verified by CRC on the part" : "not verified",
+			 (double)(cli_now_ms() - t0) / 1000.0);
+	else
+		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
+			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
+			 !c->verify ? "not verified"
+				    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
+			 (double)(cli_now_ms() - t0) / 1000.0);
 }
 
 static int write_connected(struct a3_session *s, const struct sb_image *img, uint64_t t0)
