@@ -264,36 +264,35 @@ static int wrong_key(struct mcu *m, const char *reg, uint32_t val)
 			     "bus error (RM0432 3.3.5)", reg, (unsigned)val);
 }
 
+/* Two keys in order clear lock_bit (RM0432 3.3.5, 3.4.2); anything else is
+ * a wrong sequence. */
+static int key_sequence(struct mcu *m, const char *reg, int *step, uint32_t k1, uint32_t k2,
+			uint32_t lock_bit, uint32_t val)
+{
+	if (*step == 0 && val == k1) {
+		*step = 1;
+		return MCU_OK;
+	}
+	if (*step == 1 && val == k2) {
+		*step = 0;
+		m->fl.cr &= ~lock_bit;
+		return MCU_OK;
+	}
+	return wrong_key(m, reg, val);
+}
+
 static int write_keyr(struct mcu *m, uint32_t val)
 {
 	if (m->fl.cr_frozen || !(m->fl.cr & CR_LOCK))
 		return wrong_key(m, "FLASH_KEYR", val);  /* a key while unlocked: INF */
-	if (m->fl.key_step == 0 && val == KEY1) {
-		m->fl.key_step = 1;
-		return MCU_OK;
-	}
-	if (m->fl.key_step == 1 && val == KEY2) {
-		m->fl.key_step = 0;
-		m->fl.cr &= ~CR_LOCK;
-		return MCU_OK;
-	}
-	return wrong_key(m, "FLASH_KEYR", val);
+	return key_sequence(m, "FLASH_KEYR", &m->fl.key_step, KEY1, KEY2, CR_LOCK, val);
 }
 
 static int write_optkeyr(struct mcu *m, uint32_t val)
 {
 	if (m->fl.cr_frozen || (m->fl.cr & CR_LOCK) || !(m->fl.cr & CR_OPTLOCK))
 		return wrong_key(m, "FLASH_OPTKEYR", val);  /* 3.4.2: only after KEYR */
-	if (m->fl.optkey_step == 0 && val == OPTKEY1) {
-		m->fl.optkey_step = 1;
-		return MCU_OK;
-	}
-	if (m->fl.optkey_step == 1 && val == OPTKEY2) {
-		m->fl.optkey_step = 0;
-		m->fl.cr &= ~CR_OPTLOCK;
-		return MCU_OK;
-	}
-	return wrong_key(m, "FLASH_OPTKEYR", val);
+	return key_sequence(m, "FLASH_OPTKEYR", &m->fl.optkey_step, OPTKEY1, OPTKEY2, CR_OPTLOCK, val);
 }
 
 static void write_cr(struct mcu *m, uint32_t val)

@@ -128,17 +128,22 @@ static uint64_t arrival(struct sersim *s, const struct uart_frame *dev)
 	return last + ns > now ? last + ns : now;
 }
 
+/* A system reset from the code's side: the board starts what BOOT0 says. */
+static void system_reset(struct sersim *s, const char *why, uint64_t now)
+{
+	sersim_log(s, "cpu: system reset %s", why);
+	stop_engine(s);
+	s->cpu.state = SCPU_HALTED;
+	board_reset(s->b);
+	sersim_follow_board(s, now);
+}
+
 static void apply_fate(struct sersim *s, enum faults_cpu_fate fate, uint64_t now)
 {
-	if (fate == FAULTS_CPU_HANG) {
+	if (fate == FAULTS_CPU_HANG)
 		halt(s, "hung by fault injection (silent until reset)");
-	} else if (fate == FAULTS_CPU_RESET) {
-		sersim_log(s, "cpu: system reset by fault injection");
-		stop_engine(s);
-		s->cpu.state = SCPU_HALTED;
-		board_reset(s->b);
-		sersim_follow_board(s, now);
-	}
+	else if (fate == FAULTS_CPU_RESET)
+		system_reset(s, "by fault injection", now);
 }
 
 /* Time asleep passes on the code's clock. */
@@ -275,15 +280,6 @@ static void on_poll(struct sersim *s, uint64_t now)
 		wait_for_host(s, now);
 }
 
-static void on_reset(struct sersim *s, uint64_t now)
-{
-	sersim_log(s, "cpu: system reset requested by the code (AIRCR.SYSRESETREQ or OBL_LAUNCH)");
-	stop_engine(s);
-	s->cpu.state = SCPU_HALTED;
-	board_reset(s->b);
-	sersim_follow_board(s, now);
-}
-
 /* May it run now, or is its clock too far ahead of ours? */
 static bool may_run(struct sersim *s, uint64_t now)
 {
@@ -311,7 +307,7 @@ static void run_slices(struct sersim *s, uint64_t now)
 		if (st == CPU_STOP_POLL)
 			on_poll(s, now);
 		else if (st == CPU_STOP_RESET)
-			on_reset(s, now);
+			system_reset(s, "requested by the code (AIRCR.SYSRESETREQ or OBL_LAUNCH)", now);
 		else if (st == CPU_STOP_HALT)
 			halt(s, s->cfg.cpu->halt_reason(s->cpu.cpu));
 	}
