@@ -16,6 +16,7 @@
 
 #include "ldr_core.h"
 #include "../fake/ldr_part.h"
+#include "ldr_frame.h"
 #include "ldr_wire.h"
 #include "ldrhost.h"
 
@@ -623,23 +624,15 @@ static void test_reset_after_answer(void **state)
 
 /* ---- frames the host engine would never send -------------------------------------- */
 
+static uint32_t crc32_engine(const uint8_t *p, size_t n)
+{
+	return lh_crc32(0, p, n);
+}
+
 /* A host frame (ldr_wire.h), with the engine's CRC helper. */
 static size_t frame(uint8_t *b, uint8_t seq, uint8_t cmd, const uint8_t *p, size_t n)
 {
-	uint32_t c;
-
-	b[0] = 0x5A;
-	b[1] = (uint8_t)n;
-	b[2] = (uint8_t)(n >> 8);
-	b[3] = seq;
-	b[4] = cmd;
-	b[5] = (uint8_t)(0xFF ^ b[0] ^ b[1] ^ b[2] ^ b[3] ^ b[4]);
-	if (n)
-		memcpy(b + 6, p, n);
-	c = lh_crc32(0, b + 1, 5 + n);
-	for (int i = 0; i < 4; i++)
-		b[6 + n + i] = (uint8_t)(c >> (8 * i));
-	return n + 10;
+	return ldr_test_frame(b, LDRW_SOF_HOST, seq, cmd, p, n, crc32_engine);
 }
 
 /* The next frame from the loader (after running it a while): its type, payload in p. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ldr_frame.h"
 #include "ldr_wire.h"
 #include "ldrhost.h"
 #include "script_link.h"
@@ -32,20 +33,7 @@ static uint32_t crc32_ref(const uint8_t *p, size_t n)
 /* A frame (ldr_wire.h) into buf; returns its length. */
 static size_t mk(uint8_t *buf, uint8_t sof, uint8_t seq, uint8_t type, const uint8_t *p, size_t n)
 {
-	uint32_t c;
-
-	buf[0] = sof;
-	buf[1] = (uint8_t)n;
-	buf[2] = (uint8_t)(n >> 8);
-	buf[3] = seq;
-	buf[4] = type;
-	buf[5] = (uint8_t)(0xFF ^ buf[0] ^ buf[1] ^ buf[2] ^ buf[3] ^ buf[4]);
-	if (n)
-		memcpy(buf + 6, p, n);
-	c = crc32_ref(buf + 1, 5 + n);
-	for (int i = 0; i < 4; i++)
-		buf[6 + n + i] = (uint8_t)(c >> (8 * i));
-	return 10 + n;
+	return ldr_test_frame(buf, sof, seq, type, p, n, crc32_ref);
 }
 
 static void put32(uint8_t *p, uint32_t v)
