@@ -64,6 +64,7 @@ static void host_baud_back(struct fast *f)
  */
 static int fall_back(struct fast *f, const char *why)
 {
+	struct sb_diag d = { 0 };
 	int err;
 
 	cli_warn(cli_of(f), "--fast: %s; continuing over the ROM protocol", why);
@@ -71,10 +72,10 @@ static int fall_back(struct fast *f, const char *why)
 	if (!f->started)
 		return SB_OK;
 	host_baud_back(f);
-	if ((err = an3155_reconnect(f->s->bl, &f->s->d)))
+	if ((err = an3155_reconnect(f->s->bl, &d)))
 		return sb_diag_set(&f->s->d, err,
 				   "%s, and the ROM loader does not answer its 0x7F either (%s): reset the part with BOOT0 high (or wire --nrst) and run again without --fast",
-				   why, f->s->d.msg);
+				   why, d.msg);
 	return SB_OK;
 }
 
@@ -500,7 +501,8 @@ static int leave(struct fast *f, bool need_rom)
 	struct sb_diag d = { 0 };
 
 	if (lh_reset(f->h, &d))
-		cli_warn(cli_of(f), "loader: no answer to reset (%s)", d.msg);
+		cli_warn(cli_of(f), "loader: no answer to reset (%s); the part may still run the loader: reset it (NRST) before the next job",
+			 d.msg);
 	host_baud_back(f);
 	event(f, "reset", "the part resets into its ROM loader");
 	return need_rom ? an3155_reconnect(f->s->bl, &f->s->d) : SB_OK;
