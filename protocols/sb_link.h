@@ -33,6 +33,9 @@ struct sb_link_ops {
 	void (*sleep_ms)(void *h, unsigned ms);
 	/* Release the link and free h. May be NULL. */
 	void (*close)(void *h);
+	/* Change the line rate (same framing), after the bytes written so far
+	 * have left. May be NULL: the rate cannot change (SB_ERR_UNSUPPORTED). */
+	int (*set_baud)(void *h, unsigned baud);
 };
 
 struct sb_link {

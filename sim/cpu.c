@@ -69,9 +69,10 @@ static void after_access(struct cpu *c)
 		c->stop = CPU_STOP_RESET;
 	else if (mcu_idle_polls(c->m) >= CPU_POLL_LIMIT)
 		c->stop = CPU_STOP_POLL;
-	else
-		return;
-	uc_emu_stop(c->uc);
+	/* no uc_emu_stop() here: inside an MMIO callback Unicorn's PC is the
+	 * start of the translated block, and resuming there would run the
+	 * block's first instructions twice; on_block() stops at the next
+	 * block boundary, where PC is exact */
 }
 
 static void bus_fault(struct cpu *c)
@@ -134,6 +135,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	struct cpu *c = user;
 	uint64_t n = size / 2 ? size / 2 : 1;
 
+	if (c->stop >= 0) {
+		uc_emu_stop(uc);   /* asked for by an MMIO access (after_access) */
+		return;
+	}
 	if (addr == c->last_block && size == 2 && sram_half(c, addr) == THUMB_B_SELF) {
 		halt(c, "endless loop (b .) at 0x%08X: the CPU spins until reset", (unsigned)addr);
 		uc_emu_stop(uc);

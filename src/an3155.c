@@ -65,6 +65,9 @@ static const char help_text[] =
 	"      --no-verify           do not verify after writing\n"
 	"      --keep-erased-blocks  send 256-byte blocks that are all 0xFF too\n"
 	"      --read-unprotect      first remove read protection (needs --force; wipes flash)\n"
+	"      --fast, --stub        write through a loader run from RAM (STM32L4R/L4S only;\n"
+	"                            opt-in until it has run on silicon)\n"
+	"      --fast-baud RATE      the loader's baud rate (implies --fast)\n"
 	"  -g, --go                  start the application after writing\n"
 	"      --go-addr ADDR        address of its vector table (default: image start)\n"
 	"  -n, --dry-run             print the plan; erase and write nothing\n"
@@ -94,7 +97,7 @@ enum {
 	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
 	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_PLAN, OPT_RUNP,
 	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
-	OPT_OB_WRITE, OPT_OB_SET,
+	OPT_OB_WRITE, OPT_OB_SET, OPT_FAST, OPT_FAST_BAUD,
 };
 
 static const struct option long_opts[] = {
@@ -114,6 +117,9 @@ static const struct option long_opts[] = {
 	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
 	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
+	{ "fast", no_argument, NULL, OPT_FAST },
+	{ "stub", no_argument, NULL, OPT_FAST },
+	{ "fast-baud", required_argument, NULL, OPT_FAST_BAUD },
 	{ "go", no_argument, NULL, 'g' },
 	{ "go-addr", required_argument, NULL, OPT_GO_ADDR },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -200,6 +206,8 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 		else return cli_usage(&c->cli, "--plan: '%s' is not read-first or full", arg);
 		return 0;
 	case OPT_RUNP: c->read_unprotect = true; return 0;
+	case OPT_FAST: c->fast = true; return 0;
+	case OPT_FAST_BAUD: c->fast = true; return num_opt(c, "fast-baud", arg, &c->fast_baud);
 	case 'g': c->go = true; return 0;
 	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return num_opt(c, "go-addr", arg, &c->go_addr);
 	case 'n': c->dry_run = true; return 0;

@@ -509,10 +509,71 @@ static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool wa
 	return err;
 }
 
+/* The plan over the ROM protocol: erase, write, verify. */
+/* The plan over the ROM protocol: read-first through the plan runner, or
+ * erase, write and verify with page repair (j: this job's repairs). */
+static int rom_write(struct a3_session *s, struct sb_plan *p, struct a3_job *j)
+{
+	struct a3_job *rep = s->c->erase != SB_ERASE_NONE ? j : NULL;
+	int err;
+
+	j->plan = p;
+	if (p->read_first)
+		return a3_plan_run(s, p);
+	err = do_erase_plan(s, p);
+	if (!err)
+		err = do_write_plan(s, p, rep);
+	if (!err && s->c->verify)
+		err = do_verify(s, p->seg, p->nseg, rep);
+	return err;
+}
+
+static void report_write(struct a3_session *s, const struct sb_plan *p, const struct a3_fast_result *fr,
+			 const struct a3_job *j, uint64_t t0)
+{
+	char plan[256];
+
+	struct a3_config *c = s->c;
+	const char *how = !c->verify ? "none" : fr->used ? "loader-crc" : verify_method(s);
+	size_t erased = fr->used ? fr->erased_pages : p->npages;
+	uint64_t written = fr->used ? fr->written_bytes : p->write_bytes;
+
+	if (fr->used)
+		cli_event(&c->cli, "result",
+			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
+			  "\"skipped_blocks\":%zu,\"verify\":\"%s\",\"via\":\"loader\",\"unchanged_pages\":%zu,"
+			  "\"baud\":%u,\"upload_bytes\":%zu,\"loader_tx\":%llu,\"loader_rx\":%llu,"
+			  "\"loader_exchanges\":%u,\"loader_resends\":%u,\"loader_line_errors\":%u,\"ms\":%llu",
+			  (unsigned long long)p->image_bytes, (unsigned long long)written, erased, p->nskipped, how,
+			  fr->unchanged_pages, fr->baud, fr->upload_bytes, (unsigned long long)fr->tx,
+			  (unsigned long long)fr->rx, fr->exchanges, fr->resends, fr->line_errs,
+			  (unsigned long long)(cli_now_ms() - t0));
+	else {
+		a3_plan_json(p, plan, sizeof(plan));
+		cli_event(&c->cli, "result",
+			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
+			  "\"skipped_blocks\":%zu%s,\"verify\":\"%s\",\"via\":\"rom\",\"repaired_pages\":%u,\"ms\":%llu",
+			  (unsigned long long)p->image_bytes, (unsigned long long)written, erased + p->nreerased,
+			  p->nskipped, plan, how, j->pages_repaired, (unsigned long long)(cli_now_ms() - t0));
+	}
+	if (fr->used)
+		cli_info(&c->cli, "wrote %llu bytes through the loader at %u baud (%zu page(s) already held them), erased %zu page(s), %s, %.1f s",
+			 (unsigned long long)p->image_bytes, fr->baud, fr->unchanged_pages, erased,
+			 c->verify ? "verified by CRC on the part" : "not verified",
+			 (double)(cli_now_ms() - t0) / 1000.0);
+	else
+		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
+			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
+			 !c->verify ? "not verified"
+				    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
+			 (double)(cli_now_ms() - t0) / 1000.0);
+}
+
 static int write_connected(struct a3_session *s, const struct sb_image *img, uint64_t t0)
 {
 	struct a3_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
+	struct a3_fast_result fr = { 0 };
 	struct sb_plan p;
 	struct a3_job job = { 0 };
 	bool was_blank = false;
@@ -542,34 +603,13 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return SB_OK;
 	}
 	was_blank = c->go && part_blank(s);
-	job.plan = &p;
-	if (p.read_first)
-		err = a3_plan_run(s, &p);
-	else {
-		err = do_erase_plan(s, &p);
-		if (!err)
-			err = do_write_plan(s, &p, c->erase != SB_ERASE_NONE ? &job : NULL);
-		if (!err && c->verify)
-			err = do_verify(s, p.seg, p.nseg, c->erase != SB_ERASE_NONE ? &job : NULL);
-	}
+	err = c->fast ? a3_fast_write(s, &p, &fr) : SB_OK;
+	if (!err && !fr.used)
+		err = rom_write(s, &p, &job);
 	if (!err && c->go)
 		err = go_after_write(s, &p, was_blank);
-	if (!err) {
-		char plan[256];
-		a3_plan_json(&p, plan, sizeof(plan));
-		cli_event(&c->cli, "result",
-			  "\"ok\":true,\"command\":\"write\",\"bytes\":%llu,\"written_bytes\":%llu,\"erased_pages\":%zu,"
-			  "\"skipped_blocks\":%zu%s,\"verify\":\"%s\",\"repaired_pages\":%u,\"ms\":%llu",
-			  (unsigned long long)p.image_bytes, (unsigned long long)p.write_bytes,
-			  p.npages + p.nreerased, p.nskipped, plan,
-			  c->verify ? verify_method(s) : "none", job.pages_repaired,
-			  (unsigned long long)(cli_now_ms() - t0));
-		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
-			 (unsigned long long)p.image_bytes, p.nblocks, p.nskipped, p.npages,
-			 c->verify ? (an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back")
-				   : "not verified",
-			 (double)(cli_now_ms() - t0) / 1000.0);
-	}
+	if (!err)
+		report_write(s, &p, &fr, &job, t0);
 	sb_plan_free(&p);
 	return err;
 }

@@ -38,6 +38,8 @@ struct a3_config {
 	enum sb_erase_mode erase;
 	bool verify, keep_erased_blocks, read_unprotect, go, has_go_addr, dry_run;
 	bool read_first;     /* --plan read-first (default full) */
+	bool fast;           /* --fast: through the RAM loader (an3155_fast.c) */
+	uint32_t fast_baud;  /* --fast-baud: its line rate; 0: stay at --baud */
 	uint32_t go_addr;
 	/* erase */
 	const char *pages;
@@ -118,6 +120,24 @@ int a3_ob_set(struct a3_session *s, uint32_t bank1);
 int a3_special_take(struct a3_session *s, struct sb_image *img, struct sb_image *special);
 int a3_special_write(struct a3_session *s, const struct sb_image *special);
 
+/* What a3_fast_write() did. */
+struct a3_fast_result {
+	bool used;               /* the loader wrote (and verified): skip the ROM path */
+	bool mass_erased;        /* the ROM mass-erased first */
+	size_t erased_pages, unchanged_pages;
+	uint64_t written_bytes;
+	unsigned baud;           /* line rate the loader ran at */
+	size_t upload_bytes;     /* the loader's image, through Write Memory */
+	uint64_t tx, rx;         /* loader protocol bytes (ldrhost.h lh_counters) */
+	unsigned exchanges, resends, line_errs;
+};
+/*
+ * --fast: the plan through the RAM loader. SB_OK with r->used: written and
+ * (unless --no-verify) verified by CRC on the part; with --go the ROM
+ * answers again for its Go. SB_OK without r->used: the loader could not be
+ * used (said why), write over the ROM protocol. Otherwise the job's error.
+ */
+int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result *r);
 /* Progress of a phase across several engine calls. */
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total);
 void a3_phase_end(struct a3_session *s);

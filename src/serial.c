@@ -113,6 +113,33 @@ static void serial_sleep_ms(void *h, unsigned ms)
 		;
 }
 
+/* A new rate with the same 8E1 framing. The bytes already written go out
+ * at the old rate first (drain), as the loader switches only after its
+ * answer has left (ldr_wire.h, BAUD). */
+static int serial_set_baud(void *h, unsigned baud)
+{
+	struct serial_port *p = h;
+	struct sb_diag d = { 0 };
+	unsigned old = p->baud;
+	int r = serial_drain(h);
+
+	if (r != SB_OK)
+		return r;
+	p->baud = baud;
+	if (p->sp)
+		r = sp_err(p, sp_set_baudrate(p->sp, (int)baud), "set baud rate");
+	else
+		r = ser_tty_configure(p, &d);
+	if (r != SB_OK) {
+		sb_logf(&p->log, SB_LOG_WARN, "%s: cannot switch to %u baud%s%s", p->dev, baud,
+			d.msg[0] ? ": " : "", d.msg);
+		p->baud = old;
+		return r;
+	}
+	sb_logf(&p->log, SB_LOG_DEBUG, "%s: now %u baud 8E1", p->dev, baud);
+	return SB_OK;
+}
+
 static void port_free(struct serial_port *p)
 {
 	if (!p)
@@ -148,6 +175,7 @@ static const struct sb_link_ops serial_ops = {
 	.set_modem = serial_set_modem,
 	.sleep_ms = serial_sleep_ms,
 	.close = serial_close,
+	.set_baud = serial_set_baud,
 };
 
 /* ---- opening --------------------------------------------------------------- */
