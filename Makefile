@@ -43,8 +43,11 @@ endif
 ifneq ($(findstring s,$(firstword x$(MAKEFLAGS))),)
 Q := @
 SAY := @:
+TELL := @:
 else
 SAY := @$(if $(Q),echo,:)
+# TELL: a line worth printing even with V=1 (the RAM loader's size), not with -s
+TELL := @echo
 endif
 
 # pkg-config, one package at a time so that a missing one is named. The

@@ -14,7 +14,7 @@ CPUSIM_TALK := $(BUILD)/tests/fwtalk
 
 $(BUILD)/fw/%.elf: tests/cpusim/%.c tests/cpusim/sram.ld
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  ARM-CC  $@")
+	$(SAY) "  ARM-CC  $@"
 	$(Q)$(ARM_CC) $(ARM_CFLAGS) -T tests/cpusim/sram.ld -o $@ $< -lgcc
 
 $(BUILD)/fw/%.bin: $(BUILD)/fw/%.elf
@@ -22,7 +22,7 @@ $(BUILD)/fw/%.bin: $(BUILD)/fw/%.elf
 
 $(CPUSIM_TALK): tests/cpusim/fwtalk.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
+	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 TEST_HELPERS += $(CPUSIM_FW) $(CPUSIM_TALK)

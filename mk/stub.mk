@@ -22,7 +22,7 @@ STUB_BLOB_OBJ := $(BUILD)/obj/gen/stub_blob.o
 
 $(STUB_ELF): $(STUB_DEPS)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CROSS   $@")
+	$(SAY) "  CROSS   $@"
 	$(Q)$(STUB_CROSS)gcc $(STUB_CFLAGS) $(STUB_LDFLAGS) -o $@ $(STUB_SRC) -lgcc
 
 $(STUB_BIN): $(STUB_ELF)
@@ -32,11 +32,11 @@ $(STUB_BLOB): $(STUB_BIN) scripts/stub-blob
 	@mkdir -p $(dir $@)
 	$(Q)scripts/stub-blob $(STUB_BIN) \
 		$$($(STUB_CROSS)nm $(STUB_ELF) | awk '$$3 == "_image_start" { print $$1 }') >$@.tmp && mv $@.tmp $@
-	@echo "  STUB    loader $$(wc -c <$(STUB_BIN)) bytes at 0x$$($(STUB_CROSS)nm $(STUB_ELF) | awk '$$3 == "_image_start" { print $$1 }'), sha256 $$(sha256sum $(STUB_BIN) | cut -c1-16)"
+	$(TELL) "  STUB    loader $$(wc -c <$(STUB_BIN)) bytes at 0x$$($(STUB_CROSS)nm $(STUB_ELF) | awk '$$3 == "_image_start" { print $$1 }'), sha256 $$(sha256sum $(STUB_BIN) | cut -c1-16)"
 
 $(STUB_BLOB_OBJ): $(STUB_BLOB) src/stub_blob.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
+	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # an3155 carries the loader (src/an3155_fast.c uses it); romsim links every
