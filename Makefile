@@ -6,7 +6,7 @@
 #   make faults     the fault campaign: an3155 and stm32flash on a noisy virtual line
 #   make install    the user tools, pages, completions, udev rule (PREFIX=/usr/local DESTDIR=)
 #   make install-sim  the virtual board (romsim, the serial shim); make uninstall(-sim)
-#   make exit-codes  write src/exit_codes.h's table into the man pages and README
+#   make exit-codes  write src/common/exit_codes.h's table into the man pages and README
 #   make readme-parts  regenerate README.md's supported-parts list from the device table
 #   make an3155     one program (dfuse, bootctl, romsim), with only what it needs
 #   V=1             show the commands; make -s: nothing but errors
@@ -76,12 +76,16 @@ UNICORN_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicor
 UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/udev/rules.d,/etc/udev/rules.d)
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-ALL_CPPFLAGS = -Iprotocols -Igpio -Isim -Isrc -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) \
+ALL_CPPFLAGS = -Iprotocols -Igpio -Isim $(SRC_DIRS:%=-I%) -D_GNU_SOURCE -DSB_GPIOD_API=$(or $(GPIOD_MAJOR),1) \
 	-DSTMBOOT_VERSION='"$(VERSION)"' -DSB_UDEV_RULES_DIR='"$(UDEVRULESDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(HARDEN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-PROGRAMS := $(basename $(notdir $(wildcard $(addprefix src/,an3155.c dfuse.c bootctl.c romsim.c))))
+# src/: one folder per program (its main and what only it uses), the OS glue
+# (serial, usb) and the code the programs share (common); headers are found
+# by folder.
+SRC_DIRS := src/common src/serial src/usb src/an3155 src/dfuse src/bootctl src/romsim src/romsim/shim
+PROGRAMS := $(notdir $(wildcard $(addprefix src/,an3155 dfuse bootctl romsim)))
 TOOLS    := $(filter-out romsim,$(PROGRAMS))
 
 # What each program is made of, in archives by need, so that a program links
@@ -95,14 +99,13 @@ TOOLS    := $(filter-out romsim,$(PROGRAMS))
 LIB_SRC    := $(wildcard protocols/*.c) $(wildcard gpio/*.c)
 SIM_SRC    := $(wildcard sim/*.c)
 CPU_SRC    := sim/cpu.c
-CLI_SRC    := $(wildcard src/cli.c src/job.c src/optbytes.c src/events.c src/events_done.c \
-	src/jobstop.c src/prod.c src/serialno.c src/gang.c src/dump.c)
-SERIAL_SRC := $(wildcard src/serial*.c)
-USB_SRC    := $(wildcard src/usb.c src/usb_list.c)
-AN3155_SRC := $(wildcard src/an3155*.c)
-DFUSE_SRC  := $(wildcard src/dfuse*.c)
-BOOTCTL_SRC := src/bootctl.c
-ROMSIM_SRC := $(wildcard src/romsim*.c src/usbsim*.c)
+CLI_SRC    := $(wildcard src/common/*.c)
+SERIAL_SRC := $(wildcard src/serial/*.c)
+USB_SRC    := $(wildcard src/usb/*.c)
+AN3155_SRC := $(wildcard src/an3155/*.c)
+DFUSE_SRC  := $(wildcard src/dfuse/*.c)
+BOOTCTL_SRC := $(wildcard src/bootctl/*.c)
+ROMSIM_SRC := $(wildcard src/romsim/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ  := $(call obj,$(LIB_SRC))

@@ -1,10 +1,10 @@
 # mk/dfuse.mk - the USB side's test helper:
-#   $(BUILD)/tests/usb_os_test   src/usb*.c (libusb backend) and the DfuSe
+#   $(BUILD)/tests/usb_os_test   src/usb/*.c (libusb backend) and the DfuSe
 #                                engine through real libusb, run under
 #                                `romsim usb` by tests/cli/usb_transport.sh
 #                                (tests/os/test_usb.c)
 
-DFUSE_USB_GLUE := src/usb.c src/usb_list.c
+DFUSE_USB_GLUE := $(wildcard src/usb/*.c)
 DFUSE_USB_OS_TEST := $(BUILD)/tests/usb_os_test
 DFUSE_USB_OS_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,tests/os/test_usb.c $(DFUSE_USB_GLUE) \
 	protocols/dfuse.c protocols/dfuse_cmd.c protocols/dfuse_data.c protocols/dfuse_layout.c \

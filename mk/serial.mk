@@ -1,19 +1,19 @@
 # mk/serial.mk - the serial transport's test helpers:
 #   $(BUILD)/serialshim.so       LD_PRELOAD shim that makes a pty look like a
-#                                serial adapter (tests/shim/serialshim.c)
-#   $(BUILD)/tests/serial_os_test  src/serial*.c against a pty, with and
+#                                serial adapter (src/romsim/shim/serialshim.c)
+#   $(BUILD)/tests/serial_os_test  src/serial/*.c against a pty, with and
 #                                without the shim (tests/os/test_serial.c),
 #                                run by tests/cli/serial_transport.sh
 
 SERIALSHIM := $(BUILD)/serialshim.so
 
-$(SERIALSHIM): tests/shim/serialshim.c tests/shim/serialshim_fs.c tests/shim/serialshim.h
+$(SERIALSHIM): src/romsim/shim/serialshim.c src/romsim/shim/serialshim_fs.c src/romsim/shim/serialshim.h
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC-SO   $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(HARDEN_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) \
 		-o $@ $(filter %.c,$^) -ldl -lpthread
 
-SERIAL_GLUE := src/serial.c src/serial_tty.c src/serial_lock.c src/serial_list.c
+SERIAL_GLUE := $(wildcard src/serial/*.c)
 SERIAL_OS_TEST := $(BUILD)/tests/serial_os_test
 SERIAL_OS_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,tests/os/test_serial.c $(SERIAL_GLUE) \
 	protocols/err.c protocols/log.c)

@@ -34,14 +34,13 @@ $(STUB_BLOB): $(STUB_BIN) scripts/stub-blob
 		$$($(STUB_CROSS)nm $(STUB_ELF) | awk '$$3 == "_image_start" { print $$1 }') >$@.tmp && mv $@.tmp $@
 	$(TELL) "  STUB    loader $$(wc -c <$(STUB_BIN)) bytes at 0x$$($(STUB_CROSS)nm $(STUB_ELF) | awk '$$3 == "_image_start" { print $$1 }'), sha256 $$(sha256sum $(STUB_BIN) | cut -c1-16)"
 
-$(STUB_BLOB_OBJ): $(STUB_BLOB) src/stub_blob.h
+$(STUB_BLOB_OBJ): $(STUB_BLOB) src/an3155/stub_blob.h
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# an3155 carries the loader (src/an3155_fast.c uses it); romsim links every
-# glue object, that one too.
-$(BUILD)/an3155 $(BUILD)/romsim: $(STUB_BLOB_OBJ)
+# an3155 carries the loader (src/an3155/an3155_fast.c uses it).
+$(BUILD)/an3155: $(STUB_BLOB_OBJ)
 
 # The loader logic on the host, for its unit tests.
 STUB_NATIVE_OBJ := $(BUILD)/san/stub/ldr_core.o $(BUILD)/san/stub/ldr_cmd.o

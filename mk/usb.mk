@@ -1,5 +1,5 @@
 # mk/usb.mk - the USB side of the virtual board's test helpers:
-#   $(BUILD)/tests/usbsim_os_test  src/usbsim*.c (emulated usbdevfs) and the
+#   $(BUILD)/tests/usbsim_os_test  src/romsim/usbsim*.c (emulated usbdevfs) and the
 #                                  DfuSe model driven in-process through the
 #                                  real libusb, with the umockdev preload
 #                                  linked in (tests/os/test_usbsim.c); run by
@@ -7,7 +7,7 @@
 # Not built with the sanitizers: ASan and the umockdev preload both
 # interpose libc (open, ioctl, ...) and must not fight over it.
 
-USBSIM_GLUE := src/usbsim.c src/usbsim_ioctl.c src/usbsim_guard.c src/usbsim_pins.c
+USBSIM_GLUE := src/romsim/usbsim.c src/romsim/usbsim_ioctl.c src/romsim/usbsim_guard.c src/romsim/usbsim_pins.c
 USBSIM_OS_TEST := $(BUILD)/tests/usbsim_os_test
 USBSIM_OS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tests/os/test_usbsim.c $(USBSIM_GLUE))
 

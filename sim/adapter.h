@@ -3,7 +3,7 @@
  * BOOT0 and NRST: the wiring map of `romsim serial --adapter` and `romsim
  * usb --adapter`, and the pin levels a host's modem-line change, first open
  * or last close gives. Pure code; the serial side (sersim_ctl.c) and the USB
- * side (src/usbsim_adapter.c) apply the levels to their board themselves.
+ * side (src/romsim/usbsim_adapter.c) apply the levels to their board themselves.
  *
  * Map grammar (man/romsim.1):
  *   MAP  = WIRE { "," WIRE }        NULL or "": nothing wired

@@ -4,7 +4,7 @@
  *
  * No OS and no USB stack: the model answers control transfers given as a
  * setup packet plus data, and acts on a struct board (board.h). The umockdev
- * glue (src/usbsim.c) feeds it what libusb sends through usbdevfs; an engine
+ * glue (src/romsim/usbsim.c) feeds it what libusb sends through usbdevfs; an engine
  * test can use it directly through dfu_dev_sb_usb(). Facts follow
  * ../shared/reference/protocol-facts.md section B; each rule in dfu_dev.c
  * cites its row, and where B marks a fact INF or CONFLICT the choice is said

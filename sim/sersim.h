@@ -6,7 +6,7 @@
  * (faults.h), the line model (uart_line.h: parity and baud mismatches), the
  * adapter mapping DTR/RTS to BOOT0/NRST (adapter.h), an optional timing
  * model, the application's banner, and code that Go starts in SRAM on the
- * CPU model (sim/cpu.h, sim/mcu.h). The caller (src/romsim_serial.c) moves bytes
+ * CPU model (sim/cpu.h, sim/mcu.h). The caller (src/romsim/romsim_serial.c) moves bytes
  * between a pseudo-terminal and this object, passes control messages in,
  * and asks when output is due. Times are monotonic nanoseconds.
  *

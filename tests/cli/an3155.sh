@@ -222,7 +222,7 @@ sum=$(state_sum er); n=$(log_size er)
 expect_exit 3 "erase unaligned range 0x08001100:4K -> 3" A er erase 0x08001100:4K
 check "erase unaligned range: state untouched" test "$sum" = "$(state_sum er)"
 check "erase unaligned range: no erase command sent" log_since_lacks er "$n" "$TOUCH"
-# ADDR..END: END is exclusive (src/cli.c cli_parse_range).
+# ADDR..END: END is exclusive (src/common/cli.c cli_parse_range).
 expect_exit 0 "erase 0x08001000..0x08003000 (ADDR..END)" A er erase 0x08001000..0x08003000
 check "erase ADDR..END: pages 1-2 are 0xFF" flash_erased "$T/er.state" 0x08001000 8192
 check "erase ADDR..END: page 3 kept its data" \

@@ -47,7 +47,7 @@ for p in an3155 dfuse bootctl romsim; do
 	if readelf -s -W "$BUILD/$p" | grep -q '__stack_chk_fail'; then ok "$p: stack protector"
 	else not_ok "$p: stack protector"; fi
 done
-OUT=$(mk -n BUILD="$T/n" "$T/n/obj/src/cli.o" 2>&1)
+OUT=$(mk -n BUILD="$T/n" "$T/n/obj/src/common/cli.o" 2>&1)
 expect_match "objects compile with -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE" \
 	'-D_FORTIFY_SOURCE=2 .*-fstack-protector-strong -fPIE'
 

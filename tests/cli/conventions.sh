@@ -1,13 +1,13 @@
 #!/bin/bash
 # conventions.sh - what every program shares: one table of exit codes (the
-# rows of src/exit_codes.h) in each --help, each man page, stmboot(7) and the
+# rows of src/common/exit_codes.h) in each --help, each man page, stmboot(7) and the
 # README; the same code for the same mistake; one "Try 'PROG --help'." line
 # and a JSON error event for a usage error; --version everywhere; and no
 # internal notes ("facts A.6") in what users read.
 . "$(dirname "$0")/lib.sh"
 
 PROGS="an3155 dfuse bootctl romsim"
-HEADER=$ROOT/src/exit_codes.h
+HEADER=$ROOT/src/common/exit_codes.h
 
 # ---- the table ---------------------------------------------------------------------------
 # the rows, read here independently of scripts/exit-codes
@@ -16,9 +16,9 @@ sed -n 's/^[[:space:]]*X([A-Z_]*,[[:space:]]*\([0-9]*\),[[:space:]]*"\([^"]*\)")
 rows=$(wc -l <"$T/table")
 if [ "$rows" -ge 10 ] && cut -f1 "$T/table" | sort -n -c 2>/dev/null &&
 	[ "$(cut -f1 "$T/table" | sort -u | wc -l)" -eq "$rows" ]; then
-	ok "exit codes: $rows rows in src/exit_codes.h, each number once"
+	ok "exit codes: $rows rows in src/common/exit_codes.h, each number once"
 else
-	not_ok "exit codes: src/exit_codes.h has the table, each number once" "$(cat "$T/table")"
+	not_ok "exit codes: src/common/exit_codes.h has the table, each number once" "$(cat "$T/table")"
 fi
 
 # --help ends with the table, one line a code

@@ -1,6 +1,6 @@
 #!/bin/bash
-# serial_transport.sh - the serial transport (src/serial*.c) and the serial
-# shim (tests/shim/serialshim.c) through the OS:
+# serial_transport.sh - the serial transport (src/serial/*.c) and the serial
+# shim (src/romsim/shim/serialshim.c) through the OS:
 #  1. $BUILD/tests/serial_os_test without the shim (termios fallback),
 #     under LD_PRELOAD=serialshim.so (libserialport, 8E1 and DTR/RTS seen on
 #     the shim's socket), and under umockdev-run with two emulated FTDI

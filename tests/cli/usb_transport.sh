@@ -1,5 +1,5 @@
 #!/bin/bash
-# usb_transport.sh - the libusb backend (src/usb*.c) and the DfuSe engine
+# usb_transport.sh - the libusb backend (src/usb/*.c) and the DfuSe engine
 # (protocols/dfuse*.c) through real libusb, against the virtual board's
 # emulated USB devices: $BUILD/tests/usb_os_test (tests/os/test_usb.c) runs
 # each scenario under `romsim usb` with the options it needs; one "ok" line

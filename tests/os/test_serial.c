@@ -1,6 +1,6 @@
 /*
- * test_serial.c - src/serial*.c through the OS: a pseudo-terminal whose
- * master this test plays, with and without tests/shim/serialshim.so.
+ * test_serial.c - the serial glue (src/serial/) through the OS: a pseudo-terminal whose
+ * master this test plays, with and without the serial shim (src/romsim/shim/).
  *
  *   serial_os_test shim    run under LD_PRELOAD=serialshim.so: the
  *                          libserialport path, 8E1 and modem lines checked

@@ -1,5 +1,5 @@
 /*
- * test_usb.c - the libusb backend (src/usb*.c) and the DfuSe engine through
+ * test_usb.c - the libusb backend (src/usb/) and the DfuSe engine through
  * real libusb, against the virtual board's emulated USB devices. Run under
  * `romsim usb [OPTIONS] -- usb_os_test SCENARIO`; tests/cli/usb_transport.sh
  * runs every scenario with the romsim options it needs:

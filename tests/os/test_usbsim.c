@@ -1,5 +1,5 @@
 /*
- * test_usbsim.c - the emulated USB bus (src/usbsim.c) driven in-process
+ * test_usbsim.c - the emulated USB bus (src/romsim/usbsim.c) driven in-process
  * through the real libusb: enumeration and descriptors, DfuSe transfers,
  * STALL and busy errors, leave with hotplug "left", re-enumeration after an
  * option-byte write, two devices. The umockdev preload is linked in
@@ -381,7 +381,7 @@ static void call_fine(void *arg)
 }
 
 /* umockdev's uevent sender may abort() when a client exits under it
- * (src/usbsim_guard.c): a guarded call survives that, and can repeat. */
+ * (src/romsim/usbsim_guard.c): a guarded call survives that, and can repeat. */
 static void test_guard_survives_abort(void **state)
 {
 	int n = 0;

@@ -63,7 +63,7 @@ struct serial_opts {
 	/*
 	 * cancelled: while it returns true, read and write fail at once with
 	 * SB_ERR_INTERRUPTED and move no byte (a job stopping at a block
-	 * boundary, src/jobstop.h); flush, drain, modem lines and close work.
+	 * boundary, src/common/jobstop.h); flush, drain, modem lines and close work.
 	 * NULL: never.
 	 */
 	bool (*cancelled)(void *ctx);

@@ -2,12 +2,12 @@
  * dfuse_tool.h - the dfuse program's configuration, its session with one
  * DFU device, and its commands.
  *
- *   src/dfuse.c        options, help, main
- *   src/dfuse_cmd.c    the session (lines, device, engine, alt settings)
+ *   src/dfuse/dfuse.c        options, help, main
+ *   src/dfuse/dfuse_cmd.c    the session (lines, device, engine, alt settings)
  *                      and write, verify, read, erase, leave
- *   src/dfuse_info.c   list, info, option-bytes, read-unprotect
- *   src/dfuse_pack.c   pack, unpack (no device)
- *   src/dfuse_plan.c   a write plan on the device: read first, erase,
+ *   src/dfuse/dfuse_info.c   list, info, option-bytes, read-unprotect
+ *   src/dfuse/dfuse_pack.c   pack, unpack (no device)
+ *   src/dfuse/dfuse_plan.c   a write plan on the device: read first, erase,
  *                      write, verify (the library's plan runner)
  *
  * Ownership: a struct df_session owns the opened device, the engine, the

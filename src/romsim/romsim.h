@@ -8,9 +8,9 @@
 
 #include <stdbool.h>
 
-/* romsim serial: the AN3155 ROM loader on a pseudo-terminal (src/romsim_serial.c). */
+/* romsim serial: the AN3155 ROM loader on a pseudo-terminal (src/romsim/romsim_serial.c). */
 int romsim_serial_main(int argc, char **argv);
-/* romsim usb: emulated DfuSe devices under umockdev for a child command (src/romsim_usb.c). */
+/* romsim usb: emulated DfuSe devices under umockdev for a child command (src/romsim/romsim_usb.c). */
 int romsim_usb_main(int argc, char **argv);
 
 /* A whole number in C syntax (decimal, 0x hex) no larger than max. */

@@ -16,8 +16,8 @@
  * error, 3 for an unusable state file, 1 otherwise.
  *
  * With --adapter a pseudo-terminal stands for a USB-serial adapter whose
- * DTR/RTS drive the boards' BOOT0/NRST (src/usbsim_adapter.c). The child
- * needs the serial shim (tests/shim/serialshim.c) preloaded for it, and
+ * DTR/RTS drive the boards' BOOT0/NRST (src/romsim/usbsim_adapter.c). The child
+ * needs the serial shim (src/romsim/shim/serialshim.c) preloaded for it, and
  * before umockdev's preload: umockdev calls libc directly, so a shim after
  * it would never see the child's ioctl(), open(), close() and /sys lookups.
  * A serialshim entry already in LD_PRELOAD is therefore kept first in the

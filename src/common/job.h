@@ -43,7 +43,7 @@ bool job_region_allowed(uint32_t addr, uint64_t len);
  * The output of `read` into path ("-": stdout): fmt from -f, else from the
  * name's extension (.hex, .srec, ...), else raw binary; only bin, ihex and
  * srec. Binary to a terminal is refused (SB_ERR_BAD_INPUT, before anything
- * is read from the part). src/dump.c.
+ * is read from the part). src/common/dump.c.
  */
 int job_dump_format(const char *path, enum sb_format fmt, enum sb_format *out, struct sb_diag *d);
 int job_dump_write(const char *path, enum sb_format fmt, uint32_t addr, const uint8_t *buf,
