@@ -94,47 +94,26 @@ static const char help_text[] =
 	"\n";
 
 enum {
-	OPT_RETRIES = 256, OPT_SYNC_TRIES, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE,
-	OPT_PAGE_SIZE, OPT_WRITE_UNIT, OPT_ERASE, OPT_NO_VERIFY, OPT_KEEP_FF, OPT_PLAN, OPT_RUNP,
-	OPT_GO_ADDR, OPT_PAGES, OPT_BANK, OPT_ALL, OPT_FORCE, OPT_JSON, OPT_TRACE, OPT_VERSION,
-	OPT_OB_WRITE, OPT_OB_SET, OPT_FAST, OPT_FAST_BAUD,
+	OPT_SYNC_TRIES = 256, OPT_KEEP_LATENCY, OPT_FLASH_BASE, OPT_FLASH_SIZE, OPT_PAGE_SIZE,
+	OPT_WRITE_UNIT, OPT_GO_ADDR, OPT_BANK, OPT_FAST, OPT_FAST_BAUD,
 };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
 	{ "baud", required_argument, NULL, 'b' },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "sync-tries", required_argument, NULL, OPT_SYNC_TRIES },
 	{ "keep-latency", no_argument, NULL, OPT_KEEP_LATENCY },
 	{ "flash-base", required_argument, NULL, OPT_FLASH_BASE },
 	{ "flash-size", required_argument, NULL, OPT_FLASH_SIZE },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "write-unit", required_argument, NULL, OPT_WRITE_UNIT },
-	{ "format", required_argument, NULL, 'f' },
-	{ "base", required_argument, NULL, 'a' },
-	{ "erase", required_argument, NULL, OPT_ERASE },
-	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
-	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
-	{ "plan", required_argument, NULL, OPT_PLAN },
-	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
 	{ "fast", no_argument, NULL, OPT_FAST },
 	{ "stub", no_argument, NULL, OPT_FAST },
 	{ "fast-baud", required_argument, NULL, OPT_FAST_BAUD },
 	{ "go", no_argument, NULL, 'g' },
 	{ "go-addr", required_argument, NULL, OPT_GO_ADDR },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "pages", required_argument, NULL, OPT_PAGES },
 	{ "bank", required_argument, NULL, OPT_BANK },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "write", required_argument, NULL, OPT_OB_WRITE },
-	{ "set", required_argument, NULL, OPT_OB_SET },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "trace", no_argument, NULL, OPT_TRACE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	JOB_LONGOPTS,
 	SB_LINEOPTS_LONGOPTS,
 	PROD_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -167,7 +146,7 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 {
 	struct sb_diag d = { 0 };
 	uint32_t v = 0;
-	int f, r;
+	int r;
 
 	switch (opt) {
 	case 'p':
@@ -179,53 +158,24 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 			return cli_usage(&c->cli, "%s", d.msg);
 		return 0;
 	case 'b': c->baud_given = true; return num_opt(c, "baud", arg, &c->baud);
-	case OPT_RETRIES: return num_opt(c, "retries", arg, &c->retries);
 	case OPT_SYNC_TRIES: return num_opt(c, "sync-tries", arg, &c->sync_tries);
 	case OPT_KEEP_LATENCY: c->keep_latency = true; return 0;
 	case OPT_FLASH_BASE: c->has_flash_base = true; return num_opt(c, "flash-base", arg, &c->flash_base);
 	case OPT_FLASH_SIZE: return num_opt(c, "flash-size", arg, &c->flash_size);
 	case OPT_PAGE_SIZE: return num_opt(c, "page-size", arg, &c->page_size);
 	case OPT_WRITE_UNIT: return num_opt(c, "write-unit", arg, &c->write_unit);
-	case 'f':
-		if ((f = sb_format_parse(arg)) < 0)
-			return cli_usage(&c->cli, "--format: unknown format '%s' (bin, ihex, srec, elf, dfu)", arg);
-		c->format = (enum sb_format)f;
-		return 0;
-	case 'a': c->has_base = true; return num_opt(c, "base", arg, &c->base);
-	case OPT_ERASE:
-		if (!strcmp(arg, "pages")) c->erase = SB_ERASE_PAGES;
-		else if (!strcmp(arg, "all")) c->erase = SB_ERASE_ALL;
-		else if (!strcmp(arg, "none")) c->erase = SB_ERASE_NONE;
-		else return cli_usage(&c->cli, "--erase: '%s' is not pages, all or none", arg);
-		return 0;
-	case OPT_NO_VERIFY: c->verify = false; return 0;
-	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
-	case OPT_PLAN:
-		if (!strcmp(arg, "read-first")) c->read_first = true;
-		else if (!strcmp(arg, "full")) c->read_first = false;
-		else return cli_usage(&c->cli, "--plan: '%s' is not read-first or full", arg);
-		return 0;
-	case OPT_RUNP: c->read_unprotect = true; return 0;
 	case OPT_FAST: c->fast = true; return 0;
 	case OPT_FAST_BAUD: c->fast = true; return num_opt(c, "fast-baud", arg, &c->fast_baud);
 	case 'g': c->go = true; return 0;
 	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return num_opt(c, "go-addr", arg, &c->go_addr);
-	case 'n': c->dry_run = true; return 0;
-	case OPT_PAGES: c->pages = arg; return 0;
 	case OPT_BANK:
 		if (num_opt(c, "bank", arg, &v) || (v != 1 && v != 2))
 			return cli_usage(&c->cli, "--bank: give 1 or 2");
 		c->bank = (int)v;
 		return 0;
-	case OPT_ALL: c->all = true; return 0;
-	case OPT_OB_WRITE: c->ob_write = arg; return 0;
-	case OPT_OB_SET: c->ob_set = arg; return 0;
-	case OPT_FORCE: c->force = true; return 0;
-	case OPT_JSON: c->cli.json = true; return 0;
-	case 'q': c->cli.verbosity = 0; return 0;
-	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
-	case OPT_TRACE: c->cli.trace = true; return 0;
 	default:
+		if ((r = job_opts_parse(&c->job, &c->cli, opt, arg)) >= 0)
+			return r;
 		if ((r = prod_getopt(&c->prod, opt, arg, &d)) != 0)
 			return r == 1 ? 0 : cli_usage(&c->cli, "%s", d.msg);
 		r = sb_lineopts_getopt(&c->lo, opt, arg, &d);
@@ -242,13 +192,11 @@ static void config_defaults(struct a3_config *c)
 	c->cli.verbosity = 1;
 	sb_lineopts_init(&c->lo, "an3155");
 	prod_init(&c->prod);
+	job_opts_init(&c->job, 3, false);   /* --plan read-first is opt-in over serial */
+	c->job.base = 0x08000000;
 	c->baud = 115200;
-	c->retries = 3;
 	c->sync_tries = 3;
 	c->flash_base = 0x08000000;
-	c->base = 0x08000000;
-	c->verify = true;
-	c->erase = SB_ERASE_PAGES;
 }
 
 static int parse_config(struct a3_config *c, int argc, char **argv)
@@ -260,7 +208,7 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
 		if (opt == 'h')
 			print_help();
-		if (opt == OPT_VERSION) {
+		if (opt == JOB_OPT_VERSION) {
 			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
 			exit(EXIT_OK);
 		}
@@ -332,7 +280,7 @@ static int check_production(struct a3_config *c, size_t nboards)
 		return cli_usage(&c->cli, "--expect: nothing starts the application; add --go or wire BOOT0/NRST");
 	if (c->prod.expect_port && nboards)
 		return cli_usage(&c->cli, "--expect-port: in a gang each board is read on its own port");
-	c->prod.dry_run = c->dry_run;
+	c->prod.dry_run = c->job.dry_run;
 	prod_activate(&c->prod);
 	return 0;
 }

@@ -135,7 +135,7 @@ static int cmd_info(struct a3_session *s)
 
 static struct job_files files_of(const struct a3_config *c)
 {
-	return (struct job_files){ c->args, c->nargs, c->format, c->base };
+	return (struct job_files){ c->args, c->nargs, c->job.format, c->job.base };
 }
 
 static int check_files(struct a3_session *s)
@@ -514,7 +514,7 @@ static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool wa
  * erase, write and verify with page repair (j: this job's repairs). */
 static int rom_write(struct a3_session *s, struct sb_plan *p, struct a3_job *j)
 {
-	struct a3_job *rep = s->c->erase != SB_ERASE_NONE ? j : NULL;
+	struct a3_job *rep = s->c->job.erase != SB_ERASE_NONE ? j : NULL;
 	int err;
 
 	j->plan = p;
@@ -523,7 +523,7 @@ static int rom_write(struct a3_session *s, struct sb_plan *p, struct a3_job *j)
 	err = do_erase_plan(s, p);
 	if (!err)
 		err = do_write_plan(s, p, rep);
-	if (!err && s->c->verify)
+	if (!err && s->c->job.verify)
 		err = do_verify(s, p->seg, p->nseg, rep);
 	return err;
 }
@@ -534,7 +534,7 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 	char plan[256];
 
 	struct a3_config *c = s->c;
-	const char *how = !c->verify ? "none" : fr->used ? "loader-crc" : verify_method(s);
+	const char *how = !c->job.verify ? "none" : fr->used ? "loader-crc" : verify_method(s);
 	size_t erased = fr->used ? fr->erased_pages : p->npages;
 	uint64_t written = fr->used ? fr->written_bytes : p->write_bytes;
 
@@ -559,12 +559,12 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 	if (fr->used)
 		cli_info(&c->cli, "wrote %llu bytes through the loader at %u baud (%zu page(s) already held them), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p->image_bytes, fr->baud, fr->unchanged_pages, erased,
-			 c->verify ? "verified by CRC on the part" : "not verified",
+			 c->job.verify ? "verified by CRC on the part" : "not verified",
 			 (double)(cli_now_ms() - t0) / 1000.0);
 	else
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
-			 !c->verify ? "not verified"
+			 !c->job.verify ? "not verified"
 				    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
 			 (double)(cli_now_ms() - t0) / 1000.0);
 }
@@ -572,14 +572,14 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 static int write_connected(struct a3_session *s, const struct sb_image *img, uint64_t t0)
 {
 	struct a3_config *c = s->c;
-	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
+	struct sb_plan_opts po = { .block_size = 256, .keep_erased_blocks = c->job.keep_erased_blocks, .erase = c->job.erase };
 	struct a3_fast_result fr = { 0 };
 	struct sb_plan p;
 	struct a3_job job = { 0 };
 	bool was_blank = false;
 	int err;
 
-	if (c->read_unprotect && (err = read_unprotect_first(s)))
+	if (c->job.read_unprotect && (err = read_unprotect_first(s)))
 		return err;
 	if (s->protected)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED,
@@ -588,17 +588,17 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
-	if (s->bl && c->read_first && sb_plan_can_read_first(&p) && (err = a3_plan_read_first(s, &p))) {
+	if (s->bl && c->job.read_first && sb_plan_can_read_first(&p) && (err = a3_plan_read_first(s, &p))) {
 		sb_plan_free(&p);
 		return err;
 	}
-	job_print_plan(&c->cli, &s->geom, &p, c->verify);
+	job_print_plan(&c->cli, &s->geom, &p, c->job.verify);
 	warn_boot_config(s, &p);
 	if ((err = plan_wrp(s, &p))) {
 		sb_plan_free(&p);
 		return err;
 	}
-	if (c->dry_run) {
+	if (c->job.dry_run) {
 		sb_plan_free(&p);
 		return SB_OK;
 	}
@@ -624,13 +624,13 @@ static int run_write(struct a3_config *c)
 	uint64_t t0 = cli_now_ms();
 	int err;
 
-	if (c->read_unprotect && !c->force)
+	if (c->job.read_unprotect && !c->job.force)
 		return cli_usage(&c->cli, "--read-unprotect mass-erases the whole flash; add --force to do it");
 	struct job_files f = files_of(c);
 
 	if ((err = job_load(&f, &img, &d)))   /* before the port is even opened */
 		return cli_fail(&c->cli, err, &d, NULL);
-	if (c->dry_run && !c->port) {
+	if (c->job.dry_run && !c->port) {
 		err = cmd_write_offline(c, &img);
 		sb_image_free(&img);
 		return err;
@@ -705,7 +705,7 @@ static int run_read(struct a3_config *c)
 
 	if (!used || c->nargs != used + 1)
 		return cli_usage(&c->cli, "read ADDR LEN FILE (or read ADDR:LEN FILE)");
-	if (job_dump_format(c->args[used], c->format, &fmt, &s.d))   /* before the part is asked */
+	if (job_dump_format(c->args[used], c->job.format, &fmt, &s.d))   /* before the part is asked */
 		return cli_usage(&c->cli, "%s", s.d.msg);
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
@@ -798,7 +798,7 @@ static int erase_selected(struct a3_session *s)
 	size_t n = 0;
 	int err;
 
-	if (c->all)
+	if (c->job.all)
 		return (err = check_wrp(s, NULL, 0, true)) ? err : erase_all(s);
 	if ((err = a3_need_geom(s)))
 		return err;
@@ -815,8 +815,8 @@ static int erase_selected(struct a3_session *s)
 	p16 = calloc(s->geom.npages, sizeof(*p16));
 	if (!pages || !p16)
 		err = SB_ERR_NOMEM;
-	else if (c->pages)
-		err = job_parse_pages(&s->geom, c->pages, pages, &n, &s->d);
+	else if (c->job.pages)
+		err = job_parse_pages(&s->geom, c->job.pages, pages, &n, &s->d);
 	else if (job_parse_addr_len(c->args, c->nargs, 0, &addr, &len))
 		err = job_range_pages(&s->geom, addr, len, pages, &n, &s->d);
 	else
@@ -838,14 +838,14 @@ static int erase_selected(struct a3_session *s)
 static int run_erase(struct a3_config *c)
 {
 	struct a3_session s;
-	int chosen = (c->all != 0) + (c->bank != 0) + (c->pages != NULL) + (c->nargs > 0);
+	int chosen = (c->job.all != 0) + (c->bank != 0) + (c->job.pages != NULL) + (c->nargs > 0);
 	int err;
 
 	if (chosen != 1)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --bank N, --all");
-	if ((c->all || c->bank) && !c->force)
+	if ((c->job.all || c->bank) && !c->job.force)
 		return cli_usage(&c->cli, "erase %s mass-erases %s; add --force to do it",
-				 c->all ? "--all" : "--bank", c->all ? "the whole flash" : "a whole bank");
+				 c->job.all ? "--all" : "--bank", c->job.all ? "the whole flash" : "a whole bank");
 	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: erase is refused (read-unprotect --force wipes the flash)");
@@ -866,9 +866,9 @@ static int run_protection(struct a3_config *c, const char *cmd)
 	uint8_t codes[256];
 	int err;
 
-	if (!strcmp(cmd, "read-unprotect") && !c->force)
+	if (!strcmp(cmd, "read-unprotect") && !c->job.force)
 		return cli_usage(&c->cli, "read-unprotect mass-erases the whole flash and resets the part; add --force to do it");
-	if (!strcmp(cmd, "read-protect") && !c->force)
+	if (!strcmp(cmd, "read-protect") && !c->job.force)
 		return cli_usage(&c->cli, "read-protect blocks reading and debugging, and undoing it erases the flash; add --force to do it");
 	if (!strcmp(cmd, "write-protect")) {
 		if (c->nargs == 0 || c->nargs > 256)
@@ -949,7 +949,7 @@ static int ob_new_block(struct a3_session *s, const struct ob_bank *b, size_t n,
 {
 	enum ob_arg kind;
 	uint32_t addr, optr;
-	int err = ob_parse_write(s->c->ob_write, b[0].addr, &kind, blk, len, &addr, &optr, &s->d);
+	int err = ob_parse_write(s->c->job.ob_write, b[0].addr, &kind, blk, len, &addr, &optr, &s->d);
 
 	if (err)
 		return err;
@@ -1020,24 +1020,24 @@ static int run_option_bytes(struct a3_config *c)
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes takes no arguments (--write ARG to change them)");
-	if (c->ob_write && c->ob_set)
+	if (c->job.ob_write && c->job.ob_set)
 		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->ob_set && ob_fields_apply(c->ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
+	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
 		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->ob_write && !c->force)
+	if (c->job.ob_write && !c->job.force)
 		return cli_usage(&c->cli, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it");
 	err = a3_session_open(&s, c);
 	if (!err && !(n = ob_banks(&s, b)))
 		err = sb_diag_set(&s.d, SB_ERR_UNSUPPORTED, "the device table has no option-byte block for this part");
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: the option bytes cannot be read (read-unprotect --force wipes the flash and clears it)");
-	if (!err && c->ob_set)
+	if (!err && c->job.ob_set)
 		err = a3_ob_set(&s, b[0].addr);   /* fields by name -> the --write 0xOPTR path */
 	if (!err)
-		err = c->ob_write ? ob_write(&s, b, n) : c->ob_set ? SB_OK : ob_show(&s, b, n);
+		err = c->job.ob_write ? ob_write(&s, b, n) : c->job.ob_set ? SB_OK : ob_show(&s, b, n);
 	if (!err)
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"written\":%s",
-			  c->ob_write ? "true" : "false");
+			  c->job.ob_write ? "true" : "false");
 	return a3_finish(&s, err, "option-bytes");
 }
 

@@ -376,7 +376,7 @@ static int add_writes(struct ops *o, const struct sb_plan *p, uint32_t lo, uint6
  * one page runs while the data of the one before is still arriving. */
 static int build_ops(struct fast *f, const struct sb_plan *p, const bool *same, struct ops *o)
 {
-	bool skip = !f->s->c->keep_erased_blocks;
+	bool skip = !f->s->c->job.keep_erased_blocks;
 	uint32_t addr, size;
 	int err = SB_OK;
 
@@ -567,7 +567,7 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 		struct ops o = { 0 };
 
 		r->used = true;
-		if (!(err = raise_baud(&f)) && !(err = program(&f, p, &o)) && s->c->verify)
+		if (!(err = raise_baud(&f)) && !(err = program(&f, p, &o)) && s->c->job.verify)
 			err = verify(&f, &o);
 		free(o.op);
 		r->baud = f.baud;

@@ -100,7 +100,7 @@ int a3_plan_run(struct a3_session *s, struct sb_plan *p)
 {
 	struct sb_flash f = { &a3_flash_ops, s, &s->c->cli.log };
 
-	return sb_plan_run(p, &f, s->c->verify, &s->d);
+	return sb_plan_run(p, &f, s->c->job.verify, &s->d);
 }
 
 void a3_plan_json(const struct sb_plan *p, char *buf, size_t len)

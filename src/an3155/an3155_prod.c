@@ -36,7 +36,7 @@ static bool app_started(const struct a3_session *s)
 {
 	const struct a3_config *c = s->c;
 
-	if (c->dry_run)
+	if (c->job.dry_run)
 		return false;
 	if (!strcmp(c->command, "go"))
 		return true;
@@ -155,7 +155,7 @@ static int gang_job(void *ctx, const char *board)
 
 int a3_gang(struct a3_config *c, char **boards, size_t n)
 {
-	struct job_files f = { c->args, c->nargs, c->format, c->base };
+	struct job_files f = { c->args, c->nargs, c->job.format, c->job.base };
 	struct sb_image img;
 	struct sb_diag d = { 0 };
 	int err = SB_OK;
@@ -184,5 +184,5 @@ int a3_ob_set(struct a3_session *s, uint32_t bank1)
 		return sb_diag_set(&s->d, SB_ERR_UNSUPPORTED, "--set knows the STM32L4+ option bytes only; use --write");
 	if ((err = an3155_read(s->bl, bank1, b, sizeof(b), &s->d)))
 		return err;
-	return ob_set_to_write(&s->c->cli, s->c->ob_set, ob_le32(b), s->c->force, &s->c->ob_write, &s->d);
+	return ob_set_to_write(&s->c->cli, s->c->job.ob_set, ob_le32(b), s->c->job.force, &s->c->job.ob_write, &s->d);
 }

@@ -200,7 +200,7 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 	if (c->lines && (err = lines_enter(s)))
 		return err;
 	an3155_default_opts(&o);
-	o.retries = c->retries;
+	o.retries = c->job.retries;
 	/* The ROM autobauds once per reset (protocol-facts A.1): repeating the sync
 	 * helps only when the lines can reset the part in between. */
 	o.sync_tries = c->lines && c->sync_tries ? c->sync_tries : 1;

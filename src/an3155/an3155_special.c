@@ -68,7 +68,7 @@ int a3_special_take(struct a3_session *s, struct sb_image *img, struct sb_image 
 		return SB_OK;
 	if ((err = move_segments(p, img, special, &s->d)) || !special->nseg)
 		return err;
-	if (!c->force) {
+	if (!c->job.force) {
 		const struct sb_segment *g = &special->seg[0];
 		return sb_diag_addr(&s->d, SB_ERR_BAD_INPUT, g->addr, kind_of(p, g->addr, g->len) == OTP
 				    ? "data at 0x%08X-0x%08X is in OTP, which is programmed once and can never be erased or changed: add --force to write it"
@@ -177,7 +177,7 @@ int a3_special_write(struct a3_session *s, const struct sb_image *special)
 
 	for (size_t i = 0; i < special->nseg; i++)
 		print_plan(s, &special->seg[i], kind_of(s->part, special->seg[i].addr, special->seg[i].len));
-	if (s->c->dry_run || !special->nseg)
+	if (s->c->job.dry_run || !special->nseg)
 		return SB_OK;
 	if (s->protected)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED, "read protection is active: writing is refused");

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "jobopts.h"
 #include "gang.h"
 #include "lineopts.h"
 #include "plan.h"
@@ -26,28 +27,19 @@ struct a3_config {
 	int nargs;
 	/* connection */
 	const char *port;
-	uint32_t baud, retries, sync_tries;
+	uint32_t baud, sync_tries;
 	bool keep_latency;
 	/* part overrides */
 	uint32_t flash_base, flash_size, page_size, write_unit;
 	bool has_flash_base;
-	/* write / verify */
-	enum sb_format format;
-	uint32_t base;
-	bool has_base;
-	enum sb_erase_mode erase;
-	bool verify, keep_erased_blocks, read_unprotect, go, has_go_addr, dry_run;
-	bool read_first;     /* --plan read-first (default full) */
+	/* the options an3155 shares with dfuse (jobopts.h): files, erase, verify,
+	 * plan, --pages/--all, option bytes, --force, --retries */
+	struct job_opts job;
+	bool go, has_go_addr;
 	bool fast;           /* --fast: through the RAM loader (an3155_fast.c) */
 	uint32_t fast_baud;  /* --fast-baud: its line rate; 0: stay at --baud */
 	uint32_t go_addr;
-	/* erase */
-	const char *pages;
-	int bank;
-	bool all;
-	bool force;
-	const char *ob_write;   /* option-bytes --write ARG */
-	const char *ob_set;     /* option-bytes --set FIELD=VALUE,... */
+	int bank;            /* erase --bank */
 	bool baud_given;        /* -b: else a jig profile's "baud" */
 	/* production line (prod.h): --log, --patch, serial numbers, --expect */
 	struct prod_opts prod;

@@ -102,10 +102,9 @@ static const char help_text[] =
 	"\n";
 
 enum {
-	OPT_PATH = 256, OPT_INDEX, OPT_RETRIES, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_ERASE, OPT_NO_VERIFY,
-	OPT_KEEP_FF, OPT_PLAN, OPT_RUNP, OPT_LEAVE, OPT_LEAVE_ADDR, OPT_WAIT_APP, OPT_DETACH, OPT_PAGES, OPT_ALL,
-	OPT_WRITE, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME, OPT_FORCE, OPT_JSON,
-	OPT_TRACE, OPT_VERSION, OPT_ALL_DEVICES, OPT_SET,
+	OPT_PATH = 256, OPT_INDEX, OPT_WAIT, OPT_ALT, OPT_PORT, OPT_LEAVE, OPT_LEAVE_ADDR,
+	OPT_WAIT_APP, OPT_DETACH, OPT_EXTRACT, OPT_VID, OPT_PID, OPT_BCD, OPT_TNAME,
+	OPT_ALL_DEVICES,
 };
 
 static const struct option long_opts[] = {
@@ -114,39 +113,20 @@ static const struct option long_opts[] = {
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "index", required_argument, NULL, OPT_INDEX },
 	{ "all-devices", no_argument, NULL, OPT_ALL_DEVICES },
-	{ "set", required_argument, NULL, OPT_SET },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "alt", required_argument, NULL, OPT_ALT },
 	{ "port", required_argument, NULL, OPT_PORT },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "format", required_argument, NULL, 'f' },
-	{ "base", required_argument, NULL, 'a' },
-	{ "erase", required_argument, NULL, OPT_ERASE },
-	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
-	{ "keep-erased-blocks", no_argument, NULL, OPT_KEEP_FF },
-	{ "plan", required_argument, NULL, OPT_PLAN },
-	{ "read-unprotect", no_argument, NULL, OPT_RUNP },
 	{ "leave", no_argument, NULL, OPT_LEAVE },
 	{ "leave-addr", required_argument, NULL, OPT_LEAVE_ADDR },
 	{ "wait-app", required_argument, NULL, OPT_WAIT_APP },
 	{ "detach", required_argument, NULL, OPT_DETACH },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "pages", required_argument, NULL, OPT_PAGES },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "write", required_argument, NULL, OPT_WRITE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "extract", no_argument, NULL, OPT_EXTRACT },
 	{ "vid", required_argument, NULL, OPT_VID },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "bcd-device", required_argument, NULL, OPT_BCD },
 	{ "target-name", required_argument, NULL, OPT_TNAME },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "trace", no_argument, NULL, OPT_TRACE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	JOB_LONGOPTS,
 	SB_LINEOPTS_LONGOPTS,
 	PROD_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -246,10 +226,6 @@ static int parse_device_option(struct df_config *c, int opt, const char *arg)
 		c->has_wait = true;
 		return 0;
 	case OPT_ALT: c->alt = arg; return 0;
-	case OPT_RETRIES:
-		if (num_opt(c, "retries", arg, &c->retries) || c->retries > 100)
-			return cli_usage(&c->cli, "--retries: give 0 to 100");
-		return 0;
 	case OPT_PORT:
 		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
 			return cli_usage(&c->cli, "%s", d.msg);
@@ -266,48 +242,22 @@ static int parse_device_option(struct df_config *c, int opt, const char *arg)
 
 static int parse_job_option(struct df_config *c, int opt, const char *arg)
 {
-	int f;
+	int r;
 
 	switch (opt) {
-	case 'f':
-		if ((f = sb_format_parse(arg)) < 0)
-			return cli_usage(&c->cli, "--format: unknown format '%s' (bin, ihex, srec, elf, dfu)", arg);
-		c->format = (enum sb_format)f;
-		return 0;
-	case 'a':
-		if (num_opt(c, "base", arg, &c->base))
-			return EXIT_USAGE;
-		/* dfu-util's -a is the alt setting: a small number here is that mistake */
-		if (c->base < 0x100)
-			return cli_usage(&c->cli, "-a/--base is the load address of raw binaries (as in an3155); "
-					 "the alternate setting is --alt %s", arg);
-		return 0;
-	case OPT_ERASE:
-		if (!strcmp(arg, "pages")) c->erase = SB_ERASE_PAGES;
-		else if (!strcmp(arg, "all")) c->erase = SB_ERASE_ALL;
-		else if (!strcmp(arg, "none")) c->erase = SB_ERASE_NONE;
-		else return cli_usage(&c->cli, "--erase: '%s' is not pages, all or none", arg);
-		return 0;
-	case OPT_NO_VERIFY: c->verify = false; return 0;
-	case OPT_KEEP_FF: c->keep_erased_blocks = true; return 0;
-	case OPT_PLAN:
-		if (!strcmp(arg, "read-first")) c->read_first = true;
-		else if (!strcmp(arg, "full")) c->read_first = false;
-		else return cli_usage(&c->cli, "--plan: '%s' is not read-first or full", arg);
-		return 0;
-	case OPT_RUNP: c->read_unprotect = true; return 0;
 	case OPT_LEAVE: c->leave = true; return 0;
 	case OPT_LEAVE_ADDR:
 		c->leave = c->has_leave_addr = true;
 		return num_opt(c, "leave-addr", arg, &c->leave_addr);
 	case OPT_WAIT_APP: return parse_wait_app(c, arg);
-	case 'n': c->dry_run = true; return 0;
-	case OPT_PAGES: c->pages = arg; return 0;
-	case OPT_ALL: c->all = true; return 0;
-	case OPT_WRITE: c->ob_write = arg; return 0;
-	case OPT_SET: c->ob_set = arg; return 0;
 	default:
-		return -1;
+		if ((r = job_opts_parse(&c->job, &c->cli, opt, arg)) != 0)
+			return r;
+		/* dfu-util's -a is the alt setting: a small number here is that mistake */
+		if (opt == 'a' && c->job.base < 0x100)
+			return cli_usage(&c->cli, "-a/--base is the load address of raw binaries (as in an3155); "
+					 "the alternate setting is --alt %s", arg);
+		return 0;
 	}
 }
 
@@ -327,11 +277,6 @@ static int parse_other_option(struct df_config *c, int opt, const char *arg)
 			return cli_usage(&c->cli, "--target-name: at most 254 characters");
 		c->target_name = arg;
 		return 0;
-	case OPT_FORCE: c->force = true; return 0;
-	case OPT_JSON: c->cli.json = true; return 0;
-	case 'q': c->cli.verbosity = 0; return 0;
-	case 'v': c->cli.verbosity = c->cli.verbosity < 1 ? 2 : c->cli.verbosity + 1; return 0;
-	case OPT_TRACE: c->cli.trace = true; return 0;
 	default:
 		if ((r = prod_getopt(&c->prod, opt, arg, &d)) != 0)
 			return r == 1 ? 0 : cli_usage(&c->cli, "%s", d.msg);
@@ -361,14 +306,11 @@ static void config_defaults(struct df_config *c)
 	sb_lineopts_init(&c->lo, "dfuse");
 	prod_init(&c->prod);
 	sb_usb_select_default(&c->sel);
-	c->base = 0x08000000;
 	/* a retry costs milliseconds over USB; the engine reads a failed block back
-	 * before resending it, so retrying never programs a double-word twice */
-	c->retries = 5;
-	c->verify = true;
-	c->erase = SB_ERASE_PAGES;
-	/* USB reads cost little next to erases and programming: look first */
-	c->read_first = true;
+	 * before resending it, so retrying never programs a double-word twice;
+	 * USB reads cost little next to erases and programming: look first */
+	job_opts_init(&c->job, 5, true);
+	c->job.base = 0x08000000;
 	c->vid = SB_USB_ST_VID;
 	c->pid = SB_USB_ST_DFU_PID;
 	c->bcd_device = 0xFFFF;  /* UM0391 / protocol-facts D.4: 0xFFFF = any version */
@@ -384,7 +326,7 @@ static int next_option(struct df_config *c, int argc, char **argv)
 		return 1;
 	if (opt == 'h')
 		print_help();
-	if (opt == OPT_VERSION) {
+	if (opt == JOB_OPT_VERSION) {
 		printf("dfuse (stmboot) %s\n", STMBOOT_VERSION);
 		exit(EXIT_OK);
 	}
@@ -480,7 +422,7 @@ static int check_production(struct df_config *c)
 
 	if (prod_validate(&c->prod, c->command, expect_cmds, &d))
 		return cli_usage(&c->cli, "%s", d.msg);
-	c->prod.dry_run = c->dry_run;
+	c->prod.dry_run = c->job.dry_run;
 	prod_activate(&c->prod);
 	return expect_port(c);
 }

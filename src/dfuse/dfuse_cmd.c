@@ -15,7 +15,7 @@
 
 static struct job_files files_of(const struct df_config *c)
 {
-	return (struct job_files){ c->args, c->nargs, c->format, c->base };
+	return (struct job_files){ c->args, c->nargs, c->job.format, c->job.base };
 }
 
 /* Read protection refused the command: say how to get out of it. */
@@ -43,12 +43,12 @@ static int special_memory(struct df_session *s, int alt, const struct sb_image *
 		return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT,
 				   "\"%s\" is written with 'dfuse option-bytes --write FILE --force' (the part resets after it)",
 				   l->name);
-	if (s->c->erase == SB_ERASE_PAGES && dfuse_layout_check(l, img, DFUSE_MEM_ERASE, NULL)) {
-		if (!s->c->force)
+	if (s->c->job.erase == SB_ERASE_PAGES && dfuse_layout_check(l, img, DFUSE_MEM_ERASE, NULL)) {
+		if (!s->c->job.force)
 			return sb_diag_set(&s->diag, SB_ERR_BAD_INPUT,
 					   "\"%s\" cannot be erased (one-time programmable?): add --force to write it anyway",
 					   l->name);
-		s->c->erase = SB_ERASE_NONE;
+		s->c->job.erase = SB_ERASE_NONE;
 	}
 	return SB_OK;
 }
@@ -164,7 +164,7 @@ static void write_result(struct df_session *s, const struct sb_plan *p, uint64_t
 		  (unsigned long long)p->image_bytes, (unsigned long long)p->write_bytes, erased,
 		  p->nskipped, p->read_first ? "read-first" : "full", (unsigned long long)p->read_bytes,
 		  p->nsame, p->nblank - p->nreerased, p->npages, p->nreerased,
-		  c->verify ? "read-back" : "none", c->leave ? "true" : "false",
+		  c->job.verify ? "read-back" : "none", c->leave ? "true" : "false",
 		  (unsigned long long)ms);
 	if (p->read_first)
 		cli_info(&c->cli, "pages: %zu unchanged, %zu written without erase, %zu erased and written, %zu erased again after a programming error",
@@ -175,7 +175,7 @@ static void write_result(struct df_session *s, const struct sb_plan *p, uint64_t
 	else
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
-			 c->verify ? "verified by read-back" : "not verified", (double)ms / 1000.0);
+			 c->job.verify ? "verified by read-back" : "not verified", (double)ms / 1000.0);
 }
 
 /* The job on an open session (or, offline, s->d == NULL: plan only). */
@@ -184,14 +184,14 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 {
 	struct df_config *c = s->c;
 	struct sb_plan_opts po = { .block_size = s->d ? dfuse_transfer_size(s->d) : 2048,
-				   .keep_erased_blocks = c->keep_erased_blocks, .erase = c->erase };
+				   .keep_erased_blocks = c->job.keep_erased_blocks, .erase = c->job.erase };
 	struct sb_plan p;
 	bool was_blank;
 	int err;
 
 	if ((err = sb_plan_build(img, g, &po, &p, &s->diag)))
 		return err;
-	if (c->read_first && sb_plan_can_read_first(&p)) {
+	if (c->job.read_first && sb_plan_can_read_first(&p)) {
 		if (!s->d)
 			cli_info(&c->cli, "without a device every touched page is planned as erased and written (with one, the pages are read first)");
 		else if ((err = df_plan_read_first(s, g, &p))) {
@@ -199,8 +199,8 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 			return err;
 		}
 	}
-	job_print_plan(&c->cli, g, &p, c->verify);
-	if (c->dry_run) {
+	job_print_plan(&c->cli, g, &p, c->job.verify);
+	if (c->job.dry_run) {
 		sb_plan_free(&p);
 		return SB_OK;
 	}
@@ -261,19 +261,19 @@ int df_cmd_write(struct df_config *c)
 	uint64_t t0 = cli_now_ms();
 	int err;
 
-	if (c->read_unprotect && !c->force)
+	if (c->job.read_unprotect && !c->job.force)
 		return cli_usage(&c->cli, "--read-unprotect mass-erases the whole flash; add --force to do it");
 	if (c->wait_app && !c->leave && !c->lines)
 		return cli_usage(&c->cli, "--wait-app needs --leave or wired BOOT0/NRST lines to start the application");
 	if ((err = job_load(&f, &img, &d)))   /* before the device is even looked for */
 		return cli_fail(&c->cli, err, &d, NULL);
-	if (c->dry_run && !device_present(c)) {
+	if (c->job.dry_run && !device_present(c)) {
 		err = write_offline(c, &img);
 		sb_image_free(&img);
 		return err;
 	}
 	err = df_session_open(&s, c);
-	if (!err && c->read_unprotect && !c->dry_run)
+	if (!err && c->job.read_unprotect && !c->job.dry_run)
 		err = read_unprotect_first(&s);
 	if (!err)
 		err = pick_alt(&s, &img, true, &g);
@@ -326,7 +326,7 @@ int df_cmd_read(struct df_config *c)
 
 	if (!used || c->nargs != used + 1)
 		return cli_usage(&c->cli, "read ADDR LEN FILE (or read ADDR:LEN FILE)");
-	if (job_dump_format(c->args[used], c->format, &fmt, &s.diag))   /* before the device is asked */
+	if (job_dump_format(c->args[used], c->job.format, &fmt, &s.diag))   /* before the device is asked */
 		return cli_usage(&c->cli, "%s", s.diag.msg);
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
@@ -361,8 +361,8 @@ static int erase_addresses(struct df_session *s, const struct sb_geom *g, uint32
 	uint32_t addr, len, size;
 	int err;
 
-	if (c->pages)
-		err = job_parse_pages(g, c->pages, addrs, n, &s->diag);
+	if (c->job.pages)
+		err = job_parse_pages(g, c->job.pages, addrs, n, &s->diag);
 	else if (job_parse_addr_len(c->args, c->nargs, 0, &addr, &len) == c->nargs)
 		err = job_range_pages(g, addr, len, addrs, n, &s->diag);
 	else
@@ -395,7 +395,7 @@ static int erase_selected(struct df_session *s, size_t *count)
 	*count = 0;
 	if ((err = erase_alt(s, &alt)) || (err = df_select_alt(s, alt)))
 		return err;
-	if (s->c->all) {
+	if (s->c->job.all) {
 		df_phase_begin(s, "erase", 1);
 		err = dfuse_mass_erase(s->d, &s->diag);
 		df_phase_end(s);
@@ -418,7 +418,7 @@ static int erase_selected(struct df_session *s, size_t *count)
 int df_cmd_erase(struct df_config *c)
 {
 	struct df_session s;
-	int chosen = (c->all != 0) + (c->pages != NULL) + (c->nargs > 0);
+	int chosen = (c->job.all != 0) + (c->job.pages != NULL) + (c->nargs > 0);
 	size_t n = 0;
 	int err;
 
@@ -426,15 +426,15 @@ int df_cmd_erase(struct df_config *c)
 		return cli_usage(&c->cli, "erase: give exactly one of RANGE, --pages LIST, --all");
 	if (c->nargs > 2)
 		return cli_usage(&c->cli, "erase RANGE: ADDR:LEN, ADDR..END or ADDR LEN");
-	if (c->all && !c->force)
+	if (c->job.all && !c->job.force)
 		return cli_usage(&c->cli, "erase --all mass-erases the whole flash; add --force to do it");
 	err = df_session_open(&s, c);
 	if (!err)
 		err = protected_hint(&s, erase_selected(&s, &n));
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"erase\",\"erased_pages\":%zu,\"mass_erase\":%s",
-			  n, c->all ? "true" : "false");
-		if (c->all)
+			  n, c->job.all ? "true" : "false");
+		if (c->job.all)
 			cli_info(&c->cli, "mass-erased");
 		else
 			cli_info(&c->cli, "erased %zu page(s)", n);

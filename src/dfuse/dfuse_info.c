@@ -403,7 +403,7 @@ static int ob_new_block(struct df_session *s, int alt, uint8_t *blk, size_t *len
 	const struct dfuse_layout *l = &s->layout[alt];
 	enum ob_arg kind;
 	uint32_t optr;
-	int err = ob_parse_write(s->c->ob_write, l->nregions ? l->region[0].addr : DF_OB1_ADDR,
+	int err = ob_parse_write(s->c->job.ob_write, l->nregions ? l->region[0].addr : DF_OB1_ADDR,
 				 &kind, blk, len, addr, &optr, &s->diag);
 
 	if (err || kind == OB_ARG_BLOCK)
@@ -499,7 +499,7 @@ static int ob_set(struct df_session *s, int alt)
 				   DF_OB1_ADDR);
 	if ((err = ob_read(s, alt, &l->region[0], b, &len)))
 		return err;
-	return ob_set_to_write(&s->c->cli, s->c->ob_set, le32(b), s->c->force, &s->c->ob_write, &s->diag);
+	return ob_set_to_write(&s->c->cli, s->c->job.ob_set, le32(b), s->c->job.force, &s->c->job.ob_write, &s->diag);
 }
 
 int df_cmd_option_bytes(struct df_config *c)
@@ -511,20 +511,20 @@ int df_cmd_option_bytes(struct df_config *c)
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force | --set FIELD=VALUE,...]");
-	if (c->ob_write && c->ob_set)
+	if (c->job.ob_write && c->job.ob_set)
 		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->ob_set && ob_fields_apply(c->ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
+	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
 		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->ob_write && !c->force)
+	if (c->job.ob_write && !c->job.force)
 		return cli_usage(&c->cli, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it");
 	err = df_session_open(&s, c);
 	if (!err)
 		err = ob_alt(&s, &alt);
-	if (!err && c->ob_set)
+	if (!err && c->job.ob_set)
 		err = ob_set(&s, alt);   /* fields by name -> the --write 0xOPTR path */
-	if (!err && c->ob_write)
+	if (!err && c->job.ob_write)
 		err = ob_write(&s, alt);
-	else if (!err && c->ob_set)
+	else if (!err && c->job.ob_set)
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"option-bytes\",\"write\":false");
 	else if (!err) {
 		err = ob_show(&s, alt);
@@ -543,7 +543,7 @@ int df_cmd_read_unprotect(struct df_config *c)
 	int flash, err;
 	bool back = false;
 
-	if (!c->force)
+	if (!c->job.force)
 		return cli_usage(&c->cli, "read-unprotect mass-erases the whole flash and resets the part; add --force to do it");
 	if (c->nargs)
 		return cli_usage(&c->cli, "read-unprotect takes no arguments");

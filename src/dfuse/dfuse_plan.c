@@ -153,5 +153,5 @@ int df_plan_run(struct df_session *s, const struct sb_geom *g, struct sb_plan *p
 	struct df_flash x = { s, g };
 	struct sb_flash f = { &df_flash_ops, &x, &s->c->cli.log };
 
-	return sb_plan_run(p, &f, s->c->verify, &s->diag);
+	return sb_plan_run(p, &f, s->c->job.verify, &s->diag);
 }

@@ -57,7 +57,7 @@ int df_prod_expect(struct df_session *s, int err, bool started)
 	const struct sb_link *held = prod_expect_held();
 	unsigned baud = c->prod.expect_baud ? c->prod.expect_baud : 115200;
 
-	if (err || !c->prod.expect || !started || c->dry_run)
+	if (err || !c->prod.expect || !started || c->job.dry_run)
 		return err;
 	if (held)
 		return prod_expect(&c->cli, held, c->prod.expect_port, baud, &s->diag);
@@ -182,7 +182,7 @@ static int gang_job(void *ctx, const char *board)
 
 int df_gang(struct df_config *c, char **boards, size_t n)
 {
-	struct job_files f = { c->args, c->nargs, c->format, c->base };
+	struct job_files f = { c->args, c->nargs, c->job.format, c->job.base };
 	struct sb_image img;
 	struct sb_diag d = { 0 };
 	bool files = !strcmp(c->command, "write") || !strcmp(c->command, "verify");

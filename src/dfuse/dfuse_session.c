@@ -157,7 +157,7 @@ static int open_device(struct df_session *s, const struct sb_usb_select *sel)
 	} else if (s->nparts > 8)
 		cfg.write_unit = 32;  /* the largest unit of any row */
 	dfuse_timeouts_default(&cfg.to);
-	cfg.to.retries = s->c->retries;
+	cfg.to.retries = s->c->job.retries;
 	cfg.interface = s->dev.interface;
 	cfg.transfer_size = s->dev.func.transfer_size;
 	cfg.log = &s->c->cli.log;

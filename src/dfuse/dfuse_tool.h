@@ -24,6 +24,7 @@
 #include "dfuse.h"
 #include "dfuse_layout.h"
 #include "gang.h"
+#include "jobopts.h"
 #include "lineopts.h"
 #include "plan.h"
 #include "prod.h"
@@ -52,13 +53,11 @@ struct df_config {
 	bool has_device;           /* -d given (list: else every DFU-mode device) */
 	bool has_wait;             /* --wait given (else 0, or 5 s with lines wired) */
 	const char *alt;           /* --alt N|NAME, NULL: from the addresses */
-	uint32_t retries;          /* --retries: of a failed request, command or block */
+	/* the options an3155 shares (jobopts.h): retries, format, base, erase,
+	 * verify, plan, dry run, erase --pages/--all, option-bytes --write/--set, force */
+	struct job_opts job;
 	/* write / verify */
-	enum sb_format format;
-	uint32_t base;
-	enum sb_erase_mode erase;
-	bool verify, keep_erased_blocks, read_unprotect, leave, has_leave_addr, dry_run;
-	bool read_first;           /* --plan read-first (the default) or full */
+	bool leave, has_leave_addr;
 	uint32_t leave_addr;
 	/* the application's USB identity after the job: --wait-app VID:PID[:SECONDS] */
 	bool wait_app;
@@ -67,17 +66,11 @@ struct df_config {
 	/* --detach VID:PID: the application's run-time DFU identity, detached first */
 	bool detach;
 	int rt_vid, rt_pid;
-	/* erase */
-	const char *pages;
-	bool all;
-	/* option-bytes */
-	const char *ob_write;      /* --write FILE|HEX */
 	/* pack / unpack */
 	const char *output;        /* -o */
 	bool extract;
 	uint16_t vid, pid, bcd_device;
 	const char *target_name;
-	bool force;
 	/* BOOT0/NRST lines (gpio/lineopts.h) and the adapter of rts/dtr lines */
 	struct sb_lineopts lo;
 	const char *port;
@@ -88,7 +81,6 @@ struct df_config {
 	bool all_devices;
 	const char *serial_args[GANG_MAX_BOARDS], *path_args[GANG_MAX_BOARDS];
 	size_t nserial_args, npath_args;
-	const char *ob_set;        /* option-bytes --set FIELD=VALUE,... */
 };
 
 /* One device, opened; the engine on it; its alt settings parsed. */

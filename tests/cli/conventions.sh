@@ -92,6 +92,29 @@ for p in an3155 dfuse bootctl; do
 	check "$p --json: the message and hint stay on stderr" grep -qxF "Try '$p --help'." "$T/json.err"
 done
 
+# ---- the options an3155 and dfuse share: one table, one message -------------------------------
+# (src/common/jobopts.c) The same wrong value gets the same words from both.
+while IFS='|' read -r what args; do
+	read -ra a <<<"$args"
+	m1=$("$BUILD/an3155" "${a[@]}" 2>&1 | head -1 | sed 's/^an3155: //')
+	"$BUILD/an3155" "${a[@]}" >/dev/null 2>&1; r1=$?
+	m2=$("$BUILD/dfuse" "${a[@]}" 2>&1 | head -1 | sed 's/^dfuse: //')
+	"$BUILD/dfuse" "${a[@]}" >/dev/null 2>&1; r2=$?
+	if [ "$r1" = 2 ] && [ "$r2" = 2 ] && [ -n "$m1" ] && [ "$m1" = "$m2" ]; then
+		ok "$what: exit 2 and the same message from an3155 and dfuse"
+	else
+		not_ok "$what: exit 2 and the same message from an3155 and dfuse" \
+			"an3155 ($r1): $m1" "dfuse ($r2): $m2"
+	fi
+done <<'LIST'
+--retries 101|--retries 101 write x.bin
+--retries not a number|--retries many write x.bin
+--erase with a wrong mode|--erase some write x.bin
+--plan with a wrong name|--plan quick write x.bin
+--format unknown|-f cpio write x.bin
+--base not a number|-a 0x8g000000 write x.bin
+LIST
+
 # ---- no internal notes in what users read -----------------------------------------------------
 # Citations of the project's own notes belong in code comments; a user cannot
 # look up "facts A.6". Other engineers add strings too: this reads the binaries.
