@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # stmboot - one non-recursive Makefile.
 #   make            build the programs (an3155, dfuse, bootctl, romsim)
 #   make demo       install missing packages, build, flash a sample into the virtual board

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bash completion for the stmboot programs: an3155, dfuse, stm32-bootctl
 # (bootctl in the source tree) and romsim.
 # Commands and options come from the program's own --help, so they never

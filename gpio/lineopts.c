@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lineopts.c - options, environment and jig profiles for the boot lines
  * (lineopts.h).

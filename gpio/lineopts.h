@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lineopts.h - boot/reset line settings shared by bootctl, an3155 and
  * dfuse: command-line options, environment variables and named jig

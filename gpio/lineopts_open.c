@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lineopts_open.c - resolving settings (environment, profile files,
  * defaults) and opening the lines (lineopts.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines.c - the sequence runner and the mux of lines.h.
  */

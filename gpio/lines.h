@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines.h - driving BOOT0/NRST: one small interface, its backends, and the
  * runner that executes a parsed struct sb_seq through it.

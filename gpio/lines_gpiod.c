@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines_gpiod.c - the libgpiod backend of lines.h, on top of the API
  * wrapper in lines_gpiod1.c or lines_gpiod2.c (lines_gpiod.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines_gpiod.h - private glue between the libgpiod backend of lines.h
  * (lines_gpiod.c: the struct sb_lines, same for both APIs) and the two

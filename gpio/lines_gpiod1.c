@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines_gpiod1.c - libgpiod v1 API (1.6: Debian 12, Raspberry Pi OS
  * bookworm) under lines_gpiod.h and the listing/probing of lines.h.

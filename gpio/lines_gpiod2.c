@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines_gpiod2.c - libgpiod v2 API (2.x: Debian 13, Ubuntu 24.10 and
  * later) under lines_gpiod.h and the listing/probing of lines.h.

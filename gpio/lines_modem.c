@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lines_modem.c - BOOT0/NRST on a serial adapter's RTS/DTR (lines.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linespec.c - the line spec grammar of linespec.h.
  */

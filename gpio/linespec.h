@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linespec.h - where a board pin (BOOT0, NRST) is wired: the text of
  * "--boot0 SPEC", STMBOOT_BOOT0=SPEC and "boot0 = SPEC" in a jig profile.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * seq.c - the sequence grammars of seq.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * seq.h - boot/reset line sequences, parsed into steps before anything runs.
  *

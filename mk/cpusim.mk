@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/cpusim.mk - test firmware for romsim's CPU model (tests/cpusim/), built
 # with Debian's gcc-arm-none-eabi for the Cortex-M4, and the host client that
 # loads it with AN3155 Write Memory + Go and talks to it:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/cross.mk - cross-building for arm64 (Raspberry Pi OS 64-bit, Debian arm64).
 #
 #   make cross         build an3155, dfuse, bootctl and the unit tests for arm64

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/dfuse.mk - the USB side's test helper:
 #   $(BUILD)/tests/usb_os_test   src/usb/*.c (libusb backend) and the DfuSe
 #                                engine through real libusb, run under

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/files.mk - extra build rules of the firmware-file area (protocols/image.c,
 # imgbuild.c, ihex.c, srec.c, elf.c, dfufile.c; fixtures/).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/gpio.mk - extra build rules of the boot-line area (gpio/, bootctl).
 #
 #   $(BUILD)/fakegpiod/libgpiod.so.N  a complete fake libgpiod (tests/fake/fake_gpiod*.c)

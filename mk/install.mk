@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/install.mk - installing, in two groups as two Debian packages would:
 #
 #   make install       the user tools: an3155, dfuse, bootctl (as stm32-bootctl),

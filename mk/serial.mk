@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/serial.mk - the serial transport's test helpers:
 #   $(BUILD)/serialshim.so       LD_PRELOAD shim that makes a pty look like a
 #                                serial adapter (src/romsim/shim/serialshim.c)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/stub.mk - the RAM loader of an3155 --fast (stub/, issue 10):
 #   $(BUILD)/stub/loader.elf, .bin  the loader, cross-built for the Cortex-M4
 #                                   with Debian's gcc-arm-none-eabi (no C

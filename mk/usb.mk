@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/usb.mk - the USB side of the virtual board's test helpers:
 #   $(BUILD)/tests/usbsim_os_test  src/romsim/usbsim*.c (emulated usbdevfs) and the
 #                                  DfuSe model driven in-process through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155.c - AN3155 engine core: the handle, link I/O, framing, resync,
  * retries and messages. Connect/reconnect are in an3155_conn.c, memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155.h - host engine for the STM32 USART ROM bootloader (ST AN3155).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_cmd.c - Extended Erase / legacy Erase, Go, and the protection
  * commands that reset the ROM. Facts cite protocol-facts.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_conn.c - AN3155 connect and reconnect: 0x7F synchronisation with
  * bounded retries and the reset hook, then Get, Get Version, Get ID.

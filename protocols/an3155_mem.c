@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_mem.c - Read Memory, Write Memory (with lost-ACK recovery),
  * verify, Get Checksum and host CRC. Facts cite protocol-facts.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_priv.h - internals shared by an3155.c, an3155_conn.c,
  * an3155_mem.c and an3155_cmd.c. Not part of the API; include an3155.h.

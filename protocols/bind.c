@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bind.c - part binding: device-table row + what the ROM lets a host read
  * (bind.h). Facts cite ../shared/reference/protocol-facts.md.

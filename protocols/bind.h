@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bind.h - binding a connected part to its device-table row: what a ROM
  * bootloader lets a host read to learn the flash size, the bank mode and the

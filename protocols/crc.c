@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "crc.h"
 
 uint32_t sb_crc_stm32(uint32_t crc, const uint8_t *buf, size_t n)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crc.h - the two CRC-32 flavours the bootloaders use.
  */

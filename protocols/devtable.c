@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * devtable.c - every STM32 with a USART ROM loader, as data: one row per
  * product ID (the DEV_ID the ROM reports in Get ID).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfufile.c - DfuSe .dfu files (ST UM0391; layout in protocol-facts D):
  *

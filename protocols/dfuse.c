@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse.c - DFU requests, GETSTATUS polling and recovery (protocol-facts
  * B.2-B.4, B.8). The DfuSe commands are in dfuse_cmd.c, data in dfuse_data.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse.h - host engine for USB DFU 1.1 with ST's DfuSe extensions (AN3156),
  * as spoken by the STM32 ROM bootloader (0483:DF11).

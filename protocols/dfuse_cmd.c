@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_cmd.c - the DfuSe commands of block 0 (protocol-facts B.5) and
  * leaving DFU mode (B.7).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_data.c - data blocks: writes (DNLOAD wBlockNum >= 2), reads
  * (UPLOAD), their recovery, and the image-level erase/write/verify

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_int.h - internals shared by dfuse.c (requests, polling, commands)
  * and dfuse_data.c (blocks, reads, images). Not part of the library API.

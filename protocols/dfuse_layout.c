@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_layout.c - the DfuSe interface-string grammar (protocol-facts B.9)
  * and lookups over the parsed regions.

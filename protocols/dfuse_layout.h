@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_layout.h - DfuSe memory layouts, parsed from alternate-setting
  * interface strings (protocol-facts B.9), e.g.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_part.c - which device-table rows a DfuSe device's memory map fits,
  * and the flash rules (write unit, erased value) that follow for planning.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * elf.c - ELF loader for 32-bit little-endian ARM executables (System V ABI
  * "ELF" chapter; ARM ELF for the Arm Architecture, EM_ARM = 40).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sb_err.h"
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * geom.c - the flash geometry in force: table row + what the chip says.
  */

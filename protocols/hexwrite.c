@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hexwrite.c - Intel HEX and Motorola S-record writers (hexwrite.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hexwrite.h - writing an image as Intel HEX or Motorola S-record text, the
  * formats `read` saves a dump in (-f ihex|srec, or a .hex/.srec name).

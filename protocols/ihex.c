@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ihex.c - Intel HEX loader (Intel "Hexadecimal Object File Format
  * Specification", rev. A, 1988): record types 00 data, 01 end of file,

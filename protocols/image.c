@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image.c - the sparse image model, format detection and the raw binary
  * loader. The text and binary format parsers live in ihex.c, srec.c, elf.c

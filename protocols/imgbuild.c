@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * imgbuild.c - collect file data pieces, then sort, check and merge them
  * into an sb_image in one pass (see imgbuild.h for why).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * imgbuild.h - private to the file loaders (image.c, ihex.c, srec.c, elf.c,
  * dfufile.c): collect a file's data pieces, then sort and merge them once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_wire.h - the wire format of the RAM loader protocol ("loader
  * protocol"), shared by the loader that runs on the part (stub/) and the

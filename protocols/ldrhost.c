@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldrhost.c - host engine for the RAM loader protocol: frames, commands,
  * baud change. The streamed flash operations are in ldrhost_stream.c.

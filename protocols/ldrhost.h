@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldrhost.h - host engine for the RAM loader protocol (ldr_wire.h; the
  * loader itself is stub/). an3155 uploads the loader with the ROM's Write

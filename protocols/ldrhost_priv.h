@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldrhost_priv.h - what ldrhost.c (frames, commands, baud change) and
  * ldrhost_stream.c (streamed flash operations) share.

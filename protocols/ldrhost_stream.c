@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldrhost_stream.c - lh_program(): erase and write operations streamed to
  * the loader with a window of frames in flight (selective repeat on the

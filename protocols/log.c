@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sb_log.h"
 
 #include <stdarg.h>

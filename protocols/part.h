@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * part.h - the device table and the flash geometry of a connected part.
  *

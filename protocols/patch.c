@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * patch.c - --patch ADDR=BYTES, serial-number formats, patching an image.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * patch.h - per-board data written into the image before the plan is made:
  * --patch ADDR=BYTES and serial numbers rendered by a format. Patched bytes

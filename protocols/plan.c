@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - erase/write/skip decisions for one image on one part, and the
  * read-first classification of its pages (plan.h).

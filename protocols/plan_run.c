@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan_run.c - a plan carried out through a program's flash ops: reading
  * the touched pages first, erasing, writing, verifying, and the fallback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sb_err.h - the one error enum of libstmboot.
  *

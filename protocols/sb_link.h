@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sb_link.h - the seams between the protocol engines and the world.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sb_log.h - levelled logging through one callback.
  *

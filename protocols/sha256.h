@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sha256.h - SHA-256 (FIPS 180-4), for the factory log: every input file of
  * a job is named with its digest in the start and result events.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * srec.c - Motorola S-record loader (as documented in the srec(5) page of
  * SREC/srecord and written by GNU objcopy -O srec).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adapter.c - DTR/RTS to BOOT0/NRST (adapter.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adapter.h - a USB-serial adapter whose DTR/RTS are wired to the board's
  * BOOT0 and NRST: the wiring map of `romsim serial --adapter` and `romsim

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev.c - the STM32L4R5 USART ROM loader (AN3155 v3.1) as a byte
  * state machine: the machinery (output, stages, sync, dispatch, fault fates)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev.h - the device side of ST AN3155: the STM32L4R5 USART ROM
  * loader as a pure byte state machine over a struct board.

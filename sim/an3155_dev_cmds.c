@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev_cmds.c - the dialogue of each AN3155 command on the L4R5 ROM
  * (USART protocol v3.1): a chain of stages, each run when the bytes it

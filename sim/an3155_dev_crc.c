@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev_crc.c - Get Checksum (0xA1) on a ROM of protocol v3.3 or
  * later, in the two frames of protocol-facts CONFLICT F.6:

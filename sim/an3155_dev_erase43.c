@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev_erase43.c - the legacy Erase command 0x43 of the protocol
  * v2.x ROMs (STM32F1: devtable.c), which list it instead of Extended Erase

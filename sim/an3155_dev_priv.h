@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_dev_priv.h - insides of struct an3155dev shared by
  * sim/an3155_dev.c (machinery, dispatch, public API) and

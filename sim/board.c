@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board.c - the virtual STM32L4R5: life cycle, option bytes, protection,
  * pins, reset and boot selection. Memory access and flash rules are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board.h - the virtual STM32L4R5 board: memories, flash rules, option
  * bytes, read protection, BOOT0/NRST and boot-mode selection.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_ctl.c - what the romsim front ends do to a board from outside the
  * ROM protocol: set-up from their options, and the text control messages of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_mem.c - the memory map as the ROM bootloader sees it, and the
  * flash rules: units (64-bit double-words on the L4R5) programmable once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_part.c - a board profile from a device-table row (board_part.h).
  * Every number comes from the row and its cited sources; the choices made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_part.h - the part profile a virtual board is built from: the
  * memory map and flash rules of one row of the device table

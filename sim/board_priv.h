@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_priv.h - the insides of struct board, shared by sim/board.c
  * (life cycle, options, protection, reset), sim/board_mem.c (memory map,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * board_store.c - where the board keeps flash, option bytes and OTP.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpu.c - the Unicorn engine behind cpu.h. The only file that includes
  * <unicorn/unicorn.h>; the facts it relies on are Unicorn 2's API

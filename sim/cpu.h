@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpu.h - a Cortex-M4 running the Thumb-2 code loaded into the virtual
  * board, with the Unicorn engine (UC_ARCH_ARM, Thumb + M-class, Cortex-M4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_desc.c - descriptors, strings and standard requests of the modelled
  * L4R5 ROM DFU device (protocol-facts B.1, usb-anchors 4.2).

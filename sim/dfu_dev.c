@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_dev.c - DFU 1.1 + DfuSe state machine of the modelled L4R5 ROM
  * (protocol-facts B.2-B.8), bus presence, timing and fault injection.

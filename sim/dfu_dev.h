@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_dev.h - the USB DFU side of the virtual STM32L4R5 board: the ROM
  * bootloader's DfuSe function (0483:DF11, AN3156) as a pure model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_dev_aux.c - the fault-spec parser and the direct sb_usb binding of
  * the DfuSe device model (dfu_dev.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_dev_priv.h - internals shared by dfu_dev.c (state machine, DfuSe
  * commands) and dfu_desc.c (descriptors, strings, standard requests).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfu_mem.c - what the modelled L4R5 ROM does with memory: the alt
  * settings' memory map, the DfuSe commands and data blocks run at the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.c - parse a fault spec (grammar in faults.h) and apply it byte by
  * byte around an AN3155 device. Random decisions come from a splitmix64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.h - seeded fault injection between a serial line and the AN3155
  * device side: dropped or corrupted bytes in either direction, NACKed,

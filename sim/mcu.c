@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mcu.c - the peripheral bus of the virtual STM32L4R5 (memory map RM0432
  * 2.2.2, protocol-facts E.1), the model's clock, polling detection, the

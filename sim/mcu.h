@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mcu.h - the STM32L4R5's on-chip peripherals as code running on the
  * virtual CPU sees them: FLASH interface, RCC, USART1/2/3, and the Cortex-M4

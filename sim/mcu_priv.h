@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mcu_priv.h - insides of struct mcu shared by sim/mcu.c (bus, time,
  * polling), sim/periph_flash.c, sim/periph_usart.c, sim/periph_rcc.c and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * periph_core.c - the Cortex-M4 core peripherals code may use (ARMv7-M ARM
  * B3.2-B3.4, C1.8): SCB (CPUID, VTOR, AIRCR with SYSRESETREQ, CPACR, ...),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * periph_flash.c - the FLASH interface (registers at 0x40022000, memory at
  * 0x08000000) as code sees it: RM0432 3.3 (operations) and 3.7

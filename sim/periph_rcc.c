@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * periph_rcc.c - RCC (0x40021000), RM0432 chapter 6: the registers that
  * decide the clocks the code runs on and the USART kernel clocks: CR,

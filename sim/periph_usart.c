@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * periph_usart.c - USART1/2/3 (0x40013800, 0x40004400, 0x40004800),
  * RM0432 chapter 50: CR1, CR2, CR3, BRR, GTPR, RTOR, RQR, ISR, ICR, RDR,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sersim.c - the wire between a host and the ROM loader: line model,
  * adapter model, timing model, application banner, control messages.

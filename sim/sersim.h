@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sersim.h - the serial side of the virtual board, without the OS: what
  * happens on the wire between a host and the L4R5's USART ROM loader.

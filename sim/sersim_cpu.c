@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sersim_cpu.c - code that Go (or an SRAM boot) starts, running on the CPU
  * model, with its USART on the line: host bytes reach the USART's receiver

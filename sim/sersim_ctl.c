@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sersim_ctl.c - the host's line settings against the ROM's 8E1 frame, the
  * DTR/RTS adapter applied to the board, and the control messages of sersim.h.

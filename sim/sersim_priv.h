@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sersim_priv.h - insides of struct sersim shared by sim/sersim.c (bytes,
  * timing, banner) and sim/sersim_ctl.c (line model, adapter, messages).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uart_line.c - bit-level model of a UART link with mismatched settings.
  *

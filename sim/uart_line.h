@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uart_line.h - what a UART receiver makes of bytes sent by a transmitter
  * with other line settings (baud, data bits, parity, stop bits).

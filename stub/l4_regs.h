@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * l4_regs.h - the STM32L4R5 registers the loader uses, and nothing else.
  *

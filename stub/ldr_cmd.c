@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_cmd.c - the loader's commands: flash geometry, the flash sequencer
  * for the queued ERASE and WRITE, the immediate commands (IDENTIFY, CRC,

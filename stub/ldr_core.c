@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_core.c - the loader's line: finding the USART, receiving frames into
  * the queue, acknowledging them, sending frames out, and the main loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_core.h - the RAM loader's logic: line discovery, frame receiver,
  * command queue, flash sequencer, transmitter. No OS, no libc beyond

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_hw.h - the seam between the loader's logic (ldr_core.c) and the part.
  *

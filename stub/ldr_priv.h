@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_priv.h - what ldr_core.c (line, frames, queue) and ldr_cmd.c
  * (commands, flash sequencer, baud change) share.

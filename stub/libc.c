@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libc.c - the two functions the compiler may call on its own in a
  * freestanding build (struct copies and zeroed arrays), since the loader

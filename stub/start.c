@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * start.c - the loader's entry on the part: vector table, reset handler,
  * self-check, system reset.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155 - program an STM32 through its USART ROM bootloader (ST AN3155).
  *

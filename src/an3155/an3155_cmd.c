@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_cmd.c - the commands of the an3155 program, one function each,
  * on a session (an3155_session.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_fast.c - `an3155 write --fast`: upload the RAM loader (stub/) with
  * the ROM's Write Memory, start it with Go, and run the write plan through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_plan.c - the read-first write plan over the USART loader
  * (--plan read-first): the flash ops the library's plan runner uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_prod.c - the production-line hooks of an3155: the chip's identity
  * for the events, the smoke check after the application starts, gang

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_session.c - one job's session: the port, the BOOT0/NRST lines
  * held for the whole job, the engine, the part and its flash geometry.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_special.c - write: the parts of the image in OTP and in SRAM.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * an3155_tool.h - the an3155 program's configuration and commands.
  */

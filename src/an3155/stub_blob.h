@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stub_blob.h - the RAM loader (stub/) as built by mk/stub.mk, embedded in
  * an3155 (the array is generated into BUILD/gen/stub_blob.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bootctl.c - drive an STM32 board's BOOT0 and NRST from Linux GPIO lines
  * (libgpiod) or a serial adapter's RTS/DTR: enter the ROM loader, run the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.c - messages, events, progress and file helpers of the programs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h - what the programs share: exit codes, messages, --json events,
  * the progress bar, reading input files, parsing numbers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - the output file of `read`: raw binary, Intel HEX or S-record
  * (job.h, job_dump_format / job_dump_write).

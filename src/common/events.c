@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * events.c - the job record, event lines and the factory log (events.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * events.h - the job record behind --json and --log: start and result
  * events for every command, the common members of every event, the phases

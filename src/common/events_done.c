@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * events_done.c - what an interrupted job had done, for its error event:
  * the plan's pages and blocks (in the order the programs send them) against

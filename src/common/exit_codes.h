@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exit_codes.h - the one table of exit codes of every program.
  *

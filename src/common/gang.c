@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gang.c - one child process per board, the summary table (gang.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gang.h - gang programming: one job per board, all at once, one child
  * process each, and a summary table at the end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * job.c - input files, plan printing and page/range arguments shared by
  * an3155 and dfuse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * job.h - the parts of a flashing job that every program shares: loading
  * the input files, checking them against the flash, printing the plan,

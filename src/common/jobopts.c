@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobopts.c - the options an3155 and dfuse share (jobopts.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobopts.h - the options an3155 and dfuse share: one table (JOB_LONGOPTS)
  * and one parser, so that the same option means the same thing, takes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobstop.c - the signal flag and the gate of jobstop.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobstop.h - SIGINT and SIGTERM stop a job at the next block boundary.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * optbytes.c - showing and parsing STM32L4+ option-byte blocks.
  */

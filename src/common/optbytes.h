@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * optbytes.h - the STM32L4+ option-byte block as both programs show and
  * change it (protocol-facts E.4): per bank 40 bytes, five 8-byte slots of

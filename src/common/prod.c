@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prod.c - production-line options, per-board data and the smoke check (prod.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prod.h - the production-line options an3155 and dfuse share: --log,
  * per-board data (--patch, serial numbers), the smoke check (--expect).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serialno.c - taking numbers from a counter file under a lock (serialno.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serialno.h - the serial-number counter file of a production line.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse - program an STM32 through its USB DFU ROM bootloader (DFU 1.1 with
  * ST's DfuSe extensions, 0483:DF11).

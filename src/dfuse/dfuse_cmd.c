@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_cmd.c - the flashing commands of the dfuse program: write, verify,
  * read, erase, leave; and the command table. The session is in

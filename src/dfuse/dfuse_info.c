@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_info.c - the dfuse commands that describe a device or change its
  * protection and options: list, info, option-bytes (show / --write) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_pack.c - DfuSe .dfu files without a device: `dfuse pack` writes one
  * from any input format, `dfuse unpack` shows one and extracts its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_plan.c - a write plan carried out on a DfuSe device: the flash ops
  * the library's plan runner uses (protocols/plan.h), reading the touched

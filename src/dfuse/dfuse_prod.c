@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_prod.c - the production-line hooks of dfuse: the device's identity
  * for the events, the smoke check after the application starts, gang

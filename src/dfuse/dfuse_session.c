@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_session.c - the dfuse program's session with one DFU device: the
  * BOOT0/NRST entry sequence, opening the device (with a wait), the DfuSe

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dfuse_tool.h - the dfuse program's configuration, its session with one
  * DFU device, and its commands.

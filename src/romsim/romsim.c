@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim - the virtual STM32L4R5 board: its ROM bootloader on a
  * pseudo-terminal (AN3155) and on emulated USB (DfuSe), its flash, option

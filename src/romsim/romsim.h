@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim.h - entry points of the virtual board's front ends.
  * Each takes the arguments after its sub-command word (argv[0] is the word)

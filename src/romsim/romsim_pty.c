@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_pty.c - the pseudo-terminal of the virtual board's adapter
  * (romsim_pty.h).

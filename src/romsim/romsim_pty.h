@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_pty.h - a pseudo-terminal standing for the virtual board's serial
  * adapter, shared by `romsim serial` (romsim_serial_io.c: the USART on it)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_serial.c - `romsim serial`: the virtual STM32L4R5's USART ROM
  * loader (AN3155) served on a pseudo-terminal. Options are parsed here; the

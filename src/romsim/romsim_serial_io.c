@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_serial_io.c - sockets and event loop of `romsim serial`, on the
  * pseudo-terminal of romsim_pty.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_serial_io.h - the OS side of `romsim serial`: a pseudo-terminal
  * that carries the virtual board's USART, the serial-shim and pins sockets,

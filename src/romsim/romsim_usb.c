@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * romsim_usb.c - `romsim usb`: runs a command against one or several
  * emulated STM32L4R5 DfuSe ROM devices (0483:DF11) on a umockdev testbed.

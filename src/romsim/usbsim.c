@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim.c - the emulated USB bus: umockdev testbed, sysfs entries of the
  * DfuSe devices, their removal and re-enumeration, and the completion

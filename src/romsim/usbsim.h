@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim.h - emulated DfuSe devices (sim/dfu_dev.h) on an emulated USB bus:
  * a umockdev testbed whose usbdevfs nodes answer libusb's ioctls.

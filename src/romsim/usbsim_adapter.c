@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim_adapter.c - a USB-serial adapter beside each emulated DfuSe
  * device, whose DTR/RTS drive the board's BOOT0/NRST (usbsim.h): a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim_guard.c - survive umockdev's uevent sender.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim_ioctl.c - Linux usbdevfs emulated for the DfuSe model: the
  * umockdev "handle-ioctl" handler of each device node.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim_pins.c - the boards' BOOT0/NRST pins from outside, with the
  * message protocol of `romsim serial --pins-sock` (and of the fake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usbsim_priv.h - insides of the emulated USB bus, shared by usbsim.c (bus,
  * sysfs, threads) and usbsim_ioctl.c (the usbdevfs handler).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial.c - serial_open() and the byte-link slots over libserialport, with
  * the plain termios path (serial_tty.c) for ports libserialport refuses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial.h - a real serial port as a byte link (struct sb_link, sb_link.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial_int.h - what the serial_*.c files share; not for the programs.
  *

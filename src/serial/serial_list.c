@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial_list.c - the ports of this machine (libserialport's enumeration),
  * choosing one by USB identity (usb:VID:PID[:SERIAL]), and the "ports

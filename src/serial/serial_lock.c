@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial_lock.c - exclusive access to a port, and naming who holds a busy
  * one ("held by minicom (pid 1234)"), from /proc/locks or /proc/PID/fd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial_tty.c - the plain termios path (for ports libserialport refuses),
  * and what both paths do on the tty fd directly: modem lines, parity

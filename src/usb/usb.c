@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usb.c - libusb-1.0 backend: the sb_usb ops of an opened DFU interface,
  * and opening the one device a selection designates. Enumeration and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usb.h - the libusb-1.0 backend of struct sb_usb (protocols/sb_link.h):
  * finding DFU-mode interfaces, describing them for `dfuse list`/`info`,

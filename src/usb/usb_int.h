@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usb_int.h - internals shared by usb.c (ops, opening) and usb_list.c
  * (enumeration). Not an interface for the programs: they use usb.h.

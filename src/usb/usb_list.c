@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usb_list.c - finding and describing DFU-mode interfaces with libusb.
  */

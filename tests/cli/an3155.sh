@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155.sh - the real an3155 program against the virtual board (romsim
 # serial) through the OS path: pseudo-terminal + LD_PRELOAD serial shim, so
 # 8E1 is really requested (issue 2 §8). The board's state file holds the

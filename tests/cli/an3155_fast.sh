@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155_fast.sh - `an3155 write --fast`: the RAM loader (stub/) uploaded
 # with Write Memory and started with Go runs on romsim's CPU model, and the
 # real an3155 program talks to it through the pty and the serial shim.

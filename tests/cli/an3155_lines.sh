@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155 with BOOT0/NRST line control (issue 4 §4, §6): the entry sequence
 # before connecting, the exit sequence after the job, through GPIO (fake
 # libgpiod reporting to the virtual board) and through DTR/RTS (serial shim).

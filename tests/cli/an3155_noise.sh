@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155_noise.sh - a noisy line, as regression tests: fixed seeds of
 # romsim's fault injection (corrupted, dropped, NACKed and late bytes) under
 # a 16 KB write+verify. Each run must end with exit 0 and the image in

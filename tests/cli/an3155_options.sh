@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155 option-bytes: show the STM32L4R5 option bytes (protocol-facts E.4),
 # change them with --write --force, and the part resetting with them.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # an3155_plan.sh - an3155 --plan read-first (off by default) through the
 # real program, the serial shim and romsim serial: a re-flash leaves equal
 # pages alone, a changed page is erased alone, a blank part is written

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/bootctl.sh - the real bootctl with the fake libgpiod
 # ($BUILD/fakegpiod, through LD_LIBRARY_PATH) and, where it is built, the
 # virtual board (romsim serial --pins-sock) and the serial shim for RTS/DTR.

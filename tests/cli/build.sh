@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # build.sh - the build as a packager sees it: each program links only what it
 # uses (an3155 and bootctl with no libusb and no umockdev, even with their
 # headers hidden), a missing package is named by its pkg-config and Debian

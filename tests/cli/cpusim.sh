@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cpusim.sh - romsim's CPU model, independent of the RAM loader: our own test
 # firmware (tests/cpusim/agent.c, built with gcc-arm-none-eabi) is sent with
 # AN3155 Write Memory + Go by tests/cpusim/fwtalk through the serial shim,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cross_arm64.sh - the programs cross-built for arm64 (Raspberry Pi OS 64-bit)
 # with CC=aarch64-linux-gnu-gcc against an arm64 sysroot made from Debian's
 # -dev packages (mk/cross.mk), and the unit tests run under qemu-user.

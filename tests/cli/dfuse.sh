@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dfuse.sh - the real dfuse program against the virtual board's emulated USB
 # DfuSe devices (`romsim usb`, umockdev): list/info, write + verify of every
 # input format with the flash checked in the board's state file, erase of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dfuse_detach.sh - a board in the field: its application offers a DFU
 # run-time interface (`romsim usb --app-dfu VID:PID`), nobody can reach
 # BOOT0, and dfuse gets it into the ROM loader with DFU_DETACH: `dfuse

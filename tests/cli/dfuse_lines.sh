@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dfuse with BOOT0/NRST line control (issue 4 §4, §6): the entry sequence
 # before looking for the device, a wait for 0483:DF11, the job, leave, the
 # exit sequence, and --wait-app. GPIO through the fake libgpiod, which

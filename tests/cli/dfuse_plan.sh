@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dfuse_plan.sh - dfuse's read-first plan (the default) through the real
 # program against the virtual board: a blank part written without erasing,
 # the same image again left alone, one changed page erased alone, the page

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/cli/events_lib.sh - the event schema of man/stmboot.7 (section
 # EVENTS) as JSON, and a jq check of event lines against it. Sourced by the
 # tests after lib.sh.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Several boards at once, as on a production jig: one an3155 per serial
 # board in parallel, one dfuse per USB device (selected by port path) in
 # parallel; each job reports on its own and each board ends with the image.

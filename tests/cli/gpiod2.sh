@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # gpiod2.sh - the GPIO side against libgpiod 2 (Raspberry Pi OS trixie, Debian 13),
 # as Debian 12's libgpiod 1.6 runs in every other test: libgpiod 2 built from
 # Debian trixie's source (mk/gpio.mk, make gpiod2-build), the v2 backend's unit

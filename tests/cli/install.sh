@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # install.sh - make install / install-sim / uninstall into a DESTDIR: what
 # lands (an exact list), nothing another Debian package owns, bootctl
 # under its installed name, the clash check, nothing left behind, and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/cli/lib.sh - helpers for tests of the real programs against the
 # virtual board. Source it from a test script:  . "$(dirname "$0")/lib.sh"
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # parts.sh - `an3155 parts`: the whole device table, the filter, --json, the
 # exit status when nothing matches, and README.md's generated list.
 . "$(dirname "$0")/lib.sh"

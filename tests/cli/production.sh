@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The production line (issue 13) through the real programs: gang
 # programming over 4 serial boards and 4 USB devices with one failing,
 # serial numbers that two gang runs at once never share, --patch, the

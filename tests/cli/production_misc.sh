@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # More of the production line (issue 13): SIGINT/SIGTERM mid-write, jig
 # profiles (unknown keys, bad values, baud and port, ports for a gang,
 # unreadable files), read into Intel HEX / S-record, OTP and SRAM writes,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # progress.sh - the progress bar on a terminal (a pty from script(1)): rate
 # and time left, and never a line shared with stdout (the plan) or a message,
 # also when stdout goes through a pipe to the same terminal; --json stays

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # rom_matrix.sh - the real an3155 against every ROM variant romsim models
 # (issue 8 item 8, DESIGN.md testing tier 3b): write, verify, info and
 # option-bytes on the strict L4R5 ROM (the default) and on each side of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # romsim_parts.sh - the real an3155 against `romsim serial --part PID`, one
 # part of every family: identification, the ROM's erase command (0x43 on F1,
 # 0x44 elsewhere), the pages a write erases in the part's layout (uniform

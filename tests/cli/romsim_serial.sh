@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # romsim_serial.sh - the `romsim serial` program itself: options and exit
 # codes, the state file, the pty link and sockets, pins messages, the
 # application banner, the line model, faults and the log. Clients are

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # serial_transport.sh - the serial transport (src/serial/*.c) and the serial
 # shim (src/romsim/shim/serialshim.c) through the OS:
 #  1. $BUILD/tests/serial_os_test without the shim (termios fallback),

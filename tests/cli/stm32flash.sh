@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # stm32flash.sh - Debian's stm32flash 0.7, a client nobody here wrote, against
 # the virtual board (romsim serial) through the serial shim at stm32flash's
 # default 8E1: a cross-check of the board model (issue 2 §8). an3155 reads

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # usb_dfu_util.sh - Debian's dfu-util against `romsim usb` (the emulated
 # STM32L4R5 DfuSe ROM on umockdev), as a cross-check of the device model
 # with a client nobody here wrote: listing, upload, download with leave, a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # usb_transport.sh - the libusb backend (src/usb/*.c) and the DfuSe engine
 # (protocols/dfuse*.c) through real libusb, against the virtual board's
 # emulated USB devices: $BUILD/tests/usb_os_test (tests/os/test_usb.c) runs

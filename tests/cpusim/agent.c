@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * agent.c - test firmware for romsim's CPU model (not the RAM loader): a
  * register agent that runs from SRAM at 0x20003200 after AN3155 Go and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fwtalk.c - a small host for the CPU-model tests: opens a serial port
  * 8E1 with termios (run it under the serial shim so that romsim learns the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_gpiod.h - a fake libgpiod for tests: the control side.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_gpiod2.c - the libgpiod v2 calls of gpio/lines_gpiod2.c, on the chip
  * model of fake_gpiod_core.c (see fake_gpiod.h). Nothing else: a call the

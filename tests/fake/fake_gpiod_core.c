@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_gpiod_core.c - the chip model, timeline and board reporting behind
  * the fake libgpiod (fake_gpiod.h). Global state: this is a test double.

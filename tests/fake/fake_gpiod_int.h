@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_gpiod_int.h - the chip model shared by the fake libgpiod API layers
  * (fake_gpiod.c: v1, fake_gpiod2.c: v2). See fake_gpiod.h.

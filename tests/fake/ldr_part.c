@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_part.c - register-level model of the L4R5 for the loader's unit
  * tests (see ldr_part.h). Addresses and bits: protocol-facts E.1/E.2/E.4,

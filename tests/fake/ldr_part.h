@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_part.h - a small register-level model of the STM32L4R5 for the RAM
  * loader's host-native unit tests (tests/unit/test_ldr*.c): FLASH (KEYR,

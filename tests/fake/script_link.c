@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * script_link.c - the scripted byte link described in tests/unit/script_link.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * script_usb.c - scripted USB control pipe for engine tests; see
  * tests/unit/script_usb.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_image.c - libFuzzer target for the firmware-file layer (image.c,
  * ihex.c, srec.c, elf.c, dfufile.c). The first input byte picks the format

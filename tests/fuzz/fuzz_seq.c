@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_seq.c - libFuzzer target for the boot-line grammars: the native
  * sequence language, stm32flash's -i strings (gpio/seq.h) and line specs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pty_peer.c - the far end of a pseudo-terminal for shell tests of the
  * serial shim: just enough of the AN3155 ROM loader (init, Get, Get

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_serial.c - the serial glue (src/serial/) through the OS: a pseudo-terminal whose
  * master this test plays, with and without the serial shim (src/romsim/shim/).

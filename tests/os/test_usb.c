@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_usb.c - the libusb backend (src/usb/) and the DfuSe engine through
  * real libusb, against the virtual board's emulated USB devices. Run under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_usbsim.c - the emulated USB bus (src/romsim/usbsim.c) driven in-process
  * through the real libusb: enumeration and descriptors, DfuSe transfers,

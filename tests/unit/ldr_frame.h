@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ldr_frame.h - builds a loader-protocol frame (protocols/ldr_wire.h) for
  * the unit tests, with the CRC-32 function the test chooses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * script_link.h - a scripted struct sb_link for unit tests of byte-link
  * engines (AN3155 host, anything else that speaks through sb_link.h).

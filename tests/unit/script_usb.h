@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * script_usb.h - a scripted USB control pipe (struct sb_usb) for engine
  * tests. Implementation: tests/fake/script_usb.c (no cmocka inside, so any

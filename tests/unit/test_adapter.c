@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_adapter.c - the DTR/RTS wiring shared by both sides of the virtual
  * board (sim/adapter.h): the map grammar, TIOCM reports, and the pin levels

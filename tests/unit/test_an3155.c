@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_an3155.c - the AN3155 host engine against scripted byte exchanges.
  * Byte strings follow protocol-facts.md A.3/A.5/A.5b; every script must be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_an3155_dev.c - the AN3155 device side (sim/an3155_dev.h) as scripted
  * byte dialogues: every exchange states the host's bytes and the exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_an3155_sim.c - the AN3155 host engine against the virtual board's
  * device side (sim/an3155_dev.h), in process (DESIGN.md testing tier 2).

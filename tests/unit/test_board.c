@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_board.c - the virtual STM32L4R5 (sim/board.h): memory map, flash
  * rules, bank modes, option bytes, RDP, WRP, PEMPTY, boot selection and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dfu_dev.c - the DfuSe device model (sim/dfu_dev.h) on a memory-only
  * board: descriptors, the DFU state machine, DfuSe commands and statuses,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dfufile.c - DfuSe .dfu reader and writer (protocol-facts D): the
  * computed sample file byte for byte, round trips, both DFUImageSize

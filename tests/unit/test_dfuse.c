@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dfuse.c - the DfuSe host engine against scripted control transfers
  * (tests/unit/script_usb.h). Transfer size 16 keeps the data small.

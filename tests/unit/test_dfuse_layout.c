@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dfuse_layout.c - the DfuSe interface-string parser and its lookups
  * (protocol-facts B.1, B.9).

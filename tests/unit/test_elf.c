@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_elf.c - ELF loader: PT_LOAD at the physical address, .bss tails and
  * NOBITS segments not loaded, header and bounds checks with file offsets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_hexwrite.c - the Intel HEX and S-record writers, read back through
  * the loaders of image.h: segments, 64 KB region crossings, odd lengths,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ihex.c - Intel HEX loader: every record type, addressing modes,
  * merging, and each malformed-input message (file name and line).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_image.c - the sparse image model (add, merge, span, lookup), format
  * detection and dispatch, the raw binary loader, and the fixtures: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ldr.c - the RAM loader's logic (stub/ldr_core.c, ldr_cmd.c, built
  * natively with -DLDR_NATIVE) on a register-level model of the part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ldrhost.c - the loader protocol's host engine (protocols/ldrhost*)
  * against scripted byte exchanges (script_link.h): frame layout, CRC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lineopts.c - line specs (gpio/linespec.h) and the shared line
  * settings (gpio/lineopts.h): options, environment, jig profiles,

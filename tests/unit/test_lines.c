@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lines.c - the runner, the libgpiod backend against the fake
  * libgpiod (tests/fake/fake_gpiod.c), the RTS/DTR backend against a

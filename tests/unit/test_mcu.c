@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mcu.c - the peripheral models the CPU model's code sees (sim/mcu.h)
  * by direct register accesses, no CPU: FLASH (RM0432 3.3/3.7, protocol-facts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device table (protocols/devtable.c) checked against itself and
  * against an independent list (fixtures/parts-independent.tsv: ST's device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_patch.c - --patch ADDR=BYTES parsing, patching an image (replacing
  * bytes, extending, joining segments), serial-number formats and rendering.

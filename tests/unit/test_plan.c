@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Device table, geometry and write planning. */
 #include <stdarg.h>
 #include <stddef.h>

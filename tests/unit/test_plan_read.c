@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_plan_read.c - read-first plans (protocols/plan.h): the page
  * classification (equal, written without erase, erased and written), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_script_link.c - the scripted byte link (tests/unit/script_link.h)
  * catches what it promises to catch, so engine tests can rely on it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_seq.c - the sequence grammars (gpio/seq.h): native, presets,
  * stm32flash -i, errors with column and token, formatting.

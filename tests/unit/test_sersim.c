@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sersim.c - the serial side of the virtual board without the OS:
  * UART line model (sim/uart_line.h), fault spec and injection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sha256.c - SHA-256 against the FIPS 180-4 example vectors (NIST
  * "SHA256.pdf": "abc", the 448-bit message, one million 'a'), the empty

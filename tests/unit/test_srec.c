@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_srec.c - Motorola S-record loader: S0..S9, counts, entry, merging,
  * and each malformed-input message (file name and line).

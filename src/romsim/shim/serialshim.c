@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serialshim.c - LD_PRELOAD shim that makes a Unix98 pseudo-terminal slave
  * behave like a serial adapter, for tests of real programs (ours, and

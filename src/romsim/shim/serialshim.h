@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serialshim.h - what serialshim.c (reports, termios, ioctl) and
  * serialshim_fs.c (open/close, /sys faking) share inside serialshim.so.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serialshim_fs.c - the open/close and file-system side of serialshim.so
  * (see serialshim.c): Linux's DTR/RTS behaviour on open and last close,
