@@ -120,13 +120,13 @@ LIST
 # LICENSE is MIT; each file says so in its first lines (after a #! or
 # #compdef line), so a file copied out of the tree keeps its terms. Data
 # (fixtures, recordings) and prose (README) are not sources.
-missing=$(find src sim protocols gpio stub tests scripts mk man completions udev doc .ci Makefile \
+missing=$(find src sim protocols gpio stub tests scripts mk man completions udev doc .ci fixtures/src Makefile \
 	-type f \( -name '*.[chS]' -o -name '*.ld' -o -name '*.sh' -o -name '*.mk' -o -name '*.bash' \
 	-o -name '*.rules' -o -name '*.conf' -o -name '*.[17]' -o -name Makefile -o -path 'scripts/*' \
 	-o -path '.ci/*' -o -path 'completions/*' \) 2>/dev/null | sort | while read -r f; do
 	head -3 "$f" | grep -q 'SPDX-License-Identifier: MIT' || echo "$f"
 done)
-nsrc=$(find src sim protocols gpio stub tests scripts mk man completions udev doc .ci Makefile -type f 2>/dev/null | wc -l)
+nsrc=$(find src sim protocols gpio stub tests scripts mk man completions udev doc .ci fixtures/src Makefile -type f 2>/dev/null | wc -l)
 if [ -z "$missing" ] && [ "$nsrc" -gt 250 ]; then ok "every source file carries its SPDX line ($nsrc files looked at)"
 else not_ok "every source file carries its SPDX line" "$nsrc files; without:" "$missing"; fi
 check "LICENSE: the MIT licence" grep -q '^MIT License' LICENSE
