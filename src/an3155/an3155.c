@@ -239,30 +239,15 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 	return 0;
 }
 
-static const char *env_get(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 /* Options > environment > jig profile: lines, sequences, and the port. */
 static int resolve_lines(struct a3_config *c)
 {
-	struct sb_diag d = { 0 };
-
 	const struct sb_seq *job[2];
-	size_t i, n;
-	int err = sb_lineopts_resolve(&c->lo, env_get, NULL, &d);
+	size_t n;
+	int r = cli_resolve_lines(&c->cli, &c->lo, &c->port, &c->lines, job, &n);
 
-	if (err)
-		return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
-	c->port = sb_lineopts_port(&c->lo);
-	c->lines = sb_lineopts_wired(&c->lo);
-	/* a sequence that sets a line nobody wired: refused before the port opens */
-	n = c->lines ? sb_lineopts_job(&c->lo, job) : 0;
-	for (i = 0; i < n; i++)
-		if ((err = sb_lineopts_check(&c->lo, job[i], &d)))
-			return cli_fail_lines(&c->cli, c->lo.in_file, err, &d, NULL);
+	if (r)
+		return r;
 	/* the jig's serial rate, unless -b says otherwise (checked when the profile was read) */
 	if (!c->baud_given && sb_lineopts_extra(&c->lo, "baud"))
 		c->baud = (uint32_t)strtoul(sb_lineopts_extra(&c->lo, "baud"), NULL, 10);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "events.h"
 #include "jobstop.h"
+#include "lineopts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -204,6 +205,31 @@ int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d
 	if (err != SB_ERR_BAD_INPUT || in_file)
 		return cli_fail(c, err, d, what);
 	return cli_usage(c, "%s%s%s", what ? what : "", what ? ": " : "", detail);
+}
+
+static const char *env_get(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, bool *wired,
+		      const struct sb_seq *job[2], size_t *njob)
+{
+	struct sb_diag d = { 0 };
+	size_t i;
+	int err = sb_lineopts_resolve(lo, env_get, NULL, &d);
+
+	*njob = 0;
+	if (err)
+		return cli_fail_lines(c, lo->in_file, err, &d, NULL);
+	*port = sb_lineopts_port(lo);
+	*wired = sb_lineopts_wired(lo);
+	*njob = *wired ? sb_lineopts_job(lo, job) : 0;
+	for (i = 0; i < *njob; i++)
+		if ((err = sb_lineopts_check(lo, job[i], &d)))
+			return cli_fail_lines(c, lo->in_file, err, &d, NULL);
+	return 0;
 }
 
 int cli_bad_option(struct cli *c, char **argv)

@@ -67,6 +67,17 @@ int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
  * jig profile (in_file); other errors as cli_fail().
  */
 int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d, const char *what);
+struct sb_lineopts;
+struct sb_seq;
+/*
+ * Options > environment > jig profile: resolve the BOOT0/NRST settings,
+ * give the port and whether any line is wired, and refuse (before any port
+ * opens) a job sequence that sets a line nobody wired. job/njob: the job's
+ * entry and exit sequences, none when no line is wired. Returns 0 or the
+ * exit status, already reported.
+ */
+int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, bool *wired,
+		      const struct sb_seq *job[2], size_t *njob);
 /* getopt_long returned '?': the usage error for argv[optind - 1]. */
 int cli_bad_option(struct cli *c, char **argv);
 /*
