@@ -510,7 +510,6 @@ static int go_after_write(struct a3_session *s, const struct sb_plan *p, bool wa
 	return err;
 }
 
-/* The plan over the ROM protocol: erase, write, verify. */
 /* The plan over the ROM protocol: read-first through the plan runner, or
  * erase, write and verify with page repair (j: this job's repairs). */
 static int rom_write(struct a3_session *s, struct sb_plan *p, struct a3_job *j)
