@@ -120,29 +120,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void print_help(void)
-{
-	/* the line options sit before "General:" and the exit status */
-	const char *general = strstr(help_text, "General:");
-
-	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
-	fputs(sb_lineopts_help(), stdout);
-	fputs("\n", stdout);
-	fputs(prod_help(), stdout);
-	fputs("\n", stdout);
-	fputs(general, stdout);
-	sb_exit_help(stdout);
-	exit(EXIT_OK);
-}
-
-/* Numeric option value, or a usage error naming the option. */
-static int num_opt(struct a3_config *c, const char *name, const char *arg, uint32_t *out)
-{
-	if (cli_parse_u32(arg, out))
-		return 0;
-	return cli_usage(&c->cli, "--%s: '%s' is not a number", name, arg);
-}
-
 static int parse_option(struct a3_config *c, int opt, const char *arg)
 {
 	struct sb_diag d = { 0 };
@@ -158,19 +135,19 @@ static int parse_option(struct a3_config *c, int opt, const char *arg)
 		if (sb_lineopts_set(&c->lo, SB_LO_PORT, arg, "--port", &d))
 			return cli_usage(&c->cli, "%s", d.msg);
 		return 0;
-	case 'b': c->baud_given = true; return num_opt(c, "baud", arg, &c->baud);
-	case OPT_SYNC_TRIES: return num_opt(c, "sync-tries", arg, &c->sync_tries);
+	case 'b': c->baud_given = true; return cli_number(&c->cli, "baud", arg, &c->baud);
+	case OPT_SYNC_TRIES: return cli_number(&c->cli, "sync-tries", arg, &c->sync_tries);
 	case OPT_KEEP_LATENCY: c->keep_latency = true; return 0;
-	case OPT_FLASH_BASE: c->has_flash_base = true; return num_opt(c, "flash-base", arg, &c->flash_base);
-	case OPT_FLASH_SIZE: return num_opt(c, "flash-size", arg, &c->flash_size);
-	case OPT_PAGE_SIZE: return num_opt(c, "page-size", arg, &c->page_size);
-	case OPT_WRITE_UNIT: return num_opt(c, "write-unit", arg, &c->write_unit);
+	case OPT_FLASH_BASE: c->has_flash_base = true; return cli_number(&c->cli, "flash-base", arg, &c->flash_base);
+	case OPT_FLASH_SIZE: return cli_number(&c->cli, "flash-size", arg, &c->flash_size);
+	case OPT_PAGE_SIZE: return cli_number(&c->cli, "page-size", arg, &c->page_size);
+	case OPT_WRITE_UNIT: return cli_number(&c->cli, "write-unit", arg, &c->write_unit);
 	case OPT_FAST: c->fast = true; return 0;
-	case OPT_FAST_BAUD: c->fast = true; return num_opt(c, "fast-baud", arg, &c->fast_baud);
+	case OPT_FAST_BAUD: c->fast = true; return cli_number(&c->cli, "fast-baud", arg, &c->fast_baud);
 	case 'g': c->go = true; return 0;
-	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return num_opt(c, "go-addr", arg, &c->go_addr);
+	case OPT_GO_ADDR: c->go = true; c->has_go_addr = true; return cli_number(&c->cli, "go-addr", arg, &c->go_addr);
 	case OPT_BANK:
-		if (num_opt(c, "bank", arg, &v) || (v != 1 && v != 2))
+		if (cli_number(&c->cli, "bank", arg, &v) || (v != 1 && v != 2))
 			return cli_usage(&c->cli, "--bank: give 1 or 2");
 		c->bank = (int)v;
 		return 0;
@@ -208,7 +185,7 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 	cli_prescan(&c->cli, argc, argv);
 	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
 		if (opt == 'h')
-			print_help();
+			cli_job_help(help_text);
 		if (opt == JOB_OPT_VERSION) {
 			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
 			exit(EXIT_OK);
@@ -230,7 +207,7 @@ static int parse_config(struct a3_config *c, int argc, char **argv)
 			continue;
 		}
 		if (opt == 'h')
-			print_help();
+			cli_job_help(help_text);
 		if (opt == '?')
 			return cli_bad_option(&c->cli, argv);
 		if (parse_option(c, opt, optarg))

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "jobstop.h"
 #include "lineopts.h"
+#include "prod.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +206,28 @@ int cli_fail_lines(struct cli *c, bool in_file, int err, const struct sb_diag *d
 	if (err != SB_ERR_BAD_INPUT || in_file)
 		return cli_fail(c, err, d, what);
 	return cli_usage(c, "%s%s%s", what ? what : "", what ? ": " : "", detail);
+}
+
+int cli_number(struct cli *c, const char *name, const char *arg, uint32_t *out)
+{
+	if (cli_parse_u32(arg, out))
+		return 0;
+	return cli_usage(c, "--%s: '%s' is not a number", name, arg);
+}
+
+void cli_job_help(const char *text)
+{
+	/* the line options sit before "General:" and the exit status */
+	const char *general = strstr(text, "General:");
+
+	fwrite(text, 1, (size_t)(general - text), stdout);
+	fputs(sb_lineopts_help(), stdout);
+	fputs("\n", stdout);
+	fputs(prod_help(), stdout);
+	fputs("\n", stdout);
+	fputs(general, stdout);
+	sb_exit_help(stdout);
+	exit(EXIT_OK);
 }
 
 static const char *env_get(void *ctx, const char *name)

@@ -78,6 +78,14 @@ struct sb_seq;
  */
 int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, bool *wired,
 		      const struct sb_seq *job[2], size_t *njob);
+/* A number for option --NAME (cli_parse_u32), or the usage error naming it. */
+int cli_number(struct cli *c, const char *name, const char *arg, uint32_t *out);
+/*
+ * --help of a program that runs jobs (an3155, dfuse): TEXT up to its
+ * "General:" line, the BOOT0/NRST options, the production options, the
+ * rest of TEXT, and the exit codes; then exit 0.
+ */
+void cli_job_help(const char *text) __attribute__((noreturn));
 /* getopt_long returned '?': the usage error for argv[optind - 1]. */
 int cli_bad_option(struct cli *c, char **argv);
 /*

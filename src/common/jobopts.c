@@ -16,13 +16,6 @@ void job_opts_init(struct job_opts *o, uint32_t retries, bool read_first)
 	o->read_first = read_first;
 }
 
-static int number(struct cli *cli, const char *name, const char *arg, uint32_t *out)
-{
-	if (cli_parse_u32(arg, out))
-		return 0;
-	return cli_usage(cli, "--%s: '%s' is not a number", name, arg);
-}
-
 static int choice(struct cli *cli, const char *opt, const char *arg, const char *const *names,
 		  const char *all, int *out)
 {
@@ -43,7 +36,7 @@ static int valued(struct job_opts *o, struct cli *cli, int opt, const char *arg)
 
 	switch (opt) {
 	case JOB_OPT_RETRIES:
-		if (number(cli, "retries", arg, &o->retries) || o->retries > 100)
+		if (cli_number(cli, "retries", arg, &o->retries) || o->retries > 100)
 			return cli_usage(cli, "--retries: give 0 to 100");
 		return 0;
 	case 'f':
@@ -53,7 +46,7 @@ static int valued(struct job_opts *o, struct cli *cli, int opt, const char *arg)
 		return 0;
 	case 'a':
 		o->has_base = true;
-		return number(cli, "base", arg, &o->base);
+		return cli_number(cli, "base", arg, &o->base);
 	case JOB_OPT_ERASE:
 		/* in the order of enum sb_erase_mode: pages, none, all */
 		r = choice(cli, "erase", arg, erase, "pages, all or none", &f);

@@ -135,34 +135,11 @@ static const struct option long_opts[] = {
 
 #define SHORT_OPTS "+d:s:f:a:no:qvh"
 
-static void print_help(void)
-{
-	/* the line options sit before "General:" and the exit status */
-	const char *general = strstr(help_text, "General:");
-
-	fwrite(help_text, 1, (size_t)(general - help_text), stdout);
-	fputs(sb_lineopts_help(), stdout);
-	fputs("\n", stdout);
-	fputs(prod_help(), stdout);
-	fputs("\n", stdout);
-	fputs(general, stdout);
-	sb_exit_help(stdout);
-	exit(EXIT_OK);
-}
-
-/* Numeric option value, or a usage error naming the option. */
-static int num_opt(struct df_config *c, const char *name, const char *arg, uint32_t *out)
-{
-	if (cli_parse_u32(arg, out))
-		return 0;
-	return cli_usage(&c->cli, "--%s: '%s' is not a number", name, arg);
-}
-
 static int u16_opt(struct df_config *c, const char *name, const char *arg, uint16_t *out)
 {
 	uint32_t v;
 
-	if (num_opt(c, name, arg, &v))
+	if (cli_number(&c->cli, name, arg, &v))
 		return EXIT_USAGE;
 	if (v > 0xFFFF)
 		return cli_usage(&c->cli, "--%s: '%s' does not fit 16 bits", name, arg);
@@ -216,12 +193,12 @@ static int parse_device_option(struct df_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_ALL_DEVICES: c->all_devices = true; return 0;
 	case OPT_INDEX:
-		if (num_opt(c, "index", arg, &v) || v > 255)
+		if (cli_number(&c->cli, "index", arg, &v) || v > 255)
 			return cli_usage(&c->cli, "--index: give 0 to 255");
 		c->sel.index = (int)v;
 		return 0;
 	case OPT_WAIT:
-		if (num_opt(c, "wait", arg, &v) || v > 3600)
+		if (cli_number(&c->cli, "wait", arg, &v) || v > 3600)
 			return cli_usage(&c->cli, "--wait: give 0 to 3600 seconds");
 		c->sel.wait_s = v;
 		c->has_wait = true;
@@ -249,7 +226,7 @@ static int parse_job_option(struct df_config *c, int opt, const char *arg)
 	case OPT_LEAVE: c->leave = true; return 0;
 	case OPT_LEAVE_ADDR:
 		c->leave = c->has_leave_addr = true;
-		return num_opt(c, "leave-addr", arg, &c->leave_addr);
+		return cli_number(&c->cli, "leave-addr", arg, &c->leave_addr);
 	case OPT_WAIT_APP: return parse_wait_app(c, arg);
 	default:
 		if ((r = job_opts_parse(&c->job, &c->cli, opt, arg)) != 0)
@@ -326,7 +303,7 @@ static int next_option(struct df_config *c, int argc, char **argv)
 	if (opt == -1)
 		return 1;
 	if (opt == 'h')
-		print_help();
+		cli_job_help(help_text);
 	if (opt == JOB_OPT_VERSION) {
 		printf("dfuse (stmboot) %s\n", STMBOOT_VERSION);
 		exit(EXIT_OK);
