@@ -579,8 +579,14 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	bool was_blank = false;
 	int err;
 
-	if (c->job.read_unprotect && (err = read_unprotect_first(s)))
+	if (c->job.read_unprotect && c->job.dry_run) {
+		/* a dry run touches nothing: the unprotect (a mass erase) is only said */
+		cli_info(&c->cli, "dry run: --read-unprotect would first remove read protection, mass-erasing the whole flash; not done");
+		if (s->protected)
+			return SB_OK;   /* a protected part shows nothing more before that */
+	} else if (c->job.read_unprotect && (err = read_unprotect_first(s))) {
 		return err;
+	}
 	if (s->protected)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED,
 				   "read protection is active: writing is refused; 'an3155 write --read-unprotect --force' wipes the flash and removes it");
@@ -588,7 +594,9 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
-	if (s->bl && c->job.read_first && sb_plan_can_read_first(&p) && (err = a3_plan_read_first(s, &p))) {
+	/* a dry run of --read-unprotect: the flash will be erased, what it holds now does not count */
+	if (s->bl && c->job.read_first && !(c->job.read_unprotect && c->job.dry_run) && sb_plan_can_read_first(&p) &&
+	    (err = a3_plan_read_first(s, &p))) {
 		sb_plan_free(&p);
 		return err;
 	}

@@ -192,7 +192,8 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 
 	if ((err = sb_plan_build(img, g, &po, &p, &s->diag)))
 		return err;
-	if (c->job.read_first && sb_plan_can_read_first(&p)) {
+	/* a dry run of --read-unprotect: the flash will be erased, what it holds now does not count */
+	if (c->job.read_first && !(c->job.read_unprotect && c->job.dry_run) && sb_plan_can_read_first(&p)) {
 		if (!s->d)
 			cli_info(&c->cli, "without a device every touched page is planned as erased and written (with one, the pages are read first)");
 		else if ((err = df_plan_read_first(s, g, &p))) {
@@ -274,7 +275,9 @@ int df_cmd_write(struct df_config *c)
 		return err;
 	}
 	err = df_session_open(&s, c);
-	if (!err && c->job.read_unprotect && !c->job.dry_run)
+	if (!err && c->job.read_unprotect && c->job.dry_run)   /* said, not done: a mass erase */
+		cli_info(&c->cli, "dry run: --read-unprotect would first remove read protection, mass-erasing the whole flash; not done");
+	else if (!err && c->job.read_unprotect)
 		err = read_unprotect_first(&s);
 	if (!err)
 		err = pick_alt(&s, &img, true, &g);

@@ -222,6 +222,14 @@ is "read-unprotect --force exits 0" 0
 has "read-unprotect: the device came back" 'back in DFU mode, unprotected'
 check "read-unprotect: RDP 0" test "$(stat_of rdp rdp)" = 0
 check "read-unprotect: flash erased" flash_erased "$(state rdp)" 0x08000000 20960
+# a dry run says what --read-unprotect would do, and plans onto the erased flash it leaves
+dfu rdp -- -q write "$FIX/fw.hex"
+dfu rdp --rdp 1 -- -n write --read-unprotect --force "$FIX/fw.hex"
+is "dry run: write --read-unprotect --force on a protected device exits 0" 0
+has "dry run: --read-unprotect is said, not done" 'would first remove read protection.*not done'
+has "dry run: the plan erases and writes the pages" 'erase: 6 page\(s\)'
+check "dry run: still protected" test "$(stat_of rdp rdp)" = 1
+check "dry run: the flash still holds the image" flash_equals "$(state rdp)" 0x08000000 "$BIN"
 dfu rdp --rdp 1 -- write --read-unprotect --force "$FIX/fw.hex"
 is "write --read-unprotect --force in one run exits 0" 0
 check "write --read-unprotect: flash holds the image" flash_equals "$(state rdp)" 0x08000000 "$BIN"
