@@ -134,16 +134,11 @@ static int cmd_info(struct a3_session *s)
 
 /* ---- write / verify ------------------------------------------------------ */
 
-static struct job_files files_of(const struct a3_config *c)
+static int check_files(struct a3_session *s, const struct sb_image *img)
 {
-	return (struct job_files){ c->args, c->nargs, c->job.format, c->job.base };
-}
+	struct job_files f = job_files_of(s->c->args, s->c->nargs, &s->c->job);
 
-static int check_files(struct a3_session *s)
-{
-	struct job_files f = files_of(s->c);
-
-	return job_check(&f, &s->geom, &s->d);
+	return job_check(&f, img, &s->geom, &s->d);
 }
 
 /*
@@ -590,7 +585,7 @@ static int write_connected(struct a3_session *s, const struct sb_image *img, uin
 	if (s->protected)
 		return sb_diag_set(&s->d, SB_ERR_PROTECTED,
 				   "read protection is active: writing is refused; 'an3155 write --read-unprotect --force' wipes the flash and removes it");
-	if ((err = a3_need_geom(s)) || (err = check_files(s)))
+	if ((err = a3_need_geom(s)) || (err = check_files(s, img)))
 		return err;
 	if ((err = sb_plan_build(img, &s->geom, &po, &p, &s->d)))
 		return err;
@@ -634,7 +629,7 @@ static int run_write(struct a3_config *c)
 
 	if (c->job.read_unprotect && !c->job.force)
 		return cli_usage(&c->cli, "--read-unprotect mass-erases the whole flash; add --force to do it");
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 
 	if ((err = job_load(&f, &img, &d)))   /* before the port is even opened */
 		return cli_fail(&c->cli, err, &d, NULL);
@@ -682,14 +677,14 @@ static int run_verify(struct a3_config *c)
 	struct sb_diag d = { 0 };
 	int err;
 
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 
 	if ((err = job_load(&f, &img, &d)))
 		return cli_fail(&c->cli, err, &d, NULL);
 	err = a3_session_open(&s, c);
 	if (!err && s.protected)
 		err = sb_diag_set(&s.d, SB_ERR_PROTECTED, "read protection is active: flash cannot be read");
-	if (!err && !(err = a3_need_geom(&s)) && !(err = check_files(&s)))
+	if (!err && !(err = a3_need_geom(&s)) && !(err = check_files(&s, &img)))
 		err = do_verify(&s, img.seg, img.nseg, NULL);
 	if (!err) {
 		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"verify\",\"bytes\":%llu,\"method\":\"%s\"",

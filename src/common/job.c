@@ -76,11 +76,30 @@ int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d)
 	return prod_apply(img, d);   /* per-board data, before any plan is made */
 }
 
-int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d)
+/* "-" or "-@ADDR": standard input, which can be read once. */
+static bool from_stdin(const char *spec)
 {
+	return spec[0] == '-' && (spec[1] == '\0' || spec[1] == '@');
+}
+
+int job_check(const struct job_files *f, const struct sb_image *img, const struct sb_geom *g,
+	      struct sb_diag *d)
+{
+	bool piped = false;
+	int err;
+
+	/* the merged image: when it fits, so does every file in it */
+	if (!check_flash(img, g, f->names[0], d))
+		return prod_check_geom(g, d);
+	/* it does not: each file on its own, so that the message names the one at
+	 * fault; standard input, which cannot be read again, is that one when no
+	 * other file and no per-board data is */
 	for (int i = 0; i < f->n; i++) {
 		struct sb_image one;
-		int err;
+		if (from_stdin(f->names[i])) {
+			piped = true;
+			continue;
+		}
 		sb_image_init(&one);
 		err = cli_load_image(f->names[i], f->format, f->base, &one, d);
 		if (!err)
@@ -89,7 +108,9 @@ int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag
 		if (err)
 			return err;
 	}
-	return prod_check_geom(g, d);
+	if ((err = prod_check_geom(g, d)) || !piped)
+		return err;
+	return check_flash(img, g, "-", d);
 }
 
 void job_page_ranges(const uint32_t *pages, size_t n, char *buf, size_t len)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "jobopts.h"
 #include "plan.h"
 
 /* The input files of a job, as given on the command line. */
@@ -22,6 +23,12 @@ struct job_files {
 	uint32_t base;         /* load address of raw binaries without @ADDR */
 };
 
+/* The files of a command line: NAMES, and -f/--format and -a/--base from O. */
+static inline struct job_files job_files_of(char *const *names, int n, const struct job_opts *o)
+{
+	return (struct job_files){ names, n, o->format, o->base };
+}
+
 /*
  * Load and merge every file into img (initialised here; free with
  * sb_image_free). Overlaps with different data and empty input are errors
@@ -29,8 +36,12 @@ struct job_files {
  */
 int job_load(const struct job_files *f, struct sb_image *img, struct sb_diag *d);
 
-/* Each file on its own against the flash, so a message names the file at fault. */
-int job_check(const struct job_files *f, const struct sb_geom *g, struct sb_diag *d);
+/*
+ * The image job_load() made from f against the flash and the per-board data
+ * checks; when it does not fit, the message names the file at fault.
+ */
+int job_check(const struct job_files *f, const struct sb_image *img, const struct sb_geom *g,
+	      struct sb_diag *d);
 
 /*
  * Memory outside the flash that this job may write (an3155: OTP and SRAM

@@ -14,10 +14,6 @@
 
 /* ---- shared ------------------------------------------------------------------------- */
 
-static struct job_files files_of(const struct df_config *c)
-{
-	return (struct job_files){ c->args, c->nargs, c->job.format, c->job.base };
-}
 
 /* Read protection refused the command: say how to get out of it. */
 static int protected_hint(struct df_session *s, int err)
@@ -59,7 +55,7 @@ static int pick_alt(struct df_session *s, const struct sb_image *img, bool writi
 		    struct sb_geom *g)
 {
 	struct df_config *c = s->c;
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	int alt = -1, err;
 
 	if (c->alt) {
@@ -73,11 +69,11 @@ static int pick_alt(struct df_session *s, const struct sb_image *img, bool writi
 		/* a message naming the file at fault, against that alt or the flash */
 		int flash = c->alt ? alt : df_alt_named(s, "Internal Flash");
 		if (flash >= 0 && !dfuse_layout_geom(&s->layout[flash], g, NULL) &&
-		    job_check(&f, g, &s->diag))
+		    job_check(&f, img, g, &s->diag))
 			return SB_ERR_BAD_INPUT;
 		return err;
 	}
-	if ((err = df_alt_geom(s, alt, g)) || (err = job_check(&f, g, &s->diag)) ||
+	if ((err = df_alt_geom(s, alt, g)) || (err = job_check(&f, img, g, &s->diag)) ||
 	    (writing && (err = special_memory(s, alt, img))))
 		return err;
 	return df_select_alt(s, alt);
@@ -220,7 +216,7 @@ static int write_job(struct df_session *s, const struct sb_image *img, const str
 static int write_offline(struct df_config *c, const struct sb_image *img)
 {
 	struct df_session s;
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	struct sb_geom g;
 	int err;
 
@@ -232,7 +228,7 @@ static int write_offline(struct df_config *c, const struct sb_image *img)
 	if (!err)
 		s.nparts = dfuse_match_parts(s.layout, 1, s.parts, 8);
 	if (!err && !(err = df_alt_geom(&s, 0, &g)) &&
-	    !(err = job_check(&f, &g, &s.diag)) &&
+	    !(err = job_check(&f, img, &g, &s.diag)) &&
 	    !(err = dfuse_layout_check(&s.layout[0], img, DFUSE_MEM_WRITE, &s.diag)))
 		err = write_job(&s, img, &g, cli_now_ms());
 	dfuse_layout_free(&s.layout[0]);
@@ -255,7 +251,7 @@ static bool device_present(struct df_config *c)
 
 int df_cmd_write(struct df_config *c)
 {
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	struct df_session s;
 	struct sb_image img;
 	struct sb_diag d = { 0 };
@@ -291,7 +287,7 @@ int df_cmd_write(struct df_config *c)
 
 int df_cmd_verify(struct df_config *c)
 {
-	struct job_files f = files_of(c);
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	struct df_session s;
 	struct sb_image img;
 	struct sb_diag d = { 0 };

@@ -71,7 +71,7 @@ static int pack_target_alt(struct df_config *c, uint8_t *alt)
 
 int df_cmd_pack(struct df_config *c)
 {
-	struct job_files f = { c->args, c->nargs, c->job.format, c->job.base };
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	struct sb_dfu_target t = { 0 };
 	struct sb_dfu_file file = { c->vid, c->pid, c->bcd_device, 0x011A, &t, 1 };
 	struct sb_image img;

@@ -183,7 +183,7 @@ static int gang_job(void *ctx, const char *board)
 
 int df_gang(struct df_config *c, char **boards, size_t n)
 {
-	struct job_files f = { c->args, c->nargs, c->job.format, c->job.base };
+	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
 	struct sb_image img;
 	struct sb_diag d = { 0 };
 	bool files = !strcmp(c->command, "write") || !strcmp(c->command, "verify");

@@ -87,6 +87,19 @@ expect_exit 0 "write fw.bin@0x08020000: exit 0" A wr write "$FW@0x08020000"
 check "write fw.bin@0x08020000: flash at 0x08020000 equals fw.bin" flash_equals "$T/wr.state" 0x08020000 "$FW"
 check "write fw.bin@0x08020000: flash start left erased" flash_erased "$T/wr.state" $FLASH 0x20000
 
+# firmware on standard input ("-"): read once, checked against the flash, written, verified
+fresh_board wr
+expect_exit 0 "write - (fw.hex on stdin): exit 0" A wr write - <"$FIX/fw.hex"
+check "write -: flash equals fw.bin" flash_equals "$T/wr.state" $FLASH "$FW"
+expect_exit 0 "verify - (fw.hex on stdin): exit 0" A wr verify - <"$FIX/fw.hex"
+head -c 100 "$FW" >"$T/small.bin"
+expect_exit 3 "write -@ADDR outside the flash: exit 3" A wr write -- -@0x08200000 <"$T/small.bin"
+expect_match "write -@ADDR outside the flash: the message names stdin" '^an3155: error: .*-: data at 0x08200000-0x08200063 is outside flash'
+expect_exit 3 "a file and stdin, the file outside the flash: exit 3" \
+	A wr write "$T/small.bin@0x08200000" - <"$FIX/fw.hex"
+expect_match "a file and stdin: the message names the file" "small.bin@0x08200000: data at 0x08200000"
+check "refused jobs: the flash still holds fw.bin" flash_equals "$T/wr.state" $FLASH "$FW"
+
 fresh_board wr
 expect_exit 0 "write --base 0x08040000 fw.bin: exit 0" A wr write --base 0x08040000 "$FW"
 check "write --base: flash at 0x08040000 equals fw.bin" flash_equals "$T/wr.state" 0x08040000 "$FW"

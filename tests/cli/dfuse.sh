@@ -73,6 +73,14 @@ is "write --plan full exits 0" 0
 check "write --plan full: 6 pages erased" test "$(stat_of w-full page_erases)" = 6
 check "write --plan full: the board's flash holds the image" flash_equals "$(state w-full)" 0x08000000 "$BIN"
 
+# firmware on standard input ("-"): read once, written, verified
+fresh w-stdin
+dfu w-stdin -- write - <"$FIX/fw.hex"
+is "write - (fw.hex on stdin) exits 0" 0
+check "write -: the board's flash holds the image" flash_equals "$(state w-stdin)" 0x08000000 "$BIN"
+dfu w-stdin -- verify - <"$FIX/fw.hex"
+is "verify - (fw.hex on stdin) exits 0" 0
+
 # the same image again without erasing: every block already holds its data, so the
 # engine's read-back after each refused block finishes the job (no retry budget runs out)
 dfu "w-fw.bin" -- write --erase none "$FIX/fw.bin"
