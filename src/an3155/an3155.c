@@ -177,43 +177,25 @@ static void config_defaults(struct a3_config *c)
 	c->flash_base = 0x08000000;
 }
 
+/* parse_option() as cli_args wants it. */
+static int option_of(void *ctx, int opt, const char *arg)
+{
+	return parse_option(ctx, opt, arg);
+}
+
 static int parse_config(struct a3_config *c, int argc, char **argv)
 {
-	int opt, err;
+	struct cli_args a = { .shortopts = "+p:b:f:a:gnqvh", .longopts = long_opts, .version_opt = JOB_OPT_VERSION,
+			      .help = help_text, .option = option_of, .ctx = c,
+			      .args = c->args, .max_args = A3_MAX_ARGS };
+	int r;
 
 	config_defaults(c);
 	cli_prescan(&c->cli, argc, argv);
-	while ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) != -1) {
-		if (opt == 'h')
-			cli_job_help(help_text);
-		if (opt == JOB_OPT_VERSION) {
-			printf("an3155 (stmboot) %s\n", STMBOOT_VERSION);
-			exit(EXIT_OK);
-		}
-		if (opt == '?')
-			return cli_bad_option(&c->cli, argv);
-		if ((err = parse_option(c, opt, optarg)))
-			return EXIT_USAGE;
-	}
-	/* options may also follow the command word */
-	if (optind >= argc)
-		return cli_usage(&c->cli, "no command given");
-	c->command = argv[optind++];
-	while (optind < argc) {
-		if ((opt = getopt_long(argc, argv, "+p:b:f:a:gnqvh", long_opts, NULL)) == -1) {
-			c->args[c->nargs++] = argv[optind++];
-			if (c->nargs == A3_MAX_ARGS)
-				return cli_usage(&c->cli, "too many arguments");
-			continue;
-		}
-		if (opt == 'h')
-			cli_job_help(help_text);
-		if (opt == '?')
-			return cli_bad_option(&c->cli, argv);
-		if (parse_option(c, opt, optarg))
-			return EXIT_USAGE;
-	}
-	return 0;
+	r = cli_job_args(&c->cli, argc, argv, &a);
+	c->command = a.command;
+	c->nargs = a.nargs;
+	return r;
 }
 
 /* Options > environment > jig profile: lines, sequences, and the port. */

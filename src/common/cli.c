@@ -230,6 +230,52 @@ void cli_job_help(const char *text)
 	exit(EXIT_OK);
 }
 
+#ifndef STMBOOT_VERSION
+#define STMBOOT_VERSION "0.1"
+#endif
+
+/* One getopt_long step: 0 done with an option, 1 no more options, else exit status. */
+static int next_option(struct cli *c, int argc, char **argv, const struct cli_args *a)
+{
+	int opt = getopt_long(argc, argv, a->shortopts, a->longopts, NULL);
+
+	if (opt == -1)
+		return 1;
+	if (opt == 'h')
+		cli_job_help(a->help);
+	if (opt == a->version_opt) {
+		printf("%s (stmboot) %s\n", c->prog, STMBOOT_VERSION);
+		exit(EXIT_OK);
+	}
+	if (opt == '?')
+		return cli_bad_option(c, argv);
+	return a->option(a->ctx, opt, optarg) ? EXIT_USAGE : 0;
+}
+
+int cli_job_args(struct cli *c, int argc, char **argv, struct cli_args *a)
+{
+	int r;
+
+	while (!(r = next_option(c, argc, argv, a)))
+		;
+	if (r != 1)
+		return r;
+	if (optind >= argc)
+		return cli_usage(c, "no command given");
+	a->command = argv[optind++];
+	/* options may also follow the command word */
+	while (optind < argc) {
+		if (!(r = next_option(c, argc, argv, a)))
+			continue;
+		if (r != 1)
+			return r;
+		if (a->nargs == a->max_args)
+			return cli_usage(c, "too many arguments");
+		a->args[a->nargs++] = argv[optind++];
+	}
+	return 0;
+}
+
 static const char *env_get(void *ctx, const char *name)
 {
 	(void)ctx;

@@ -8,6 +8,7 @@
 #ifndef SB_CLI_H
 #define SB_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +87,25 @@ int cli_number(struct cli *c, const char *name, const char *arg, uint32_t *out);
  * rest of TEXT, and the exit codes; then exit 0.
  */
 void cli_job_help(const char *text) __attribute__((noreturn));
+/*
+ * The command line of a job program (an3155, dfuse): options before and
+ * after the command word, the command, then at most max_args arguments.
+ * option() applies one option getopt_long returned (nonzero: a usage
+ * error, already reported); -h is cli_job_help(help), version_opt prints
+ * "PROG (stmboot) VERSION". Returns 0 or the exit status.
+ */
+struct cli_args {
+	const char *shortopts;
+	const struct option *longopts;
+	int version_opt;
+	const char *help;
+	int (*option)(void *ctx, int opt, const char *arg);
+	void *ctx;
+	const char *command;   /* out */
+	char **args;           /* out: max_args entries */
+	int nargs, max_args;
+};
+int cli_job_args(struct cli *c, int argc, char **argv, struct cli_args *a);
 /* getopt_long returned '?': the usage error for argv[optind - 1]. */
 int cli_bad_option(struct cli *c, char **argv);
 /*

@@ -295,50 +295,25 @@ static void config_defaults(struct df_config *c)
 	c->target_name = "ST...";
 }
 
-/* One getopt_long step: 0 done with an option, 1 no more options, else exit status. */
-static int next_option(struct df_config *c, int argc, char **argv)
+/* parse_option() as cli_args wants it. */
+static int option_of(void *ctx, int opt, const char *arg)
 {
-	int opt = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
-
-	if (opt == -1)
-		return 1;
-	if (opt == 'h')
-		cli_job_help(help_text);
-	if (opt == JOB_OPT_VERSION) {
-		printf("dfuse (stmboot) %s\n", STMBOOT_VERSION);
-		exit(EXIT_OK);
-	}
-	if (opt == '?')
-		return cli_bad_option(&c->cli, argv);
-	if (parse_option(c, opt, optarg))
-		return EXIT_USAGE;
-	return 0;
+	return parse_option(ctx, opt, arg);
 }
 
 static int parse_config(struct df_config *c, int argc, char **argv)
 {
+	struct cli_args a = { .shortopts = SHORT_OPTS, .longopts = long_opts, .version_opt = JOB_OPT_VERSION,
+			      .help = help_text, .option = option_of, .ctx = c,
+			      .args = c->args, .max_args = DF_MAX_ARGS };
 	int r;
 
 	config_defaults(c);
 	cli_prescan(&c->cli, argc, argv);
-	while (!(r = next_option(c, argc, argv)))
-		;
-	if (r != 1)
-		return r;
-	if (optind >= argc)
-		return cli_usage(&c->cli, "no command given");
-	c->command = argv[optind++];
-	/* options may also follow the command word */
-	while (optind < argc) {
-		if (!(r = next_option(c, argc, argv)))
-			continue;
-		if (r != 1)
-			return r;
-		if (c->nargs == DF_MAX_ARGS)
-			return cli_usage(&c->cli, "too many arguments");
-		c->args[c->nargs++] = argv[optind++];
-	}
-	return 0;
+	r = cli_job_args(&c->cli, argc, argv, &a);
+	c->command = a.command;
+	c->nargs = a.nargs;
+	return r;
 }
 
 /* Options > environment > jig profile: lines, sequences, and the adapter port. */

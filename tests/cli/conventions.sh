@@ -79,6 +79,16 @@ for p in an3155 dfuse bootctl romsim; do
 	expect_exit 0 "$p --version" "$BUILD/$p" --version
 	expect_match "$p --version: program, stmboot and the version" "^$p \\(stmboot\\) [0-9]"
 done
+# the job programs take their options before and after the command word, the same way
+many=()
+for _ in $(seq 64); do many+=("$FIX/fw.hex"); done
+for p in an3155 dfuse; do
+	expect_exit 0 "$p: --version after the command" "$BUILD/$p" info --version
+	expect_match "$p info --version: the version" "^$p \\(stmboot\\) [0-9]"
+	expect_exit 0 "$p: 64 input files (the most) are taken" "$BUILD/$p" -q -n write "${many[@]}"
+	expect_exit 2 "$p: a 65th is a usage error" "$BUILD/$p" -q -n write "${many[@]}" "$FIX/fw.hex"
+	expect_match "$p: 65 files: too many arguments" "too many arguments"
+done
 expect_exit 2 "romsim without a command: usage error" "$BUILD/romsim"
 expect_match "romsim without a command: the hint" "^Try 'romsim --help'\\.$"
 for p in an3155 dfuse bootctl; do
