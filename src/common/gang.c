@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "job.h"
 #include "jobstop.h"
+#include "prod.h"
 
 struct board {
 	const char *name;
@@ -200,6 +202,37 @@ int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void
 	}
 	free(b);
 	return rc;
+}
+
+int gang_run_checked(struct cli *c, struct prod_opts *po, const char *command, const struct job_files *f,
+		     char *const *boards, size_t n, gang_job_fn job, void *ctx)
+{
+	struct sb_image img;
+	struct sb_diag d = { 0 };
+	bool files = !strcmp(command, "write") || !strcmp(command, "verify");
+	int err = SB_OK;
+
+	po->no_data = true;
+	if (files)
+		err = job_load(f, &img, &d);
+	po->no_data = false;
+	if (err)
+		return cli_fail(c, err, &d, NULL);
+	if (files)
+		sb_image_free(&img);
+	return gang_run(c, boards, n, job, ctx);
+}
+
+int gang_add(struct cli *c, char **boards, size_t *n, const char *board, const char *noun)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(boards[i], board))
+			return 0;
+	if (*n == GANG_MAX_BOARDS)
+		return cli_usage(c, "gang: at most %d %s", GANG_MAX_BOARDS, noun);
+	if (!(boards[(*n)++] = strdup(board)))
+		return cli_fail(c, SB_ERR_NOMEM, NULL, "gang");
+	return 0;
 }
 
 void gang_start_members(char *const *boards, size_t n, char *buf, size_t len)
