@@ -286,7 +286,7 @@ static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a
 		uint32_t start, page, size;
 
 		err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
-		s->phase_base += b->len;
+		s->phase.base += b->len;
 		/* garbage a lost byte let through, which cannot be programmed over */
 		if (err != SB_ERR_VERIFY || !s->d.has_addr ||
 		    (err = repair_page(s, j, s->d.addr, &start)) != SB_OK)
@@ -294,7 +294,7 @@ static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a
 		/* the repair wrote the page's blocks: go on after the page */
 		sb_geom_page(&s->geom, start, &page, &start, &size);
 		while (i + 1 < p->nblocks && p->blocks[i + 1].addr - start < size)
-			s->phase_base += p->blocks[++i].len;
+			s->phase.base += p->blocks[++i].len;
 	}
 	a3_phase_end(s);
 	return err;
@@ -320,7 +320,7 @@ static int verify_range(struct a3_session *s, struct a3_job *j, uint32_t addr,
 		if (err)
 			return err;
 		off = start > addr ? start - addr : 0;
-		s->phase_base += off;
+		s->phase.base += off;
 		addr += (uint32_t)off;
 		data += off;
 		len -= off;
@@ -341,10 +341,10 @@ static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t 
 		total += seg[i].len;
 	a3_phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
-		uint64_t base = s->phase_base;
+		uint64_t base = s->phase.base;
 
 		err = verify_range(s, j, seg[i].addr, seg[i].data, seg[i].len);
-		s->phase_base = base + seg[i].len;
+		s->phase.base = base + seg[i].len;
 	}
 	a3_phase_end(s);
 	return err;

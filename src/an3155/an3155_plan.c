@@ -27,7 +27,7 @@ static int fl_read(void *ctx, uint32_t addr, uint8_t *buf, size_t len, struct sb
 	struct a3_session *s = ctx;
 	int err = an3155_read(s->bl, addr, buf, len, d);
 
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 
@@ -62,7 +62,7 @@ static int fl_write(void *ctx, uint32_t addr, const uint8_t *data, size_t len, b
 	int err = an3155_write(s->bl, addr, data, len, d);
 
 	*refused = err == SB_ERR_NACK;
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 
@@ -76,7 +76,7 @@ static int fl_verify(void *ctx, uint32_t addr, const uint8_t *data, size_t len, 
 	struct a3_session *s = ctx;
 	int err = (erased ? an3155_verify_written : an3155_verify)(s->bl, addr, data, len, d);
 
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 

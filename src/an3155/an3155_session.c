@@ -17,23 +17,17 @@ static void on_progress(void *ctx, uint32_t addr, size_t done, size_t total)
 
 	(void)addr;
 	(void)total;
-	if (s->phase)
-		cli_progress(&s->c->cli, s->phase, s->phase_base + done, s->phase_total);
+	cli_phase_report(&s->c->cli, &s->phase, done);
 }
 
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total)
 {
-	s->phase = phase;
-	s->phase_base = 0;
-	s->phase_total = total;
-	cli_progress(&s->c->cli, phase, 0, total);
+	cli_phase_begin(&s->c->cli, &s->phase, phase, total);
 }
 
 void a3_phase_end(struct a3_session *s)
 {
-	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
-	cli_progress_done(&s->c->cli);
-	s->phase = NULL;
+	cli_phase_end(&s->c->cli, &s->phase);
 }
 
 static struct sb_bind_opts bind_opts(const struct a3_config *c)

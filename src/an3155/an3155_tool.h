@@ -75,8 +75,7 @@ struct a3_session {
 	int64_t optr;          /* user option word from the option bytes, -1: unread */
 	bool protected;        /* Read Memory refused: RDP active */
 	struct sb_diag d;
-	const char *phase;     /* progress accounting across engine calls */
-	uint64_t phase_base, phase_total;
+	struct cli_phase phase; /* progress accounting across engine calls */
 	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
 	bool lines_open;
 	bool connected;        /* the ROM loader answered */

@@ -363,6 +363,29 @@ void cli_progress_done(struct cli *c)
 	c->phase = NULL;
 }
 
+void cli_phase_begin(struct cli *c, struct cli_phase *p, const char *name, uint64_t total)
+{
+	p->name = name;
+	p->base = 0;
+	p->total = total;
+	cli_progress(c, name, 0, total);
+}
+
+void cli_phase_report(struct cli *c, const struct cli_phase *p, uint64_t done)
+{
+	if (p->name)
+		cli_progress(c, p->name, p->base + done, p->total);
+}
+
+void cli_phase_end(struct cli *c, struct cli_phase *p)
+{
+	if (!p->name)
+		return;
+	cli_progress(c, p->name, p->total, p->total);
+	cli_progress_done(c);
+	p->name = NULL;
+}
+
 int cli_read_file(const char *path, uint8_t **buf, size_t *len, struct sb_diag *d)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;

@@ -105,6 +105,22 @@ void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t tota
 void cli_progress_done(struct cli *c);
 
 /*
+ * A phase whose progress comes from several engine calls, each counting
+ * from 0: base is what the calls before did (the caller adds to it).
+ * name NULL: no phase runs, an engine's progress is not shown.
+ */
+struct cli_phase {
+	const char *name;
+	uint64_t base, total;
+};
+/* Start phase name of total units (base 0) and show 0 of them. */
+void cli_phase_begin(struct cli *c, struct cli_phase *p, const char *name, uint64_t total);
+/* An engine call's progress: base + done of total, while a phase runs. */
+void cli_phase_report(struct cli *c, const struct cli_phase *p, uint64_t done);
+/* Show the phase complete and clear the bar; nothing when no phase runs. */
+void cli_phase_end(struct cli *c, struct cli_phase *p);
+
+/*
  * --json: print one event line. fields is a printf format producing the
  * members after "event" (e.g. "\"bytes\":%u"), or NULL.
  */

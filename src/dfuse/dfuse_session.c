@@ -21,25 +21,17 @@ static void on_progress(void *ctx, const struct dfuse_progress *p)
 {
 	struct df_session *s = ctx;
 
-	if (s->phase)
-		cli_progress(&s->c->cli, s->phase, s->phase_base + p->done, s->phase_total);
+	cli_phase_report(&s->c->cli, &s->phase, p->done);
 }
 
 void df_phase_begin(struct df_session *s, const char *phase, uint64_t total)
 {
-	s->phase = phase;
-	s->phase_base = 0;
-	s->phase_total = total;
-	cli_progress(&s->c->cli, phase, 0, total);
+	cli_phase_begin(&s->c->cli, &s->phase, phase, total);
 }
 
 void df_phase_end(struct df_session *s)
 {
-	if (!s->phase)
-		return;
-	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
-	cli_progress_done(&s->c->cli);
-	s->phase = NULL;
+	cli_phase_end(&s->c->cli, &s->phase);
 }
 
 /* ---- lines ------------------------------------------------------------------ */

@@ -99,9 +99,7 @@ struct df_session {
 	int alt;                   /* selected alt, -1 none */
 	bool gone;                 /* the device left the bus (leave, reset) */
 	struct sb_diag diag;
-	/* progress across engine calls */
-	const char *phase;
-	uint64_t phase_base, phase_total;
+	struct cli_phase phase;    /* progress across engine calls */
 	/* lines */
 	struct sb_link link;
 	bool link_open;
