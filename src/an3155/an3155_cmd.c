@@ -1011,8 +1011,6 @@ static int ob_write(struct a3_session *s, const struct ob_bank *b, size_t n)
 
 static int run_option_bytes(struct a3_config *c)
 {
-	struct sb_diag ob_d = { 0 };
-	uint32_t ob_tmp;
 	struct a3_session s;
 	struct ob_bank b[2] = { 0 };
 	size_t n = 0;
@@ -1020,12 +1018,8 @@ static int run_option_bytes(struct a3_config *c)
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes takes no arguments (--write ARG to change them)");
-	if (c->job.ob_write && c->job.ob_set)
-		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
-		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->job.ob_write && !c->job.force)
-		return cli_usage(&c->cli, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it");
+	if ((err = ob_opts_check(&c->cli, &c->job, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it")))
+		return err;
 	err = a3_session_open(&s, c);
 	if (!err && !(n = ob_banks(&s, b)))
 		err = sb_diag_set(&s.d, SB_ERR_UNSUPPORTED, "the device table has no option-byte block for this part");

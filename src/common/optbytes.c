@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "job.h"
+#include "jobopts.h"
 
 uint32_t ob_le32(const uint8_t *b)
 {
@@ -320,4 +321,18 @@ int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, c
 	else
 		cli_info(c, "the option bytes already hold these values: nothing written");
 	return SB_OK;
+}
+
+int ob_opts_check(struct cli *c, const struct job_opts *o, const char *force_msg)
+{
+	struct sb_diag d = { 0 };
+	uint32_t unused;
+
+	if (o->ob_write && o->ob_set)
+		return cli_usage(c, "option-bytes: give --write or --set, not both");
+	if (o->ob_set && ob_fields_apply(o->ob_set, 0, &unused, &d))
+		return cli_usage(c, "%s", d.msg);
+	if (o->ob_write && !o->force)
+		return cli_usage(c, "%s", force_msg);
+	return 0;
 }

@@ -82,4 +82,13 @@ int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, c
 /* "nSWBOOT0 1 -> 0, nBOOT0 1 -> 1"-style list of the fields that differ, into buf. */
 void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len);
 
+struct job_opts;
+/*
+ * The usage checks of option-bytes --write/--set, before the part is
+ * asked: not both, --set's field names (ob_fields_apply), --write only
+ * with --force (force_msg says why it needs it). 0, or EXIT_USAGE with the
+ * message given.
+ */
+int ob_opts_check(struct cli *c, const struct job_opts *o, const char *force_msg);
+
 #endif

@@ -505,19 +505,13 @@ static int ob_set(struct df_session *s, int alt)
 
 int df_cmd_option_bytes(struct df_config *c)
 {
-	struct sb_diag ob_d = { 0 };
-	uint32_t ob_tmp;
 	struct df_session s;
 	int alt, err;
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force | --set FIELD=VALUE,...]");
-	if (c->job.ob_write && c->job.ob_set)
-		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
-		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->job.ob_write && !c->job.force)
-		return cli_usage(&c->cli, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it");
+	if ((err = ob_opts_check(&c->cli, &c->job, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it")))
+		return err;
 	err = df_session_open(&s, c);
 	if (!err)
 		err = ob_alt(&s, &alt);
