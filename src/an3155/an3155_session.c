@@ -153,16 +153,8 @@ static int lines_enter(struct a3_session *s)
 /* No answer although the lines were driven: point at the wiring, not at a bare timeout. */
 static void blame_wiring(struct a3_session *s, int err)
 {
-	char boot0[64], nrst[64], msg[sizeof(s->d.msg)];
-
-	if (!s->lines_open || (err != SB_ERR_TIMEOUT && err != SB_ERR_FRAMING))
-		return;
-	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
-	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
-	snprintf(msg, sizeof(msg),
-		 "%s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch the board",
-		 s->d.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)", s->c->lo.nrst.kind ? nrst : "(not wired)");
-	memcpy(s->d.msg, msg, sizeof(msg));
+	if (s->lines_open && (err == SB_ERR_TIMEOUT || err == SB_ERR_FRAMING))
+		cli_blame_wiring(&s->c->lo, -1, "the board", &s->d);
 }
 
 /* USB-serial adapters hold received bytes for their latency timer (FTDI: 16 ms

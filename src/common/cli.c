@@ -255,6 +255,18 @@ int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, 
 	return 0;
 }
 
+void cli_blame_wiring(const struct sb_lineopts *lo, int keep, const char *watch, struct sb_diag *d)
+{
+	char boot0[64], nrst[64], msg[sizeof(d->msg)];
+
+	sb_linespec_where(&lo->boot0, boot0, sizeof(boot0));
+	sb_linespec_where(&lo->nrst, nrst, sizeof(nrst));
+	snprintf(msg, sizeof(msg),
+		 "%.*s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch %s",
+		 keep, d->msg, lo->boot0.kind ? boot0 : "(not wired)", lo->nrst.kind ? nrst : "(not wired)", watch);
+	memcpy(d->msg, msg, sizeof(msg));
+}
+
 int cli_bad_option(struct cli *c, char **argv)
 {
 	/* getopt_long's own message is off (opterr = 0): one line, then the hint */

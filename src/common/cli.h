@@ -78,6 +78,14 @@ struct sb_seq;
  */
 int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, bool *wired,
 		      const struct sb_seq *job[2], size_t *njob);
+/*
+ * The part did not answer although the entry sequence drove its lines:
+ * d->msg (its first keep characters; keep < 0: all) gets where BOOT0 and
+ * NRST were driven, that a swapped or inverted pair keeps the ROM loader
+ * from starting, and to try 'bootctl enter' with the same options and
+ * watch `watch` ("the board"). The wiring is blamed, not a bare timeout.
+ */
+void cli_blame_wiring(const struct sb_lineopts *lo, int keep, const char *watch, struct sb_diag *d);
 /* A number for option --NAME (cli_parse_u32), or the usage error naming it. */
 int cli_number(struct cli *c, const char *name, const char *arg, uint32_t *out);
 /*

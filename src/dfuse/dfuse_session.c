@@ -62,17 +62,8 @@ static int lines_enter(struct df_session *s)
 /* No DFU device although the lines were driven: point at the wiring, not at a bare "not found". */
 static void blame_wiring(struct df_session *s, int err)
 {
-	char boot0[64], nrst[64], msg[sizeof(s->diag.msg)];
-
-	if (!s->lines_open || err != SB_ERR_NO_DEVICE)
-		return;
-	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
-	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
-	snprintf(msg, sizeof(msg),
-		 "%.180s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch 'dfuse list'",
-		 s->diag.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)",
-		 s->c->lo.nrst.kind ? nrst : "(not wired)");
-	memcpy(s->diag.msg, msg, sizeof(msg));
+	if (s->lines_open && err == SB_ERR_NO_DEVICE)
+		cli_blame_wiring(&s->c->lo, 180, "'dfuse list'", &s->diag);
 }
 
 /* ---- run-time DFU: the application restarts in DFU mode ----------------------- */
