@@ -150,7 +150,7 @@ static int check_files(struct a3_session *s)
  * Erase the whole flash: a global mass erase, or on parts whose ROM has
  * none (L0/L1: stm32flash F_NO_ME, devtable.c) every page by number.
  */
-static int erase_all(struct a3_session *s)
+int a3_erase_all(struct a3_session *s)
 {
 	uint16_t *pages;
 	int err;
@@ -176,23 +176,11 @@ static int erase_all(struct a3_session *s)
 
 static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
 {
-	uint16_t *pages;
-	int err;
-
 	if (p->mass_erase)
-		return erase_all(s);
+		return a3_erase_all(s);
 	if (p->npages == 0)
 		return SB_OK;
-	pages = malloc(p->npages * sizeof(*pages));
-	if (!pages)
-		return SB_ERR_NOMEM;
-	for (size_t i = 0; i < p->npages; i++)
-		pages[i] = (uint16_t)p->pages[i];
-	a3_phase_begin(s, "erase", p->npages);
-	err = an3155_erase_pages(s->bl, pages, p->npages, &s->d);
-	a3_phase_end(s);
-	free(pages);
-	return err;
+	return a3_erase_pages(s, p->pages, p->npages, "erase", &s->d);
 }
 
 /* ---- page repair ------------------------------------------------------------ */
@@ -794,12 +782,11 @@ static int erase_selected(struct a3_session *s)
 {
 	struct a3_config *c = s->c;
 	uint32_t *pages, addr, len;
-	uint16_t *p16;
 	size_t n = 0;
 	int err;
 
 	if (c->job.all)
-		return (err = check_wrp(s, NULL, 0, true)) ? err : erase_all(s);
+		return (err = check_wrp(s, NULL, 0, true)) ? err : a3_erase_all(s);
 	if ((err = a3_need_geom(s)))
 		return err;
 	if (c->bank) {
@@ -812,8 +799,7 @@ static int erase_selected(struct a3_session *s)
 	if (!s->geom.npages)
 		return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "the page layout of this part is unknown: give --page-size, or use --all");
 	pages = calloc(s->geom.npages, sizeof(*pages));
-	p16 = calloc(s->geom.npages, sizeof(*p16));
-	if (!pages || !p16)
+	if (!pages)
 		err = SB_ERR_NOMEM;
 	else if (c->job.pages)
 		err = job_parse_pages(&s->geom, c->job.pages, pages, &n, &s->d);
@@ -823,15 +809,9 @@ static int erase_selected(struct a3_session *s)
 		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "bad range '%s'", c->args[0]);
 	if (!err)
 		err = check_wrp(s, pages, n, false);
-	if (!err) {
-		for (size_t i = 0; i < n; i++)
-			p16[i] = (uint16_t)pages[i];
-		a3_phase_begin(s, "erase", n);
-		err = an3155_erase_pages(s->bl, p16, n, &s->d);
-		a3_phase_end(s);
-	}
+	if (!err)
+		err = a3_erase_pages(s, pages, n, "erase", &s->d);
 	free(pages);
-	free(p16);
 	return err;
 }
 

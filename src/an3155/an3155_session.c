@@ -4,6 +4,7 @@
  * held for the whole job, the engine, the part and its flash geometry.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "an3155_tool.h"
@@ -262,6 +263,25 @@ int a3_finish(struct a3_session *s, int err, const char *what)
 {
 	err = a3_session_close(s, err);
 	return err ? cli_fail(&s->c->cli, err, &s->d, what) : EXIT_OK;
+}
+
+int a3_erase_pages(struct a3_session *s, const uint32_t *pages, size_t n, const char *phase,
+		   struct sb_diag *d)
+{
+	uint16_t *p16 = malloc((n ? n : 1) * sizeof(*p16));
+	int err;
+
+	if (!p16)
+		return SB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		p16[i] = (uint16_t)pages[i];
+	if (phase)
+		a3_phase_begin(s, phase, n);
+	err = an3155_erase_pages(s->bl, p16, n, d);
+	if (phase)
+		a3_phase_end(s);
+	free(p16);
+	return err;
 }
 
 int a3_need_geom(struct a3_session *s)

@@ -96,6 +96,13 @@ int a3_explicit_geom(struct a3_session *s);
 int a3_offline_geom(struct a3_session *s, const struct sb_part *p);
 /* SB_OK when the geometry is known, else an error saying which options give it. */
 int a3_need_geom(struct a3_session *s);
+/* Erase pages (linear page numbers, as the engine's 16-bit list); as phase
+ * phase of n pages, or inside the caller's phase when NULL. */
+int a3_erase_pages(struct a3_session *s, const uint32_t *pages, size_t n, const char *phase,
+		   struct sb_diag *d);
+/* Erase the whole flash: a mass erase, or every page where the ROM has none
+ * (an3155_cmd.c). */
+int a3_erase_all(struct a3_session *s);
 /* ---- production hooks (an3155_prod.c) ---- */
 
 /* The chip answered: its identity for the events (no UID: protocol-facts A.5). */
