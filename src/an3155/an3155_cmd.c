@@ -645,7 +645,6 @@ static int cmd_write_offline(struct a3_config *c, const struct sb_image *img)
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.optr = -1;
 	err = a3_offline_geom(&s, sb_part_by_pid(0x470));
 	if (!err && !c->flash_size)
 		cli_info(&c->cli, "no port: planning for %s with factory option bytes (give --port to ask the chip)",

@@ -46,20 +46,8 @@ static void mirror_chip(struct a3_session *s)
 	s->part = ch->part;
 	s->geom = ch->geom;
 	s->have_geom = ch->have_geom;
-	s->flash_kb = ch->size_src == SB_SRC_CHIP ? ch->flash_kb : 0;
 	s->optr = ch->optr;
 	s->protected = ch->protected;
-}
-
-/* Geometry from the user's --flash-size/--page-size, or NULL-part fallback. */
-int a3_explicit_geom(struct a3_session *s)
-{
-	struct sb_bind_opts o = bind_opts(s->c);
-	int err = sb_bind_offline(&s->chip, s->part, &o, &s->d);
-
-	if (!err)
-		mirror_chip(s);
-	return err;
 }
 
 /* Plan without a part: the L4R5 row with factory options, or the user's geometry. */
@@ -216,8 +204,6 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 	return a3_identify(s);
 }
 
-/* After a successful job the exit sequence starts the application; after a
- * failure the part stays in the ROM loader for another try. */
 /*
  * After Go the application runs: the exit sequence's reset would start it a
  * second time. Leave BOOT0 low (the next reset boots the flash) and NRST
@@ -237,6 +223,8 @@ static int park_lines(struct a3_session *s)
 	return err;
 }
 
+/* After a successful job the exit sequence starts the application; after a
+ * failure the part stays in the ROM loader for another try. */
 int a3_session_close(struct a3_session *s, int err)
 {
 	if (s->lines_open) {

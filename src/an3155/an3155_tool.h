@@ -71,7 +71,6 @@ struct a3_session {
 	const struct sb_part *part;
 	struct sb_geom geom;
 	bool have_geom;
-	uint32_t flash_kb;     /* from the chip, 0: unknown */
 	int64_t optr;          /* user option word from the option bytes, -1: unread */
 	bool protected;        /* Read Memory refused: RDP active */
 	struct sb_diag d;
@@ -90,8 +89,6 @@ int a3_session_close(struct a3_session *s, int err);
 int a3_finish(struct a3_session *s, int err, const char *what);
 /* Flash size and option register from the chip; the geometry in force. */
 int a3_identify(struct a3_session *s);
-/* Geometry from --flash-size/--page-size. */
-int a3_explicit_geom(struct a3_session *s);
 /* Geometry for a plan without a port: row p with factory options, or the options'. */
 int a3_offline_geom(struct a3_session *s, const struct sb_part *p);
 /* SB_OK when the geometry is known, else an error saying which options give it. */

@@ -46,7 +46,7 @@ static void child(struct cli *c, struct board *b, int wfd, gang_job_fn job, void
 	_exit(rc);
 }
 
-static int start(struct cli *c, struct board *all, size_t n, size_t i, gang_job_fn job, void *ctx)
+static int start(struct cli *c, struct board *all, size_t i, gang_job_fn job, void *ctx)
 {
 	struct board *b = &all[i];
 	int p[2];
@@ -68,7 +68,6 @@ static int start(struct cli *c, struct board *all, size_t n, size_t i, gang_job_
 		close(p[0]);
 		child(c, b, p[1], job, ctx);
 	}
-	(void)n;
 	close(p[1]);
 	b->fd = p[0];
 	b->running = true;
@@ -183,7 +182,7 @@ int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void
 	for (size_t i = 0; i < n; i++) {
 		b[i].name = boards[i];
 		b[i].fd = -1;
-		if (start(c, b, n, i, job, ctx) < 0) {
+		if (start(c, b, i, job, ctx) < 0) {
 			b[i].exit = EXIT_IO;
 			snprintf(b[i].msg, sizeof(b[i].msg), "cannot start its job: %s", strerror(errno));
 		}
