@@ -552,8 +552,7 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 	else
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
-			 !c->job.verify ? "not verified"
-				    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
+			 !c->job.verify ? "not verified" : !strcmp(how, "crc") ? "verified by CRC" : "verified by read-back",
 			 (double)(cli_now_ms() - t0) / 1000.0);
 }
 
