@@ -145,7 +145,7 @@ static int check_files(struct a3_session *s, const struct sb_image *img)
  * Erase the whole flash: a global mass erase, or on parts whose ROM has
  * none (L0/L1: stm32flash F_NO_ME, devtable.c) every page by number.
  */
-static int erase_all(struct a3_session *s)
+int a3_erase_all(struct a3_session *s)
 {
 	uint16_t *pages;
 	int err;
@@ -171,23 +171,11 @@ static int erase_all(struct a3_session *s)
 
 static int do_erase_plan(struct a3_session *s, const struct sb_plan *p)
 {
-	uint16_t *pages;
-	int err;
-
 	if (p->mass_erase)
-		return erase_all(s);
+		return a3_erase_all(s);
 	if (p->npages == 0)
 		return SB_OK;
-	pages = malloc(p->npages * sizeof(*pages));
-	if (!pages)
-		return SB_ERR_NOMEM;
-	for (size_t i = 0; i < p->npages; i++)
-		pages[i] = (uint16_t)p->pages[i];
-	a3_phase_begin(s, "erase", p->npages);
-	err = an3155_erase_pages(s->bl, pages, p->npages, &s->d);
-	a3_phase_end(s);
-	free(pages);
-	return err;
+	return a3_erase_pages(s, p->pages, p->npages, "erase", &s->d);
 }
 
 /* ---- page repair ------------------------------------------------------------ */
@@ -281,7 +269,7 @@ static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a
 		uint32_t start, page, size;
 
 		err = an3155_write(s->bl, b->addr, b->data, b->len, &s->d);
-		s->phase_base += b->len;
+		s->phase.base += b->len;
 		/* garbage a lost byte let through, which cannot be programmed over */
 		if (err != SB_ERR_VERIFY || !s->d.has_addr ||
 		    (err = repair_page(s, j, s->d.addr, &start)) != SB_OK)
@@ -289,7 +277,7 @@ static int do_write_plan(struct a3_session *s, const struct sb_plan *p, struct a
 		/* the repair wrote the page's blocks: go on after the page */
 		sb_geom_page(&s->geom, start, &page, &start, &size);
 		while (i + 1 < p->nblocks && p->blocks[i + 1].addr - start < size)
-			s->phase_base += p->blocks[++i].len;
+			s->phase.base += p->blocks[++i].len;
 	}
 	a3_phase_end(s);
 	return err;
@@ -315,7 +303,7 @@ static int verify_range(struct a3_session *s, struct a3_job *j, uint32_t addr,
 		if (err)
 			return err;
 		off = start > addr ? start - addr : 0;
-		s->phase_base += off;
+		s->phase.base += off;
 		addr += (uint32_t)off;
 		data += off;
 		len -= off;
@@ -336,10 +324,10 @@ static int do_verify(struct a3_session *s, const struct sb_segment *seg, size_t 
 		total += seg[i].len;
 	a3_phase_begin(s, "verify", total);
 	for (size_t i = 0; i < n && !err; i++) {
-		uint64_t base = s->phase_base;
+		uint64_t base = s->phase.base;
 
 		err = verify_range(s, j, seg[i].addr, seg[i].data, seg[i].len);
-		s->phase_base = base + seg[i].len;
+		s->phase.base = base + seg[i].len;
 	}
 	a3_phase_end(s);
 	return err;
@@ -559,8 +547,7 @@ static void report_write(struct a3_session *s, const struct sb_plan *p, const st
 	else
 		cli_info(&c->cli, "wrote %llu bytes (%zu blocks, %zu of 0xFF skipped), erased %zu page(s), %s, %.1f s",
 			 (unsigned long long)p->image_bytes, p->nblocks, p->nskipped, erased,
-			 !c->job.verify ? "not verified"
-				    : an3155_has(s->bl, AN3155_CMD_GET_CHECKSUM) ? "verified by CRC" : "verified by read-back",
+			 !c->job.verify ? "not verified" : !strcmp(how, "crc") ? "verified by CRC" : "verified by read-back",
 			 (double)(cli_now_ms() - t0) / 1000.0);
 }
 
@@ -660,7 +647,6 @@ static int cmd_write_offline(struct a3_config *c, const struct sb_image *img)
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.optr = -1;
 	err = a3_offline_geom(&s, sb_part_by_pid(0x470));
 	if (!err && !c->flash_size)
 		cli_info(&c->cli, "no port: planning for %s with factory option bytes (give --port to ask the chip)",
@@ -797,12 +783,11 @@ static int erase_selected(struct a3_session *s)
 {
 	struct a3_config *c = s->c;
 	uint32_t *pages, addr, len;
-	uint16_t *p16;
 	size_t n = 0;
 	int err;
 
 	if (c->job.all)
-		return (err = check_wrp(s, NULL, 0, true)) ? err : erase_all(s);
+		return (err = check_wrp(s, NULL, 0, true)) ? err : a3_erase_all(s);
 	if ((err = a3_need_geom(s)))
 		return err;
 	if (c->bank) {
@@ -815,8 +800,7 @@ static int erase_selected(struct a3_session *s)
 	if (!s->geom.npages)
 		return sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "the page layout of this part is unknown: give --page-size, or use --all");
 	pages = calloc(s->geom.npages, sizeof(*pages));
-	p16 = calloc(s->geom.npages, sizeof(*p16));
-	if (!pages || !p16)
+	if (!pages)
 		err = SB_ERR_NOMEM;
 	else if (c->job.pages)
 		err = job_parse_pages(&s->geom, c->job.pages, pages, &n, &s->d);
@@ -826,15 +810,9 @@ static int erase_selected(struct a3_session *s)
 		err = sb_diag_set(&s->d, SB_ERR_BAD_INPUT, "bad range '%s'", c->args[0]);
 	if (!err)
 		err = check_wrp(s, pages, n, false);
-	if (!err) {
-		for (size_t i = 0; i < n; i++)
-			p16[i] = (uint16_t)pages[i];
-		a3_phase_begin(s, "erase", n);
-		err = an3155_erase_pages(s->bl, p16, n, &s->d);
-		a3_phase_end(s);
-	}
+	if (!err)
+		err = a3_erase_pages(s, pages, n, "erase", &s->d);
 	free(pages);
-	free(p16);
 	return err;
 }
 
@@ -1014,8 +992,6 @@ static int ob_write(struct a3_session *s, const struct ob_bank *b, size_t n)
 
 static int run_option_bytes(struct a3_config *c)
 {
-	struct sb_diag ob_d = { 0 };
-	uint32_t ob_tmp;
 	struct a3_session s;
 	struct ob_bank b[2] = { 0 };
 	size_t n = 0;
@@ -1023,12 +999,8 @@ static int run_option_bytes(struct a3_config *c)
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes takes no arguments (--write ARG to change them)");
-	if (c->job.ob_write && c->job.ob_set)
-		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
-		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->job.ob_write && !c->job.force)
-		return cli_usage(&c->cli, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it");
+	if ((err = ob_opts_check(&c->cli, &c->job, "option-bytes --write changes how the part boots and protects itself, and resets it; add --force to do it")))
+		return err;
 	err = a3_session_open(&s, c);
 	if (!err && !(n = ob_banks(&s, b)))
 		err = sb_diag_set(&s.d, SB_ERR_UNSUPPORTED, "the device table has no option-byte block for this part");

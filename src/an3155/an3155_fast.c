@@ -553,10 +553,7 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 		return fall_back(&f, why);
 	/* a mass erase is the ROM's (one command); the loader only writes then */
 	if (p->mass_erase) {
-		a3_phase_begin(s, "erase", 1);
-		err = an3155_erase_special(s->bl, AN3155_ERASE_MASS, &s->d);
-		a3_phase_end(s);
-		if (err)
+		if ((err = a3_erase_all(s)))
 			return err;
 		p->mass_erase = false;   /* done: a fallback must not erase again */
 		r->mass_erased = true;

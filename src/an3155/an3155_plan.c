@@ -8,7 +8,6 @@
  * part, where it costs the read and saves only the erases (man an3155).
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "an3155_tool.h"
 
@@ -27,23 +26,14 @@ static int fl_read(void *ctx, uint32_t addr, uint8_t *buf, size_t len, struct sb
 	struct a3_session *s = ctx;
 	int err = an3155_read(s->bl, addr, buf, len, d);
 
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 
+/* Inside the runner's own phase (or its fallback's): no phase of its own. */
 static int fl_erase(void *ctx, const uint32_t *pages, size_t n, struct sb_diag *d)
 {
-	struct a3_session *s = ctx;
-	uint16_t *p = malloc((n ? n : 1) * sizeof(*p));
-	int err;
-
-	if (!p)
-		return SB_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint16_t)pages[i];
-	err = an3155_erase_pages(s->bl, p, n, d);
-	free(p);
-	return err;
+	return a3_erase_pages(ctx, pages, n, NULL, d);
 }
 
 static int fl_mass_erase(void *ctx, struct sb_diag *d)
@@ -62,7 +52,7 @@ static int fl_write(void *ctx, uint32_t addr, const uint8_t *data, size_t len, b
 	int err = an3155_write(s->bl, addr, data, len, d);
 
 	*refused = err == SB_ERR_NACK;
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 
@@ -76,7 +66,7 @@ static int fl_verify(void *ctx, uint32_t addr, const uint8_t *data, size_t len, 
 	struct a3_session *s = ctx;
 	int err = (erased ? an3155_verify_written : an3155_verify)(s->bl, addr, data, len, d);
 
-	s->phase_base += len;
+	s->phase.base += len;
 	return err;
 }
 

@@ -65,18 +65,6 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-static int add_board(struct a3_config *c, char **boards, size_t *n, const char *port)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(boards[i], port))
-			return 0;   /* one job per port */
-	if (*n == GANG_MAX_BOARDS)
-		return cli_usage(&c->cli, "gang: at most %d boards", GANG_MAX_BOARDS);
-	if (!(boards[(*n)++] = strdup(port)))
-		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "gang");
-	return 0;
-}
-
 static int add_spec(struct a3_config *c, char **boards, size_t *n, const char *spec)
 {
 	glob_t g;
@@ -84,7 +72,7 @@ static int add_spec(struct a3_config *c, char **boards, size_t *n, const char *s
 	int rc = 0;
 
 	if (!has_glob(spec))
-		return add_board(c, boards, n, spec);
+		return gang_add(&c->cli, boards, n, spec, "boards");
 	if (glob(spec, 0, NULL, &g)) {
 		struct sb_diag d;
 		sb_diag_set(&d, SB_ERR_NO_DEVICE, "no port matches %s", spec);
@@ -94,7 +82,7 @@ static int add_spec(struct a3_config *c, char **boards, size_t *n, const char *s
 		struct stat st;
 		/* a glob names ports: other files that match it are not boards */
 		if (stat(g.gl_pathv[i], &st) == 0 && S_ISCHR(st.st_mode))
-			rc = add_board(c, boards, n, g.gl_pathv[i]);
+			rc = gang_add(&c->cli, boards, n, g.gl_pathv[i], "boards");
 	}
 	globfree(&g);
 	if (!rc && *n == before) {
@@ -157,20 +145,8 @@ static int gang_job(void *ctx, const char *board)
 int a3_gang(struct a3_config *c, char **boards, size_t n)
 {
 	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
-	struct sb_image img;
-	struct sb_diag d = { 0 };
-	int err = SB_OK;
 
-	/* a bad file fails once, before any board is touched */
-	c->prod.no_data = true;
-	if (!strcmp(c->command, "write") || !strcmp(c->command, "verify"))
-		err = job_load(&f, &img, &d);
-	c->prod.no_data = false;
-	if (err)
-		return cli_fail(&c->cli, err, &d, NULL);
-	if (!strcmp(c->command, "write") || !strcmp(c->command, "verify"))
-		sb_image_free(&img);
-	return gang_run(&c->cli, boards, n, gang_job, c);
+	return gang_run_checked(&c->cli, &c->prod, c->command, &f, boards, n, gang_job, c);
 }
 
 /* ---- option-bytes --set ---------------------------------------------------- */

@@ -4,6 +4,7 @@
  * held for the whole job, the engine, the part and its flash geometry.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "an3155_tool.h"
@@ -17,23 +18,17 @@ static void on_progress(void *ctx, uint32_t addr, size_t done, size_t total)
 
 	(void)addr;
 	(void)total;
-	if (s->phase)
-		cli_progress(&s->c->cli, s->phase, s->phase_base + done, s->phase_total);
+	cli_phase_report(&s->c->cli, &s->phase, done);
 }
 
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total)
 {
-	s->phase = phase;
-	s->phase_base = 0;
-	s->phase_total = total;
-	cli_progress(&s->c->cli, phase, 0, total);
+	cli_phase_begin(&s->c->cli, &s->phase, phase, total);
 }
 
 void a3_phase_end(struct a3_session *s)
 {
-	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
-	cli_progress_done(&s->c->cli);
-	s->phase = NULL;
+	cli_phase_end(&s->c->cli, &s->phase);
 }
 
 static struct sb_bind_opts bind_opts(const struct a3_config *c)
@@ -51,20 +46,8 @@ static void mirror_chip(struct a3_session *s)
 	s->part = ch->part;
 	s->geom = ch->geom;
 	s->have_geom = ch->have_geom;
-	s->flash_kb = ch->size_src == SB_SRC_CHIP ? ch->flash_kb : 0;
 	s->optr = ch->optr;
 	s->protected = ch->protected;
-}
-
-/* Geometry from the user's --flash-size/--page-size, or NULL-part fallback. */
-int a3_explicit_geom(struct a3_session *s)
-{
-	struct sb_bind_opts o = bind_opts(s->c);
-	int err = sb_bind_offline(&s->chip, s->part, &o, &s->d);
-
-	if (!err)
-		mirror_chip(s);
-	return err;
 }
 
 /* Plan without a part: the L4R5 row with factory options, or the user's geometry. */
@@ -159,16 +142,8 @@ static int lines_enter(struct a3_session *s)
 /* No answer although the lines were driven: point at the wiring, not at a bare timeout. */
 static void blame_wiring(struct a3_session *s, int err)
 {
-	char boot0[64], nrst[64], msg[sizeof(s->d.msg)];
-
-	if (!s->lines_open || (err != SB_ERR_TIMEOUT && err != SB_ERR_FRAMING))
-		return;
-	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
-	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
-	snprintf(msg, sizeof(msg),
-		 "%s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch the board",
-		 s->d.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)", s->c->lo.nrst.kind ? nrst : "(not wired)");
-	memcpy(s->d.msg, msg, sizeof(msg));
+	if (s->lines_open && (err == SB_ERR_TIMEOUT || err == SB_ERR_FRAMING))
+		cli_blame_wiring(&s->c->lo, -1, "the board", &s->d);
 }
 
 /* USB-serial adapters hold received bytes for their latency timer (FTDI: 16 ms
@@ -229,8 +204,6 @@ int a3_session_open(struct a3_session *s, struct a3_config *c)
 	return a3_identify(s);
 }
 
-/* After a successful job the exit sequence starts the application; after a
- * failure the part stays in the ROM loader for another try. */
 /*
  * After Go the application runs: the exit sequence's reset would start it a
  * second time. Leave BOOT0 low (the next reset boots the flash) and NRST
@@ -250,6 +223,8 @@ static int park_lines(struct a3_session *s)
 	return err;
 }
 
+/* After a successful job the exit sequence starts the application; after a
+ * failure the part stays in the ROM loader for another try. */
 int a3_session_close(struct a3_session *s, int err)
 {
 	if (s->lines_open) {
@@ -276,6 +251,25 @@ int a3_finish(struct a3_session *s, int err, const char *what)
 {
 	err = a3_session_close(s, err);
 	return err ? cli_fail(&s->c->cli, err, &s->d, what) : EXIT_OK;
+}
+
+int a3_erase_pages(struct a3_session *s, const uint32_t *pages, size_t n, const char *phase,
+		   struct sb_diag *d)
+{
+	uint16_t *p16 = malloc((n ? n : 1) * sizeof(*p16));
+	int err;
+
+	if (!p16)
+		return SB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		p16[i] = (uint16_t)pages[i];
+	if (phase)
+		a3_phase_begin(s, phase, n);
+	err = an3155_erase_pages(s->bl, p16, n, d);
+	if (phase)
+		a3_phase_end(s);
+	free(p16);
+	return err;
 }
 
 int a3_need_geom(struct a3_session *s)

@@ -138,7 +138,7 @@ static int write_units(struct a3_session *s, uint32_t start, const uint8_t *buf,
 		if (todo && !todo[off / unit])
 			continue;
 		err = an3155_write(s->bl, start + (uint32_t)off, buf + off, unit, &s->d);
-		s->phase_base += unit;
+		s->phase.base += unit;
 		*written += unit;
 	}
 	return err;

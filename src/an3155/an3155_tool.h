@@ -71,12 +71,10 @@ struct a3_session {
 	const struct sb_part *part;
 	struct sb_geom geom;
 	bool have_geom;
-	uint32_t flash_kb;     /* from the chip, 0: unknown */
 	int64_t optr;          /* user option word from the option bytes, -1: unread */
 	bool protected;        /* Read Memory refused: RDP active */
 	struct sb_diag d;
-	const char *phase;     /* progress accounting across engine calls */
-	uint64_t phase_base, phase_total;
+	struct cli_phase phase; /* progress accounting across engine calls */
 	struct sb_lines lines; /* BOOT0/NRST, held for the whole job */
 	bool lines_open;
 	bool connected;        /* the ROM loader answered */
@@ -91,12 +89,17 @@ int a3_session_close(struct a3_session *s, int err);
 int a3_finish(struct a3_session *s, int err, const char *what);
 /* Flash size and option register from the chip; the geometry in force. */
 int a3_identify(struct a3_session *s);
-/* Geometry from --flash-size/--page-size. */
-int a3_explicit_geom(struct a3_session *s);
 /* Geometry for a plan without a port: row p with factory options, or the options'. */
 int a3_offline_geom(struct a3_session *s, const struct sb_part *p);
 /* SB_OK when the geometry is known, else an error saying which options give it. */
 int a3_need_geom(struct a3_session *s);
+/* Erase pages (linear page numbers, as the engine's 16-bit list); as phase
+ * phase of n pages, or inside the caller's phase when NULL. */
+int a3_erase_pages(struct a3_session *s, const uint32_t *pages, size_t n, const char *phase,
+		   struct sb_diag *d);
+/* Erase the whole flash: a mass erase, or every page where the ROM has none
+ * (an3155_cmd.c). */
+int a3_erase_all(struct a3_session *s);
 /* ---- production hooks (an3155_prod.c) ---- */
 
 /* The chip answered: its identity for the events (no UID: protocol-facts A.5). */

@@ -301,6 +301,18 @@ int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, 
 	return 0;
 }
 
+void cli_blame_wiring(const struct sb_lineopts *lo, int keep, const char *watch, struct sb_diag *d)
+{
+	char boot0[64], nrst[64], msg[sizeof(d->msg)];
+
+	sb_linespec_where(&lo->boot0, boot0, sizeof(boot0));
+	sb_linespec_where(&lo->nrst, nrst, sizeof(nrst));
+	snprintf(msg, sizeof(msg),
+		 "%.*s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch %s",
+		 keep, d->msg, lo->boot0.kind ? boot0 : "(not wired)", lo->nrst.kind ? nrst : "(not wired)", watch);
+	memcpy(d->msg, msg, sizeof(msg));
+}
+
 int cli_bad_option(struct cli *c, char **argv)
 {
 	/* getopt_long's own message is off (opterr = 0): one line, then the hint */
@@ -407,6 +419,29 @@ void cli_progress_done(struct cli *c)
 	c->bar_drawn = false;
 	c->last_pct = -1;
 	c->phase = NULL;
+}
+
+void cli_phase_begin(struct cli *c, struct cli_phase *p, const char *name, uint64_t total)
+{
+	p->name = name;
+	p->base = 0;
+	p->total = total;
+	cli_progress(c, name, 0, total);
+}
+
+void cli_phase_report(struct cli *c, const struct cli_phase *p, uint64_t done)
+{
+	if (p->name)
+		cli_progress(c, p->name, p->base + done, p->total);
+}
+
+void cli_phase_end(struct cli *c, struct cli_phase *p)
+{
+	if (!p->name)
+		return;
+	cli_progress(c, p->name, p->total, p->total);
+	cli_progress_done(c);
+	p->name = NULL;
 }
 
 int cli_read_file(const char *path, uint8_t **buf, size_t *len, struct sb_diag *d)

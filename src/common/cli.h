@@ -79,6 +79,14 @@ struct sb_seq;
  */
 int cli_resolve_lines(struct cli *c, struct sb_lineopts *lo, const char **port, bool *wired,
 		      const struct sb_seq *job[2], size_t *njob);
+/*
+ * The part did not answer although the entry sequence drove its lines:
+ * d->msg (its first keep characters; keep < 0: all) gets where BOOT0 and
+ * NRST were driven, that a swapped or inverted pair keeps the ROM loader
+ * from starting, and to try 'bootctl enter' with the same options and
+ * watch `watch` ("the board"). The wiring is blamed, not a bare timeout.
+ */
+void cli_blame_wiring(const struct sb_lineopts *lo, int keep, const char *watch, struct sb_diag *d);
 /* A number for option --NAME (cli_parse_u32), or the usage error naming it. */
 int cli_number(struct cli *c, const char *name, const char *arg, uint32_t *out);
 /*
@@ -123,6 +131,22 @@ void cli_prescan(struct cli *c, int argc, char **argv);
  */
 void cli_progress(struct cli *c, const char *phase, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli *c);
+
+/*
+ * A phase whose progress comes from several engine calls, each counting
+ * from 0: base is what the calls before did (the caller adds to it).
+ * name NULL: no phase runs, an engine's progress is not shown.
+ */
+struct cli_phase {
+	const char *name;
+	uint64_t base, total;
+};
+/* Start phase name of total units (base 0) and show 0 of them. */
+void cli_phase_begin(struct cli *c, struct cli_phase *p, const char *name, uint64_t total);
+/* An engine call's progress: base + done of total, while a phase runs. */
+void cli_phase_report(struct cli *c, const struct cli_phase *p, uint64_t done);
+/* Show the phase complete and clear the bar; nothing when no phase runs. */
+void cli_phase_end(struct cli *c, struct cli_phase *p);
 
 /*
  * --json: print one event line. fields is a printf format producing the

@@ -57,7 +57,8 @@ static uint64_t now_ms(void)
 	return cli_now_ms();
 }
 
-void events_utc(char *buf, size_t len)
+/* UTC time as "2026-11-24T10:11:12.345Z". */
+static void events_utc(char *buf, size_t len)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -66,7 +67,8 @@ void events_utc(char *buf, size_t len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03ldZ", s, ts.tv_nsec / 1000000L);
+	/* tv_nsec < 1e9, so "% 1000" changes nothing: it shows -Wformat-truncation the width */
+	snprintf(buf, len, "%s.%03ldZ", s, ts.tv_nsec / 1000000L % 1000);
 }
 
 bool events_active(void)
@@ -515,11 +517,6 @@ void events_child(struct cli *c, const char *board, int fd)
 	events_set_board(board);
 	emit_start(c, NULL);
 	events_phase_begin("connect");
-}
-
-const char *events_serial_text(void)
-{
-	return ev.serial_text;
 }
 
 void events_set_serial_text(const char *text)

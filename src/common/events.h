@@ -90,10 +90,6 @@ void events_phase_end(const char *phase);
  * emits this board's "start". */
 void events_child(struct cli *c, const char *board, int fd);
 /* The serial-number text of the job ("" if none), for the gang summary. */
-const char *events_serial_text(void);
 void events_set_serial_text(const char *text);
-
-/* UTC time as "2026-11-24T10:11:12.345Z". */
-void events_utc(char *buf, size_t len);
 
 #endif

@@ -3,7 +3,7 @@
  * exit_codes.h - the one table of exit codes of every program.
  *
  * The single source of truth: cli.h builds enum cli_exit from it, every
- * program's --help prints it (cli_exit_help()), and scripts/exit-codes
+ * program's --help prints it (sb_exit_help()), and scripts/exit-codes
  * writes it into the man pages' EXIT STATUS, stmboot(7) and the README
  * (`make exit-codes`); tests/cli/exit_codes.sh fails when any of them
  * differs. To add a code, add a row here, run `make exit-codes`, commit.

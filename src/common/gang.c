@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "job.h"
 #include "jobstop.h"
+#include "prod.h"
 
 struct board {
 	const char *name;
@@ -44,7 +46,7 @@ static void child(struct cli *c, struct board *b, int wfd, gang_job_fn job, void
 	_exit(rc);
 }
 
-static int start(struct cli *c, struct board *all, size_t n, size_t i, gang_job_fn job, void *ctx)
+static int start(struct cli *c, struct board *all, size_t i, gang_job_fn job, void *ctx)
 {
 	struct board *b = &all[i];
 	int p[2];
@@ -66,7 +68,6 @@ static int start(struct cli *c, struct board *all, size_t n, size_t i, gang_job_
 		close(p[0]);
 		child(c, b, p[1], job, ctx);
 	}
-	(void)n;
 	close(p[1]);
 	b->fd = p[0];
 	b->running = true;
@@ -181,7 +182,7 @@ int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void
 	for (size_t i = 0; i < n; i++) {
 		b[i].name = boards[i];
 		b[i].fd = -1;
-		if (start(c, b, n, i, job, ctx) < 0) {
+		if (start(c, b, i, job, ctx) < 0) {
 			b[i].exit = EXIT_IO;
 			snprintf(b[i].msg, sizeof(b[i].msg), "cannot start its job: %s", strerror(errno));
 		}
@@ -200,6 +201,37 @@ int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void
 	}
 	free(b);
 	return rc;
+}
+
+int gang_run_checked(struct cli *c, struct prod_opts *po, const char *command, const struct job_files *f,
+		     char *const *boards, size_t n, gang_job_fn job, void *ctx)
+{
+	struct sb_image img;
+	struct sb_diag d = { 0 };
+	bool files = !strcmp(command, "write") || !strcmp(command, "verify");
+	int err = SB_OK;
+
+	po->no_data = true;
+	if (files)
+		err = job_load(f, &img, &d);
+	po->no_data = false;
+	if (err)
+		return cli_fail(c, err, &d, NULL);
+	if (files)
+		sb_image_free(&img);
+	return gang_run(c, boards, n, job, ctx);
+}
+
+int gang_add(struct cli *c, char **boards, size_t *n, const char *board, const char *noun)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(boards[i], board))
+			return 0;
+	if (*n == GANG_MAX_BOARDS)
+		return cli_usage(c, "gang: at most %d %s", GANG_MAX_BOARDS, noun);
+	if (!(boards[(*n)++] = strdup(board)))
+		return cli_fail(c, SB_ERR_NOMEM, NULL, "gang");
+	return 0;
 }
 
 void gang_start_members(char *const *boards, size_t n, char *buf, size_t len)

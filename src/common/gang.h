@@ -33,6 +33,24 @@ typedef int (*gang_job_fn)(void *ctx, const char *board);
 /* Run job for every board (n >= 1) at once; returns the gang's exit status. */
 int gang_run(struct cli *c, char *const *boards, size_t n, gang_job_fn job, void *ctx);
 
+struct job_files;
+struct prod_opts;
+/*
+ * The gang of a job program: for write and verify (command) the files f
+ * are loaded once first, so that a bad file fails once, before any board
+ * is touched (po->no_data meanwhile: the parent takes no serial number);
+ * then gang_run(). Returns the exit status (a bad file reported).
+ */
+int gang_run_checked(struct cli *c, struct prod_opts *po, const char *command, const struct job_files *f,
+		     char *const *boards, size_t n, gang_job_fn job, void *ctx);
+
+/*
+ * Add a copy of board to boards (*n so far) unless it is there already: one
+ * job per board. More than GANG_MAX_BOARDS is a usage error that counts
+ * them as noun ("boards", "devices"). 0, or the exit status, reported.
+ */
+int gang_add(struct cli *c, char **boards, size_t *n, const char *board, const char *noun);
+
 /* 0 if command is one of cmds (NULL-terminated), else a usage error listing them. */
 int gang_command(struct cli *c, const char *command, const char *const *cmds);
 

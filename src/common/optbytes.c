@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "job.h"
+#include "jobopts.h"
 
 uint32_t ob_le32(const uint8_t *b)
 {
@@ -220,7 +221,8 @@ int ob_fields_apply(const char *spec, uint32_t old, uint32_t *out, struct sb_dia
 	return SB_OK;
 }
 
-bool ob_rom_reachable(uint32_t v)
+/* Whether the BOOT0 pin (or nBOOT0) can start the ROM loader with OPTR v. */
+static bool ob_rom_reachable(uint32_t v)
 {
 	/* protocol-facts C "Boot selection": BOOT0 comes from the pin (nSWBOOT0=1)
 	 * or from !nBOOT0; BOOT0=1 starts system memory when nBOOT1=1, SRAM1 when 0 */
@@ -235,7 +237,17 @@ static int needs_force(bool force, bool *flag, struct sb_diag *d, const char *wh
 	return force ? SB_OK : sb_diag_set(d, SB_ERR_BAD_INPUT, "%s; add --force to write it", why);
 }
 
-int ob_change_check(uint32_t old, uint32_t new, bool force, bool *flag, struct sb_diag *d)
+/*
+ * Whether old -> new may be written: RDP level 2 (0xCC) never; these need
+ * force, and the message says why: read protection level 1, a change of
+ * the flash organisation (DBANK, DB1M), and boot settings that take the
+ * BOOT0 pin away (nSWBOOT0=0, or nBOOT0 changed while it is 0: nBOOT0 then
+ * alone decides, at every reset) or turn BOOT0=1 to SRAM (nBOOT1=0);
+ * protocol-facts C "Boot selection". SB_ERR_BAD_INPUT when
+ * refused (the caller makes it a usage error when only --force is missing:
+ * *flag).
+ */
+static int ob_change_check(uint32_t old, uint32_t new, bool force, bool *flag, struct sb_diag *d)
 {
 	uint32_t rdp = new & 0xFF;
 
@@ -266,7 +278,8 @@ int ob_change_check(uint32_t old, uint32_t new, bool force, bool *flag, struct s
 	return SB_OK;
 }
 
-void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len)
+/* "nSWBOOT0 1 -> 0, nBOOT0 1 -> 1"-style list of the fields that differ, into buf. */
+static void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len)
 {
 	size_t k = 0;
 
@@ -277,8 +290,14 @@ void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len)
 					      k ? ", " : "", fields[i].name, field_get(old, i), field_get(new, i));
 }
 
-int ob_set_plan(struct cli *c, const char *spec, uint32_t old, bool force, char *arg, size_t len,
-		struct sb_diag *d)
+/*
+ * --set on bank 1 whose first word is old: apply, check (ob_change_check),
+ * show the decoded words before and after (text, or an "option-change"
+ * event), and put the new word as "0xOPTR" into arg for the --write path.
+ * arg is "" when nothing changes. Refusals: SB_ERR_BAD_INPUT.
+ */
+static int ob_set_plan(struct cli *c, const char *spec, uint32_t old, bool force, char *arg, size_t len,
+		       struct sb_diag *d)
 {
 	char before[200], after[200], changes[400];
 	bool needs_force;
@@ -320,4 +339,18 @@ int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, c
 	else
 		cli_info(c, "the option bytes already hold these values: nothing written");
 	return SB_OK;
+}
+
+int ob_opts_check(struct cli *c, const struct job_opts *o, const char *force_msg)
+{
+	struct sb_diag d = { 0 };
+	uint32_t unused;
+
+	if (o->ob_write && o->ob_set)
+		return cli_usage(c, "option-bytes: give --write or --set, not both");
+	if (o->ob_set && ob_fields_apply(o->ob_set, 0, &unused, &d))
+		return cli_usage(c, "%s", d.msg);
+	if (o->ob_write && !o->force)
+		return cli_usage(c, "%s", force_msg);
+	return 0;
 }

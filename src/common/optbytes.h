@@ -49,37 +49,26 @@ uint32_t ob_le32(const uint8_t *b);
  */
 int ob_fields_apply(const char *spec, uint32_t old, uint32_t *out, struct sb_diag *d);
 
-/*
- * Whether old -> new may be written: RDP level 2 (0xCC) never; these need
- * force, and the message says why: read protection level 1, a change of
- * the flash organisation (DBANK, DB1M), and boot settings that take the
- * BOOT0 pin away (nSWBOOT0=0, or nBOOT0 changed while it is 0: nBOOT0 then
- * alone decides, at every reset) or turn BOOT0=1 to SRAM (nBOOT1=0);
- * protocol-facts C "Boot selection". SB_ERR_BAD_INPUT when
- * refused (the caller makes it a usage error when only --force is missing:
- * *needs_force).
- */
-int ob_change_check(uint32_t old, uint32_t new, bool force, bool *needs_force, struct sb_diag *d);
-
-/* Whether the BOOT0 pin (or nBOOT0) can start the ROM loader with OPTR v. */
-bool ob_rom_reachable(uint32_t v);
-
 struct cli;
 /*
- * --set on bank 1 whose first word is old: apply, check (ob_change_check),
- * show the decoded words before and after (text, or an "option-change"
- * event), and put the new word as "0xOPTR" into arg for the --write path.
- * arg is "" when nothing changes. Refusals: SB_ERR_BAD_INPUT.
+ * option-bytes --set on bank 1 whose first word is old: apply the fields,
+ * check the change (SB_ERR_BAD_INPUT: RDP level 2 never; read protection,
+ * a new flash organisation, and boot settings that take the BOOT0 pin away
+ * or send BOOT0=1 to SRAM only with force; optbytes.c says why), show the
+ * decoded words before and after (text, or an "option-change" event), and
+ * point *write_arg at the new word as "0xOPTR" for the --write path (left
+ * alone with a message when nothing changes). The text lives for the program.
  */
-int ob_set_plan(struct cli *c, const char *spec, uint32_t old, bool force, char *arg, size_t len,
-		struct sb_diag *d);
-
-/* ob_set_plan, then *write_arg the "0xOPTR" for the --write path (left alone
- * with a message when nothing changes). The text lives for the program. */
 int ob_set_to_write(struct cli *c, const char *spec, uint32_t old, bool force, const char **write_arg,
 		    struct sb_diag *d);
 
-/* "nSWBOOT0 1 -> 0, nBOOT0 1 -> 1"-style list of the fields that differ, into buf. */
-void ob_change_text(uint32_t old, uint32_t new, char *buf, size_t len);
+struct job_opts;
+/*
+ * The usage checks of option-bytes --write/--set, before the part is
+ * asked: not both, --set's field names (ob_fields_apply), --write only
+ * with --force (force_msg says why it needs it). 0, or EXIT_USAGE with the
+ * message given.
+ */
+int ob_opts_check(struct cli *c, const struct job_opts *o, const char *force_msg);
 
 #endif

@@ -130,11 +130,6 @@ void prod_activate(struct prod_opts *po)
 	active = po;
 }
 
-struct prod_opts *prod_active(void)
-{
-	return active;
-}
-
 /* ---- per-board data ---- */
 
 static void patches_result(const struct prod_opts *po)
@@ -333,7 +328,12 @@ static void release_held(void)
 	held_open = false;
 }
 
-int prod_expect_hold(const struct sb_log *log, struct sb_diag *d)
+/*
+ * --expect-port: open that port now and hold it until the program ends, so
+ * that nothing the application prints after it starts is lost (a pty or
+ * tty drops what arrives while no one has it open).
+ */
+static int prod_expect_hold(const struct sb_log *log, struct sb_diag *d)
 {
 	struct serial_opts so = { .baud = active && active->expect_baud ? active->expect_baud : 0,
 				  .log = log, .cancelled = jobstop_armed };

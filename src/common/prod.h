@@ -79,7 +79,6 @@ int prod_validate(struct prod_opts *po, const char *command, const char *const *
 		  struct sb_diag *d);
 /* Make po the options the job hooks use (one job per process). */
 void prod_activate(struct prod_opts *po);
-struct prod_opts *prod_active(void);
 
 /* job_load(): the patches and the serial number into img (write only). */
 int prod_apply(struct sb_image *img, struct sb_diag *d);
@@ -104,13 +103,7 @@ int prod_expect(struct cli *c, const struct sb_link *link, const char *port, uns
 int prod_start(struct cli *c, const char *version, const char *command, char *const *files,
 	       int nfiles, char *const *boards, size_t nboards);
 
-/*
- * --expect-port: open that port now and hold it until the program ends, so
- * that nothing the application prints after it starts is lost (a pty or
- * tty drops what arrives while no one has it open). prod_expect_held()
- * is the link, or NULL.
- */
-int prod_expect_hold(const struct sb_log *log, struct sb_diag *d);
+/* The --expect-port link prod_start() holds open (prod.c), or NULL. */
 const struct sb_link *prod_expect_held(void);
 
 #endif

@@ -14,11 +14,6 @@
 #include "job.h"
 #include "optbytes.h"
 
-static uint32_t le32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 /* The memory map of each alt as a JSON array. */
 static void alts_json(const struct sb_usb_device *dev, char *buf, size_t len)
 {
@@ -245,7 +240,7 @@ static int info_probe(struct df_session *s, struct info_state *st)
 		else if (err)
 			return err;
 		else if (len >= 4)
-			st->optr = le32(b);
+			st->optr = ob_le32(b);
 	}
 	return SB_OK;
 }
@@ -378,7 +373,7 @@ static void ob_print_bank(struct df_session *s, unsigned bank, uint32_t addr, co
 	}
 	ob_hex(b, len, hex, sizeof(hex));
 	cli_event(&s->c->cli, "option-bytes", "\"bank\":%u,\"address\":%u,\"bytes\":\"%s\",\"word0\":%u",
-		  bank, addr, cli_json_str(esc, sizeof(esc), hex), len >= 4 ? le32(b) : 0);
+		  bank, addr, cli_json_str(esc, sizeof(esc), hex), len >= 4 ? ob_le32(b) : 0);
 }
 
 static int ob_show(struct df_session *s, int alt)
@@ -455,9 +450,9 @@ static int ob_after(struct df_session *s, const uint8_t *blk, uint32_t addr)
 	}
 	if (err)
 		return err;
-	if (addr == DF_OB1_ADDR && le32(b) != le32(blk))
+	if (addr == DF_OB1_ADDR && ob_le32(b) != ob_le32(blk))
 		return sb_diag_addr(&s->diag, SB_ERR_VERIFY, addr, "after the reset OPTR reads 0x%08X, not 0x%08X",
-				    le32(b), le32(blk));
+				    ob_le32(b), ob_le32(blk));
 	cli_info(&c->cli, "the device is back with the new option bytes");
 	if (!c->cli.json)
 		ob_print_bank(s, addr == DF_OB1_ADDR ? 1 : 2, addr, b, len);
@@ -476,7 +471,7 @@ static int ob_write(struct df_session *s, int alt)
 	    (err = df_select_alt(s, alt)))
 		return err;
 	if (addr == DF_OB1_ADDR) {
-		job_optr_text(le32(blk), opt, sizeof(opt));
+		job_optr_text(ob_le32(blk), opt, sizeof(opt));
 		cli_info(&s->c->cli, "writing option bytes bank 1, OPTR %s", opt);
 	}
 	if ((err = dfuse_write_will_reset(s->d, addr, blk, len, &s->diag)))
@@ -500,24 +495,18 @@ static int ob_set(struct df_session *s, int alt)
 				   DF_OB1_ADDR);
 	if ((err = ob_read(s, alt, &l->region[0], b, &len)))
 		return err;
-	return ob_set_to_write(&s->c->cli, s->c->job.ob_set, le32(b), s->c->job.force, &s->c->job.ob_write, &s->diag);
+	return ob_set_to_write(&s->c->cli, s->c->job.ob_set, ob_le32(b), s->c->job.force, &s->c->job.ob_write, &s->diag);
 }
 
 int df_cmd_option_bytes(struct df_config *c)
 {
-	struct sb_diag ob_d = { 0 };
-	uint32_t ob_tmp;
 	struct df_session s;
 	int alt, err;
 
 	if (c->nargs)
 		return cli_usage(&c->cli, "option-bytes [--write FILE|HEX --force | --set FIELD=VALUE,...]");
-	if (c->job.ob_write && c->job.ob_set)
-		return cli_usage(&c->cli, "option-bytes: give --write or --set, not both");
-	if (c->job.ob_set && ob_fields_apply(c->job.ob_set, 0, &ob_tmp, &ob_d))   /* the names, before the part is asked */
-		return cli_usage(&c->cli, "%s", ob_d.msg);
-	if (c->job.ob_write && !c->job.force)
-		return cli_usage(&c->cli, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it");
+	if ((err = ob_opts_check(&c->cli, &c->job, "writing option bytes changes how the part boots and protects itself, and resets it; add --force to do it")))
+		return err;
 	err = df_session_open(&s, c);
 	if (!err)
 		err = ob_alt(&s, &alt);

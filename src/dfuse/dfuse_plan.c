@@ -39,7 +39,7 @@ static int fl_read(void *ctx, uint32_t addr, uint8_t *buf, size_t len, struct sb
 		err = sb_diag_addr(d, SB_ERR_FRAMING, addr + (uint32_t)got,
 				   "the device ended the read at 0x%08X, %zu bytes short",
 				   addr + (uint32_t)got, len - got);
-	x->s->phase_base += len;
+	x->s->phase.base += len;
 	return err;
 }
 
@@ -51,14 +51,14 @@ static int fl_erase(void *ctx, const uint32_t *pages, size_t n, struct sb_diag *
 
 	if (!addrs)
 		return SB_ERR_NOMEM;
-	const char *shown = x->s->phase;
+	const char *shown = x->s->phase.name;
 	for (size_t i = 0; i < n; i++)
 		sb_geom_page_addr(x->g, pages[i], &addrs[i], &size);
 	/* the fallback's erase inside the write phase: its page count is no progress */
 	if (shown && strcmp(shown, "erase"))
-		x->s->phase = NULL;
+		x->s->phase.name = NULL;
 	err = dfuse_erase_pages(x->s->d, addrs, n, d);
-	x->s->phase = shown;
+	x->s->phase.name = shown;
 	free(addrs);
 	return err;
 }
@@ -111,7 +111,7 @@ static int fl_write(void *ctx, uint32_t addr, const uint8_t *data, size_t len, b
 			*refused = st == DFU_STATUS_ERR_PROG || st == DFU_STATUS_ERR_WRITE;
 			return err;
 		}
-		x->s->phase_base += n;
+		x->s->phase.base += n;
 		off += n;
 	}
 	return SB_OK;
@@ -127,7 +127,7 @@ static int fl_verify(void *ctx, uint32_t addr, const uint8_t *data, size_t len, 
 
 	(void)erased;
 	err = dfuse_verify_image(x->s->d, &view, d);
-	x->s->phase_base += len;
+	x->s->phase.base += len;
 	return err;
 }
 

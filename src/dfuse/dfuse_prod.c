@@ -71,18 +71,6 @@ int df_prod_expect(struct df_session *s, int err, bool started)
 
 /* ---- gang ------------------------------------------------------------------ */
 
-static int add_board(struct df_config *c, char **boards, size_t *n, const char *path)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(boards[i], path))
-			return 0;
-	if (*n == GANG_MAX_BOARDS)
-		return cli_usage(&c->cli, "gang: at most %d devices", GANG_MAX_BOARDS);
-	if (!(boards[(*n)++] = strdup(path)))
-		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "gang");
-	return 0;
-}
-
 /* Every DFU device matching -d (and one -s), waiting up to --wait for the first. */
 static int all_devices(struct df_config *c, char **boards, size_t *n)
 {
@@ -109,7 +97,7 @@ static int all_devices(struct df_config *c, char **boards, size_t *n)
 		return cli_fail(&c->cli, SB_ERR_NO_DEVICE, &d, "gang");
 	}
 	for (size_t i = 0; i < k && !rc; i++)
-		rc = add_board(c, boards, n, devs[i].path);
+		rc = gang_add(&c->cli, boards, n, devs[i].path, "devices");
 	free(devs);
 	return rc;
 }
@@ -134,7 +122,7 @@ static int by_serials(struct df_config *c, char **boards, size_t *n)
 			free(devs);
 			return cli_fail(&c->cli, err ? err : SB_ERR_NO_DEVICE, &d, "gang");
 		}
-		rc = add_board(c, boards, n, devs[0].path);
+		rc = gang_add(&c->cli, boards, n, devs[0].path, "devices");
 		free(devs);
 	}
 	return rc;
@@ -165,7 +153,7 @@ int df_gang_boards(struct df_config *c, char **boards, size_t *n)
 		rc = by_serials(c, boards, n);
 	else if (c->npath_args > 1)
 		for (size_t i = 0; i < c->npath_args && !rc; i++)
-			rc = add_board(c, boards, n, c->path_args[i]);
+			rc = gang_add(&c->cli, boards, n, c->path_args[i], "devices");
 	else
 		return 0;
 	return rc ? rc : gang_usable(c);
@@ -184,18 +172,6 @@ static int gang_job(void *ctx, const char *board)
 int df_gang(struct df_config *c, char **boards, size_t n)
 {
 	struct job_files f = job_files_of(c->args, c->nargs, &c->job);
-	struct sb_image img;
-	struct sb_diag d = { 0 };
-	bool files = !strcmp(c->command, "write") || !strcmp(c->command, "verify");
-	int err = SB_OK;
 
-	c->prod.no_data = true;   /* a bad file fails once, before any board is touched */
-	if (files)
-		err = job_load(&f, &img, &d);
-	c->prod.no_data = false;
-	if (err)
-		return cli_fail(&c->cli, err, &d, NULL);
-	if (files)
-		sb_image_free(&img);
-	return gang_run(&c->cli, boards, n, gang_job, c);
+	return gang_run_checked(&c->cli, &c->prod, c->command, &f, boards, n, gang_job, c);
 }

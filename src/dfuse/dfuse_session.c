@@ -21,25 +21,17 @@ static void on_progress(void *ctx, const struct dfuse_progress *p)
 {
 	struct df_session *s = ctx;
 
-	if (s->phase)
-		cli_progress(&s->c->cli, s->phase, s->phase_base + p->done, s->phase_total);
+	cli_phase_report(&s->c->cli, &s->phase, p->done);
 }
 
 void df_phase_begin(struct df_session *s, const char *phase, uint64_t total)
 {
-	s->phase = phase;
-	s->phase_base = 0;
-	s->phase_total = total;
-	cli_progress(&s->c->cli, phase, 0, total);
+	cli_phase_begin(&s->c->cli, &s->phase, phase, total);
 }
 
 void df_phase_end(struct df_session *s)
 {
-	if (!s->phase)
-		return;
-	cli_progress(&s->c->cli, s->phase, s->phase_total, s->phase_total);
-	cli_progress_done(&s->c->cli);
-	s->phase = NULL;
+	cli_phase_end(&s->c->cli, &s->phase);
 }
 
 /* ---- lines ------------------------------------------------------------------ */
@@ -70,17 +62,8 @@ static int lines_enter(struct df_session *s)
 /* No DFU device although the lines were driven: point at the wiring, not at a bare "not found". */
 static void blame_wiring(struct df_session *s, int err)
 {
-	char boot0[64], nrst[64], msg[sizeof(s->diag.msg)];
-
-	if (!s->lines_open || err != SB_ERR_NO_DEVICE)
-		return;
-	sb_linespec_where(&s->c->lo.boot0, boot0, sizeof(boot0));
-	sb_linespec_where(&s->c->lo.nrst, nrst, sizeof(nrst));
-	snprintf(msg, sizeof(msg),
-		 "%.180s; the entry sequence drove BOOT0 on %s and NRST on %s: if these two are swapped or inverted (inv) the part never starts its ROM loader - try 'bootctl enter' with the same options and watch 'dfuse list'",
-		 s->diag.msg, s->c->lo.boot0.kind ? boot0 : "(not wired)",
-		 s->c->lo.nrst.kind ? nrst : "(not wired)");
-	memcpy(s->diag.msg, msg, sizeof(msg));
+	if (s->lines_open && err == SB_ERR_NO_DEVICE)
+		cli_blame_wiring(&s->c->lo, 180, "'dfuse list'", &s->diag);
 }
 
 /* ---- run-time DFU: the application restarts in DFU mode ----------------------- */
@@ -137,6 +120,17 @@ static void free_layouts(struct df_session *s)
 	s->nalts = 0;
 }
 
+/* The flash rules of the device-table rows the memory map fits (dfuse_match_parts) into g. */
+static void parts_rules(const struct df_session *s, struct sb_geom *g)
+{
+	if (s->nparts <= 8) {
+		dfuse_geom_for_parts(g, s->parts, s->nparts);
+	} else {
+		g->write_unit = 32;   /* too many candidates to list: the largest unit of any row */
+		g->erased_known = false;
+	}
+}
+
 static int open_device(struct df_session *s, const struct sb_usb_select *sel)
 {
 	struct dfuse_config cfg = { 0 };
@@ -150,13 +144,12 @@ static int open_device(struct df_session *s, const struct sb_usb_select *sel)
 	s->alt = -1;
 	parse_layouts(s);
 	s->nparts = dfuse_match_parts(s->layout, s->nalts, s->parts, 8);
-	if (s->nparts >= 1 && s->nparts <= 8) {
+	if (s->nparts >= 1) {   /* no row: the engine keeps its own defaults */
 		struct sb_geom g = { .write_unit = 8 };
-		dfuse_geom_for_parts(&g, s->parts, s->nparts);
+		parts_rules(s, &g);
 		cfg.write_unit = g.write_unit;
 		cfg.erased_zero = g.erased_known && g.erased_value == 0x00;
-	} else if (s->nparts > 8)
-		cfg.write_unit = 32;  /* the largest unit of any row */
+	}
 	dfuse_timeouts_default(&cfg.to);
 	cfg.to.retries = s->c->job.retries;
 	cfg.interface = s->dev.interface;
@@ -355,12 +348,7 @@ int df_alt_geom(struct df_session *s, int alt, struct sb_geom *g)
 
 	if (err || alt != df_alt_named(s, "Internal Flash"))
 		return err;
-	if (s->nparts <= 8) {
-		dfuse_geom_for_parts(g, s->parts, s->nparts);
-	} else {
-		g->write_unit = 32;   /* too many candidates to list: the largest unit of any row */
-		g->erased_known = false;
-	}
+	parts_rules(s, g);
 	return SB_OK;
 }
 
@@ -430,39 +418,36 @@ static bool id_present(libusb_context *ctx, int vid, int pid)
 	return found;
 }
 
-int df_wait_usb_gone(int vid, int pid, unsigned wait_s, struct sb_diag *d)
+/* Poll every poll_ms, up to wait_s, until vid:pid is on the bus (want_present)
+ * or off it; *present says how it was seen last. SB_OK either way. */
+static int wait_usb(int vid, int pid, bool want_present, unsigned poll_ms, unsigned wait_s, bool *present,
+		    struct sb_diag *d)
 {
 	uint64_t deadline = cli_now_ms() + (uint64_t)wait_s * 1000u;
 
+	*present = false;
 	for (;;) {
 		libusb_context *ctx;
-		bool present;
 		int rc = libusb_init(&ctx);
 
 		if (rc < 0)
 			return sb_diag_set(d, SB_ERR_IO, "libusb: %s", libusb_strerror(rc));
-		present = id_present(ctx, vid, pid);
+		*present = id_present(ctx, vid, pid);
 		libusb_exit(ctx);
-		if (!present || cli_now_ms() >= deadline)
+		if (*present == want_present || cli_now_ms() >= deadline)
 			return SB_OK;
-		cli_sleep_ms(50);
+		cli_sleep_ms(poll_ms);
 	}
+}
+
+int df_wait_usb_gone(int vid, int pid, unsigned wait_s, struct sb_diag *d)
+{
+	bool present;
+
+	return wait_usb(vid, pid, false, 50, wait_s, &present, d);
 }
 
 int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d)
 {
-	uint64_t deadline = cli_now_ms() + (uint64_t)wait_s * 1000u;
-
-	*found = false;
-	for (;;) {
-		libusb_context *ctx;
-		int rc = libusb_init(&ctx);
-		if (rc < 0)
-			return sb_diag_set(d, SB_ERR_IO, "libusb: %s", libusb_strerror(rc));
-		*found = id_present(ctx, vid, pid);
-		libusb_exit(ctx);
-		if (*found || cli_now_ms() >= deadline)
-			return SB_OK;
-		cli_sleep_ms(100);
-	}
+	return wait_usb(vid, pid, true, 100, wait_s, found, d);
 }

@@ -3,13 +3,13 @@
  * dfuse_tool.h - the dfuse program's configuration, its session with one
  * DFU device, and its commands.
  *
- *   src/dfuse/dfuse.c        options, help, main
- *   src/dfuse/dfuse_cmd.c    the session (lines, device, engine, alt settings)
- *                      and write, verify, read, erase, leave
- *   src/dfuse/dfuse_info.c   list, info, option-bytes, read-unprotect
- *   src/dfuse/dfuse_pack.c   pack, unpack (no device)
- *   src/dfuse/dfuse_plan.c   a write plan on the device: read first, erase,
- *                      write, verify (the library's plan runner)
+ *   src/dfuse/dfuse.c          options, help, main
+ *   src/dfuse/dfuse_session.c  the session (lines, device, engine, alt settings)
+ *   src/dfuse/dfuse_cmd.c      write, verify, read, erase, leave
+ *   src/dfuse/dfuse_info.c     list, info, option-bytes, read-unprotect
+ *   src/dfuse/dfuse_pack.c     pack, unpack (no device)
+ *   src/dfuse/dfuse_plan.c     a write plan on the device: read first, erase,
+ *                              write, verify (the library's plan runner)
  *
  * Ownership: a struct df_session owns the opened device, the engine, the
  * parsed alt layouts, the serial link of modem lines and the held lines;
@@ -99,9 +99,7 @@ struct df_session {
 	int alt;                   /* selected alt, -1 none */
 	bool gone;                 /* the device left the bus (leave, reset) */
 	struct sb_diag diag;
-	/* progress across engine calls */
-	const char *phase;
-	uint64_t phase_base, phase_total;
+	struct cli_phase phase;    /* progress across engine calls */
 	/* lines */
 	struct sb_link link;
 	bool link_open;
@@ -113,7 +111,7 @@ struct df_session {
 /* Run c->command; returns the exit status. */
 int df_run(struct df_config *c);
 
-/* ---- session (dfuse_cmd.c) ---- */
+/* ---- session (dfuse_session.c) ---- */
 
 /* Entry sequence (lines wired), open the device, set up the engine. */
 int df_session_open(struct df_session *s, struct df_config *c);

@@ -191,13 +191,14 @@ int ser_tty_configure(struct serial_port *p, struct sb_diag *d)
 	speed_t code = baud_code(p->baud);
 	struct termios t;
 
-	/* a character device that is no terminal (/dev/null): the wrong port, like a file */
-	if (tcgetattr(p->fd, &t) < 0 && errno == ENOTTY)
-		return sb_diag_set(d, SB_ERR_NO_DEVICE, "%s is not a serial port (not a terminal)",
-				   p->dev);
-	if (tcgetattr(p->fd, &t) < 0)
+	if (tcgetattr(p->fd, &t) < 0) {
+		/* a character device that is no terminal (/dev/null): the wrong port, like a file */
+		if (errno == ENOTTY)
+			return sb_diag_set(d, SB_ERR_NO_DEVICE, "%s is not a serial port (not a terminal)",
+					   p->dev);
 		return sb_diag_set(d, ser_errno_err(errno), "%s is not a terminal: %s", p->dev,
 				   strerror(errno));
+	}
 	make_8e1(&t, code);
 	if (tcsetattr(p->fd, TCSANOW, &t) < 0 && errno != EINVAL)
 		return sb_diag_set(d, ser_errno_err(errno), "cannot configure %s: %s", p->dev,
