@@ -133,10 +133,14 @@ void mcu_add_cycles(struct mcu *m, uint64_t cycles)
 	m->ns_rem = t % hz;
 }
 
+/* Whole seconds apart: ns x Hz passes 2^64 after ~154 s at 120 MHz, and a
+ * sleeping CPU's wait can be that long. */
 void mcu_add_ns(struct mcu *m, uint64_t ns)
 {
+	uint64_t hz = rcc_hclk(m);
+
 	m->now += ns;
-	m->cycles += ns * rcc_hclk(m) / NS_PER_S;
+	m->cycles += ns / NS_PER_S * hz + ns % NS_PER_S * hz / NS_PER_S;
 }
 
 void mcu_advance_to(struct mcu *m, uint64_t t)
