@@ -364,6 +364,7 @@ static void track_input(struct faults *f, uint8_t c)
 		f->cur_any = ++f->count_any;
 	f->in_idx = 1;
 	f->out_idx = 0;
+	f->twin_mask = 0;   /* a twin past the last command's end is not this one's */
 }
 
 /* Apply byte rules of one direction; returns false if the byte is dropped. */

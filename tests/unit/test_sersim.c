@@ -349,6 +349,25 @@ static void fault_triggers(void **state)
 	rm(f);
 }
 
+/* twin-in on a command's last host byte: the twin would be the byte after
+ * it, which belongs to the next command; that one goes through untouched. */
+static void twin_in_stays_in_its_command(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .faults = "twin-in@gv#1.2" };
+	struct fx *f = mk(&bc, &sc);
+
+	(void)state;
+	chat(f, "7F", "79");
+	chat(f, "01 FE", "1F");                          /* complement corrupted */
+	assert_non_null(strstr(f->log, "fault: twin-in on gv #1, byte 2 (0xFE)"));
+	chat(f, "11 EE", "79");
+	chat(f, "08 00 00 00 08", "79");                 /* byte 3 (0x08) not flipped */
+	chat(f, "03 FC", "79 FF FF FF FF");
+	assert_null(strstr(f->log, "the same flips"));
+	rm(f);
+}
+
 static void run_random(const char *spec, uint64_t seed, uint8_t *out, size_t *n)
 {
 	struct board_config bc = { 0 };
@@ -499,6 +518,7 @@ int main(void)
 		cmocka_unit_test(banner_when_app_starts),
 		cmocka_unit_test(timing_model),
 		cmocka_unit_test(fault_triggers),
+		cmocka_unit_test(twin_in_stays_in_its_command),
 		cmocka_unit_test(fault_rates_reproducible),
 		cmocka_unit_test(late_replies),
 		cmocka_unit_test(startup_delay),
