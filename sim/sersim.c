@@ -64,24 +64,22 @@ static void release_held(struct sersim *s, uint64_t now);
 static void banner_out(struct sersim *s, uint64_t now)
 {
 	struct uart_frame app = { s->cfg.app_baud, 8, 'N', 1 };
-	size_t n = strlen(s->banner), got;
-	struct uart_rx *rx;
+	size_t n = strlen(s->banner), max = 4 * n + 16, got;
+	uint8_t *seen;
 
 	s->banner_due = 0;
 	if (!s->host_known || uart_frames_match(&app, &s->host)) {
 		sersim_schedule(s, (const uint8_t *)s->banner, n, now);
 		return;
 	}
-	if (!(rx = malloc((4 * n + 16) * sizeof(*rx))))
+	if (!(seen = malloc(max)))
 		return;
-	got = uart_resample(&app, &s->host, (const uint8_t *)s->banner, n, rx, 4 * n + 16);
+	got = sersim_line_tx(s, &app, (const uint8_t *)s->banner, n, seen, max);
 	sersim_log(s, "app: banner at %u 8N1, host at %u 8%c1: %zu characters garbled", app.baud,
 		   s->host.baud, s->host.parity, got);
-	for (size_t i = 0; i < got; i++) {
-		uint8_t c = s->host.parity != 'N' && (rx[i].parity_err || rx[i].framing_err) ? 0x00 : rx[i].data;
-		sersim_push(s, c, now);
-	}
-	free(rx);
+	for (size_t i = 0; i < got; i++)
+		sersim_push(s, seen[i], now);
+	free(seen);
 }
 
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
