@@ -123,7 +123,7 @@ int board_profile_bank_bit(const struct board_profile *p, bool *inverted)
 	*inverted = r->dbank_inverted;
 	if (!sb_part_has_mode(r, kb, false) || !sb_part_has_mode(r, kb, true))
 		return -1;   /* no choice at this size */
-	return kb * 2 == r->flash_kb && r->dbank_bit_half >= 0 ? r->dbank_bit_half : r->dbank_bit;
+	return sb_part_bank_bit(r, kb);
 }
 
 uint32_t board_profile_fresh_optr(const struct board_profile *p, int dbank, int rdp)
