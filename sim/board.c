@@ -176,11 +176,6 @@ bool board_dual_bank(const struct board *b)
 	return b->geom.bank2 != 0;
 }
 
-uint32_t board_flash_base(const struct board *b)
-{
-	return b->prof.flash_base;
-}
-
 uint32_t board_flash_size(const struct board *b)
 {
 	return b->flash_size;

@@ -154,9 +154,8 @@ int board_erase_page(struct board *b, uint32_t page);
 int board_mass_erase(struct board *b, int bank);
 
 /* Geometry in force (from OPTR.DBANK at the last reset; other parts: the
- * row's bank rule). Flash base and size; page size is that of page 0 (all
- * pages on parts with uniform pages). */
-uint32_t board_flash_base(const struct board *b);
+ * row's bank rule). Flash size; page size is that of page 0 (all pages
+ * on parts with uniform pages). */
 uint32_t board_flash_size(const struct board *b);
 uint32_t board_page_size(const struct board *b);
 uint32_t board_page_count(const struct board *b);
