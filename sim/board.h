@@ -234,6 +234,16 @@ void board_stats(const struct board *b, struct board_stats *out);
 
 /* ---- set-up from a front end's options (romsim --dbank, --rdp) ---- */
 
+/*
+ * A front end following the board from outside (a banner when the
+ * application starts, a log line at a reset): compares the board with what
+ * the caller saw last (*seen_resets, *seen_mode) and updates them. *reset
+ * (if not NULL): the board was reset since. True when the application has
+ * just started: the board runs it and did not, or was reset since.
+ */
+bool board_follow(const struct board *b, unsigned *seen_resets, enum board_mode *seen_mode,
+		  bool *reset);
+
 /* FLASH_OPTR of a fresh board: the factory word with dual bank off when
  * dbank is 0 and read protection level 1 when rdp is 1 (-1: factory). */
 uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp);

@@ -69,6 +69,20 @@ const char *board_pin_name(enum board_pin pin)
 	return pin == BOARD_PIN_BOOT0 ? "boot0" : "nrst";
 }
 
+bool board_follow(const struct board *b, unsigned *seen_resets, enum board_mode *seen_mode,
+		  bool *reset)
+{
+	unsigned rc = board_reset_count(b);
+	enum board_mode m = board_mode(b);
+	bool started = m == BOARD_MODE_APP && (*seen_mode != BOARD_MODE_APP || rc != *seen_resets);
+
+	if (reset)
+		*reset = rc != *seen_resets;
+	*seen_resets = rc;
+	*seen_mode = m;
+	return started;
+}
+
 /* The L4R5's (the default profile at flash_kb; its largest size if the
  * profile has no such size): the part profiles have board_profile_fresh_optr(). */
 uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp)

@@ -155,17 +155,13 @@ void sersim_schedule(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
 
 void sersim_follow_board(struct sersim *s, uint64_t t)
 {
-	unsigned rc = board_reset_count(s->b);
-	enum board_mode m = board_mode(s->b);
-	bool started = m == BOARD_MODE_APP && (s->seen_mode != BOARD_MODE_APP || rc != s->seen_resets);
-	bool reset = rc != s->seen_resets;
+	bool reset, started = board_follow(s->b, &s->seen_resets, &s->seen_mode, &reset);
+	enum board_mode m = s->seen_mode;
 
 	if (reset) {
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
 		s->ready_t = t + s->startup_ns;
 	}
-	s->seen_resets = rc;
-	s->seen_mode = m;
 	if (started)
 		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
 	scpu_follow(s, started, reset, t);
