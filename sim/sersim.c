@@ -246,16 +246,15 @@ static bool rom_starting(struct sersim *s, uint8_t c, uint64_t t)
 
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now)
 {
-	uint8_t *rx = malloc(6 * n + 16);
+	uint8_t *rx;
 	size_t m;
 
-	if (!rx)
-		return;
 	if (scpu_active(s)) {
-		free(rx);
 		scpu_host_bytes(s, buf, n, now);
 		return;
 	}
+	if (!(rx = malloc(6 * n + 16)))
+		return;
 	if (an3155dev_phase(s->dev) == AN3155DEV_AWAIT_SYNC)
 		sersim_autobaud(s);
 	m = sersim_line_in(s, buf, n, rx, 6 * n + 16);
