@@ -68,8 +68,11 @@ struct board_config {
 #define BOARD_STATE_META_OTPMAP 0x100u
 #define BOARD_STATE_META_OTP 0x400u
 #define BOARD_STATE_META_PROGMAP 0x800u
-/* Total state-file size for a flash of flash_bytes with 8-byte units (the L4R5). */
-#define BOARD_STATE_SIZE(flash_bytes) ((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / 64u)
+/* Total state-file size for a flash of flash_bytes with write units of unit bytes ... */
+#define BOARD_STATE_SIZE_UNIT(flash_bytes, unit) \
+	((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / (8u * (unit)))
+/* ... and with 8-byte units (the L4R5). */
+#define BOARD_STATE_SIZE(flash_bytes) BOARD_STATE_SIZE_UNIT(flash_bytes, 8u)
 
 enum board_status {
 	BOARD_OK = 0,

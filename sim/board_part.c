@@ -93,7 +93,7 @@ static bool contiguous(const struct sb_part *p, uint32_t kb)
 
 bool board_profile_for(uint16_t pid, uint32_t flash_kb, struct board_profile *out)
 {
-	const struct sb_part *p = sb_part_by_pid(pid ? pid : 0x470);
+	const struct sb_part *p = sb_part_by_pid(pid ? pid : BOARD_DEFAULT_PID);
 	struct sb_geom g;
 
 	memset(out, 0, sizeof(*out));

@@ -12,8 +12,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include "board_part.h"
 #include "cpu.h"
-#include "part.h"
 
 #define SRAM_BASE 0x20000000u
 #define SRAM2_ALIAS 0x10000000u     /* SRAM2 (64 KB at 0x20030000) aliased, protocol-facts E.1 */
@@ -229,9 +229,10 @@ struct cpu *cpu_new(struct board *b, struct mcu *m, char *err, size_t errlen)
 	c->stop = -1;
 	c->sram = board_sram(b, &c->sram_size);
 	/* map_all() aliases the L4R5's SRAM2 and mcu.h is its peripherals */
-	if (board_part(b)->pid != 0x470 || c->sram_size < SRAM2_OFF + SRAM2_SIZE) {
-		snprintf(err, errlen, "the CPU model is the STM32L4R5's (PID 0x470); this board is "
-			 "PID 0x%03X (%s)", (unsigned)board_part(b)->pid, board_part(b)->name);
+	if (board_part(b)->pid != BOARD_DEFAULT_PID || c->sram_size < SRAM2_OFF + SRAM2_SIZE) {
+		snprintf(err, errlen, "the CPU model is the STM32L4R5's (PID 0x%03X); this board is "
+			 "PID 0x%03X (%s)", BOARD_DEFAULT_PID, (unsigned)board_part(b)->pid,
+			 board_part(b)->name);
 		free(c);
 		return NULL;
 	}
