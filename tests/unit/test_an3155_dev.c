@@ -774,6 +774,7 @@ static void event_hook(void *ctx, const struct an3155dev_event *ev)
 	snprintf(f->last, sizeof f->last, "%s", ev->text);
 }
 
+/* Hooks: fate_hook for Write Memory, the last event's text in f->last. */
 static void watch(struct fx *f)
 {
 	struct an3155dev_hooks h = { fate_hook, event_hook, f };
@@ -826,10 +827,9 @@ static void legacy_erase_log_lines(void **state)
 static void fault_fates(void **state)
 {
 	struct fx *f = *state;
-	struct an3155dev_hooks h = { fate_hook, event_hook, f };
 	uint8_t v[4];
 
-	an3155dev_set_hooks(f->d, &h);
+	watch(f);
 	synced(f);
 	assert_string_equal(f->last, "sync: ack");
 	f->fate = AN3155DEV_NACK;
