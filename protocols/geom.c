@@ -40,7 +40,7 @@ static int add_bank(struct sb_geom *g, uint32_t addr, uint32_t bank_size, uint32
 }
 
 /* The option bit that selects dual bank at this size, or -1 (protocol-facts E.4). */
-static int bank_bit(const struct sb_part *p, uint32_t kb)
+int sb_part_bank_bit(const struct sb_part *p, uint32_t kb)
 {
 	if (kb * 2 == p->flash_kb && p->dbank_bit_half >= 0)
 		return p->dbank_bit_half;
@@ -51,7 +51,7 @@ static int bank_bit(const struct sb_part *p, uint32_t kb)
 static int is_dual(const struct sb_part *p, uint32_t kb, int64_t optr)
 {
 	uint32_t opt = optr >= 0 ? (uint32_t)optr : p->optr_default;
-	int bit = bank_bit(p, kb);
+	int bit = sb_part_bank_bit(p, kb);
 
 	switch (p->dual) {
 	case SB_DUAL_ALWAYS:
@@ -77,9 +77,9 @@ bool sb_part_has_mode(const struct sb_part *p, uint32_t kb, bool dual)
 	case SB_DUAL_MAX_OR_BIT:
 		if (kb == p->flash_kb)
 			return dual;
-		return !dual || bank_bit(p, kb) >= 0;
+		return !dual || sb_part_bank_bit(p, kb) >= 0;
 	case SB_DUAL_BIT:
-		return !dual || bank_bit(p, kb) >= 0;
+		return !dual || sb_part_bank_bit(p, kb) >= 0;
 	default:
 		return !dual;
 	}

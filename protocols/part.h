@@ -175,6 +175,8 @@ void sb_geom_describe(const struct sb_geom *g, char *buf, size_t len);
  * banks joined by " | " when they differ. */
 void sb_geom_compact(const struct sb_geom *g, char *buf, size_t len);
 
+/* The option bit that selects dual bank at flash_kb, or -1 (protocol-facts E.4). */
+int sb_part_bank_bit(const struct sb_part *p, uint32_t flash_kb);
 /* Does the part come in dual-bank mode with its factory options at its largest size? */
 bool sb_part_factory_dual(const struct sb_part *p);
 /* Case-insensitive: filter is part of the name, the family, or the PID ("0x470", "470"). */

@@ -28,7 +28,6 @@
 #define AN3155DEV_ACK_BYTE 0x79
 #define AN3155DEV_NACK_BYTE 0x1F
 #define AN3155DEV_SYNC_BYTE 0x7F
-#define AN3155DEV_VERSION_L4R5 0x31   /* USART protocol v3.1 (protocol-facts C, INF) */
 #define AN3155DEV_VERSION_CRC 0x33    /* first version listing Get Checksum (A.5 0xA1 row) */
 /* Longest Extended Erase page list accepted; longer lists are NACKed (INF:
  * the ROM's limit is not documented; stm32flash sends at most 512). */

@@ -329,23 +329,49 @@ static uint32_t er_page(const struct an3155dev *d, size_t i)
 }
 
 /* Nothing is erased unless every page exists; protected pages block the
- * whole list only with wrp_nack (else they are skipped, AN3155 §3.6). */
-static int check_pages(struct an3155dev *d, size_t count)
+ * whole list only with wrp_nack (else they are skipped, AN3155 §3.6).
+ * *bad: the page that does not exist. */
+static int check_pages(struct an3155dev *d, size_t count, adev_page_fn page, uint32_t *bad)
 {
 	for (size_t i = 0; i < count; i++) {
-		if (er_page(d, i) >= board_page_count(d->b))
+		*bad = page(d, i);
+		if (*bad >= board_page_count(d->b))
 			return BOARD_EADDR;
-		if (d->cfg.wrp_nack && board_page_protected(d->b, er_page(d, i)))
+		if (d->cfg.wrp_nack && board_page_protected(d->b, *bad))
 			return BOARD_EWRP;
 	}
 	return BOARD_OK;
 }
 
+void adev_erase_pages(struct an3155dev *d, size_t count, adev_page_fn page, bool name_bad_page)
+{
+	const char *name = an3155dev_cmd_name(d->code);
+	size_t skipped = 0;
+	uint32_t bad;
+	int st = check_pages(d, count, page, &bad);
+
+	if (st == BOARD_EADDR && name_bad_page) {
+		adev_fail(d, "%zu pages: page %u: %s", count, (unsigned)bad, board_status_str(st));
+		return;
+	}
+	if (st != BOARD_OK) {
+		adev_fail(d, "%zu pages: %s", count, board_status_str(st));
+		return;
+	}
+	for (size_t i = 0; i < count; i++)
+		skipped += board_erase_page(d->b, page(d, i)) == BOARD_EWRP;
+	adev_ack(d);
+	if (skipped)
+		adev_finish(d, true, "%s %zu pages from %u: ack, %zu write-protected pages "
+			    "left unchanged", name, count, (unsigned)page(d, 0), skipped);
+	else
+		adev_finish(d, true, "%s %zu pages from %u: ack", name, count, (unsigned)page(d, 0));
+}
+
 static void er_pages(struct an3155dev *d)
 {
-	size_t count = (size_t)d->n + 1, skipped = 0;
+	size_t count = (size_t)d->n + 1;
 	uint8_t x = (uint8_t)((d->n >> 8) ^ d->n) ^ adev_xor(d->buf, 2 * count);
-	int st;
 
 	if (x != d->buf[2 * count]) {
 		adev_fail(d, "%zu pages: bad checksum", count);
@@ -357,19 +383,7 @@ static void er_pages(struct an3155dev *d)
 	}
 	if (adev_late_nack(d))
 		return;
-	st = check_pages(d, count);  /* nothing is erased unless every page may be */
-	if (st != BOARD_OK) {
-		adev_fail(d, "%zu pages: %s", count, board_status_str(st));
-		return;
-	}
-	for (size_t i = 0; i < count; i++)
-		skipped += board_erase_page(d->b, er_page(d, i)) == BOARD_EWRP;
-	adev_ack(d);
-	if (skipped)
-		adev_finish(d, true, "erase %zu pages from %u: ack, %zu write-protected pages "
-			    "left unchanged", count, (unsigned)er_page(d, 0), skipped);
-	else
-		adev_finish(d, true, "erase %zu pages from %u: ack", count, (unsigned)er_page(d, 0));
+	adev_erase_pages(d, count, er_page, false);
 }
 
 static void er_count(struct an3155dev *d)

@@ -29,9 +29,14 @@ static void e43_global(struct an3155dev *d)
 	adev_finish(d, true, "legacy-erase all: ack");
 }
 
+static uint32_t e43_page(const struct an3155dev *d, size_t i)
+{
+	return d->buf[i];
+}
+
 static void e43_pages(struct an3155dev *d)
 {
-	size_t count = (size_t)d->n + 1, skipped = 0;
+	size_t count = (size_t)d->n + 1;
 
 	if ((uint8_t)(d->n ^ adev_xor(d->buf, count)) != d->buf[count]) {
 		adev_fail(d, "%zu pages: bad checksum", count);
@@ -39,24 +44,7 @@ static void e43_pages(struct an3155dev *d)
 	}
 	if (adev_late_nack(d))
 		return;
-	for (size_t i = 0; i < count; i++) {   /* nothing is erased unless every page exists */
-		if (d->buf[i] >= board_page_count(d->b)) {
-			adev_fail(d, "%zu pages: page %u: %s", count, d->buf[i], board_status_str(BOARD_EADDR));
-			return;
-		}
-		if (d->cfg.wrp_nack && board_page_protected(d->b, d->buf[i])) {
-			adev_fail(d, "%zu pages: %s", count, board_status_str(BOARD_EWRP));
-			return;
-		}
-	}
-	for (size_t i = 0; i < count; i++)
-		skipped += board_erase_page(d->b, d->buf[i]) == BOARD_EWRP;
-	adev_ack(d);
-	if (skipped)
-		adev_finish(d, true, "legacy-erase %zu pages from %u: ack, %zu write-protected pages "
-			    "left unchanged", count, (unsigned)d->buf[0], skipped);
-	else
-		adev_finish(d, true, "legacy-erase %zu pages from %u: ack", count, (unsigned)d->buf[0]);
+	adev_erase_pages(d, count, e43_page, true);
 }
 
 static void e43_count(struct an3155dev *d)

@@ -75,6 +75,14 @@ void adev_cmd_go(struct an3155dev *d);
 void adev_cmd_write(struct an3155dev *d);
 void adev_cmd_erase(struct an3155dev *d);
 void adev_cmd_erase43(struct an3155dev *d);   /* an3155_dev_erase43.c */
+
+/* Page i of the current erase command's list. */
+typedef uint32_t (*adev_page_fn)(const struct an3155dev *d, size_t i);
+/* Erase (0x43) and Extended Erase (0x44) after their frame is checked: the
+ * count pages of the list, ACK, and the log line under the command's name
+ * ("legacy-erase N pages from P: ack"). name_bad_page: a NACK for a page
+ * that does not exist names it. */
+void adev_erase_pages(struct an3155dev *d, size_t count, adev_page_fn page, bool name_bad_page);
 void adev_cmd_wp(struct an3155dev *d);
 void adev_cmd_wu(struct an3155dev *d);
 void adev_cmd_rp(struct an3155dev *d);

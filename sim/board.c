@@ -85,7 +85,7 @@ static int init_meta(struct board *b, const struct board_config *cfg, size_t old
 
 	if (old_size > b->flash_size && !memcmp(meta, BOARD_STATE_MAGIC, ml)) {
 		uint32_t had = board_le32(meta + BOARD_STATE_META_PID);
-		if ((had ? had : 0x470u) != pid)
+		if ((had ? had : BOARD_DEFAULT_PID) != pid)
 			return -1;   /* another part's state */
 		return board_le32(meta + 12) == b->flash_size / 1024 ? 0 : -1;
 	}
@@ -127,7 +127,7 @@ struct board *board_new(const struct board_config *cfg)
 	b->flash_size = b->prof.flash_size;
 	b->cfg.flash_kb = b->flash_size / 1024;
 	b->unit = b->prof.unit < DW ? b->prof.unit : DW;
-	b->store_size = b->flash_size + BOARD_STATE_META_PROGMAP + b->flash_size / (8u * b->unit);
+	b->store_size = BOARD_STATE_SIZE_UNIT(b->flash_size, b->unit);
 	b->sram = calloc(1, b->prof.sram_size);
 	if (!b->sram || board_store_open(b, cfg->state_file, &old_size) < 0)
 		goto fail;
@@ -174,11 +174,6 @@ static void lay_out(struct board *b)
 bool board_dual_bank(const struct board *b)
 {
 	return b->geom.bank2 != 0;
-}
-
-uint32_t board_flash_base(const struct board *b)
-{
-	return b->prof.flash_base;
 }
 
 uint32_t board_flash_size(const struct board *b)

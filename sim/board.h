@@ -68,8 +68,11 @@ struct board_config {
 #define BOARD_STATE_META_OTPMAP 0x100u
 #define BOARD_STATE_META_OTP 0x400u
 #define BOARD_STATE_META_PROGMAP 0x800u
-/* Total state-file size for a flash of flash_bytes with 8-byte units (the L4R5). */
-#define BOARD_STATE_SIZE(flash_bytes) ((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / 64u)
+/* Total state-file size for a flash of flash_bytes with write units of unit bytes ... */
+#define BOARD_STATE_SIZE_UNIT(flash_bytes, unit) \
+	((flash_bytes) + BOARD_STATE_META_PROGMAP + (flash_bytes) / (8u * (unit)))
+/* ... and with 8-byte units (the L4R5). */
+#define BOARD_STATE_SIZE(flash_bytes) BOARD_STATE_SIZE_UNIT(flash_bytes, 8u)
 
 enum board_status {
 	BOARD_OK = 0,
@@ -154,9 +157,8 @@ int board_erase_page(struct board *b, uint32_t page);
 int board_mass_erase(struct board *b, int bank);
 
 /* Geometry in force (from OPTR.DBANK at the last reset; other parts: the
- * row's bank rule). Flash base and size; page size is that of page 0 (all
- * pages on parts with uniform pages). */
-uint32_t board_flash_base(const struct board *b);
+ * row's bank rule). Flash size; page size is that of page 0 (all pages
+ * on parts with uniform pages). */
 uint32_t board_flash_size(const struct board *b);
 uint32_t board_page_size(const struct board *b);
 uint32_t board_page_count(const struct board *b);
@@ -234,6 +236,16 @@ struct board_stats {
 void board_stats(const struct board *b, struct board_stats *out);
 
 /* ---- set-up from a front end's options (romsim --dbank, --rdp) ---- */
+
+/*
+ * A front end following the board from outside (a banner when the
+ * application starts, a log line at a reset): compares the board with what
+ * the caller saw last (*seen_resets, *seen_mode) and updates them. *reset
+ * (if not NULL): the board was reset since. True when the application has
+ * just started: the board runs it and did not, or was reset since.
+ */
+bool board_follow(const struct board *b, unsigned *seen_resets, enum board_mode *seen_mode,
+		  bool *reset);
 
 /* FLASH_OPTR of a fresh board: the factory word with dual bank off when
  * dbank is 0 and read protection level 1 when rdp is 1 (-1: factory). */

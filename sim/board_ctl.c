@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_part.h"
 
 static int pin_by_name(const char *name, size_t n)
 {
@@ -68,25 +69,29 @@ const char *board_pin_name(enum board_pin pin)
 	return pin == BOARD_PIN_BOOT0 ? "boot0" : "nrst";
 }
 
-#define OPTR_FACTORY 0xFFEFF8AAu   /* protocol-facts E.4 default word */
-#define OPTR_DB1M (1u << 21)       /* E.4: dual bank on 1 MB parts */
-#define OPTR_DBANK (1u << 22)      /* E.4: dual bank on 2 MB parts */
-
-static uint32_t bank_bit(uint32_t flash_kb)
+bool board_follow(const struct board *b, unsigned *seen_resets, enum board_mode *seen_mode,
+		  bool *reset)
 {
-	return flash_kb == 1024 ? OPTR_DB1M : OPTR_DBANK;
+	unsigned rc = board_reset_count(b);
+	enum board_mode m = board_mode(b);
+	bool started = m == BOARD_MODE_APP && (*seen_mode != BOARD_MODE_APP || rc != *seen_resets);
+
+	if (reset)
+		*reset = rc != *seen_resets;
+	*seen_resets = rc;
+	*seen_mode = m;
+	return started;
 }
 
-/* The L4R5's: the part profiles have board_profile_fresh_optr(). */
+/* The L4R5's (the default profile at flash_kb; its largest size if the
+ * profile has no such size): the part profiles have board_profile_fresh_optr(). */
 uint32_t board_fresh_optr(uint32_t flash_kb, int dbank, int rdp)
 {
-	uint32_t optr = OPTR_FACTORY;
+	struct board_profile p;
 
-	if (dbank == 0)
-		optr &= ~bank_bit(flash_kb);
-	if (rdp == 1)
-		optr = (optr & ~0xFFu) | 0xBBu;  /* E.4: anything but AA/CC is level 1 */
-	return optr;
+	if (!board_profile_for(0, flash_kb, &p))
+		board_profile_for(0, 0, &p);
+	return board_profile_fresh_optr(&p, dbank, rdp);
 }
 
 int board_apply_options(struct board *b, int dbank, int rdp)

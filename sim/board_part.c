@@ -93,7 +93,7 @@ static bool contiguous(const struct sb_part *p, uint32_t kb)
 
 bool board_profile_for(uint16_t pid, uint32_t flash_kb, struct board_profile *out)
 {
-	const struct sb_part *p = sb_part_by_pid(pid ? pid : 0x470);
+	const struct sb_part *p = sb_part_by_pid(pid ? pid : BOARD_DEFAULT_PID);
 	struct sb_geom g;
 
 	memset(out, 0, sizeof(*out));
@@ -123,7 +123,7 @@ int board_profile_bank_bit(const struct board_profile *p, bool *inverted)
 	*inverted = r->dbank_inverted;
 	if (!sb_part_has_mode(r, kb, false) || !sb_part_has_mode(r, kb, true))
 		return -1;   /* no choice at this size */
-	return kb * 2 == r->flash_kb && r->dbank_bit_half >= 0 ? r->dbank_bit_half : r->dbank_bit;
+	return sb_part_bank_bit(r, kb);
 }
 
 uint32_t board_profile_fresh_optr(const struct board_profile *p, int dbank, int rdp)

@@ -21,6 +21,10 @@
 
 #include "part.h"
 
+/* The part a board is when none is named: the STM32L4R5, the one part
+ * whose peripherals the CPU model has (sim/mcu.h). */
+#define BOARD_DEFAULT_PID 0x470u
+
 #define BOARD_MAX_OTP 0x400u     /* state-file room for OTP (board.h layout) */
 #define BOARD_MAX_OB 0x100u      /* state-file room for one option-byte bank */
 

@@ -10,25 +10,14 @@
 #include "board.h"
 #include "board_part.h"
 
-#define FLASH_BASE 0x08000000u
-#define SRAM_BASE 0x20000000u
-#define SRAM_SIZE 0xA0000u          /* SRAM1+2+3 to 0x2009FFFF, protocol-facts E.1 */
-#define SRAM_ROM_END 0x20003200u    /* ROM's own RAM below this, protocol-facts C */
-#define SYSMEM_BASE 0x1FFF0000u     /* to 0x1FFF6FFF, protocol-facts C */
-#define SYSMEM_SIZE 0x7000u
-#define BL_ID_ADDR 0x1FFF6FFEu      /* protocol-facts C "Bootloader ID byte" */
-#define OTP_BASE 0x1FFF7000u        /* 1 KB, protocol-facts C */
-#define OTP_SIZE 0x400u
+#define OTP_SIZE 0x400u            /* 1 KB, protocol-facts C */
 #define INFO_BASE 0x1FFF7400u       /* engineering words: package, UID, flash size */
 #define INFO_SIZE 0x400u
 #define PKG_ADDR 0x1FFF7500u        /* protocol-facts E.1 */
 #define UID_ADDR 0x1FFF7590u        /* protocol-facts E.1 */
 #define FSIZE_ADDR 0x1FFF75E0u      /* protocol-facts E.1 */
-#define OB1_BASE 0x1FF00000u        /* protocol-facts C / F.1 */
-#define OB2_BASE 0x1FF01000u
 #define OB_SIZE 40u                 /* 5 slots of value + complement, protocol-facts E.4 */
-#define FREG_BASE 0x40022000u       /* FLASH registers, protocol-facts E.2 */
-#define FREG_SIZE 0x400u
+#define FREG_SIZE 0x400u           /* FLASH registers, protocol-facts E.2 */
 #define IDCODE_ADDR 0xE0042000u     /* DBGMCU_IDCODE, protocol-facts E.1 */
 #define IDCODE_VALUE 0x10016470u    /* REV_ID 0x1001 (Z), DEV_ID 0x470 */
 
@@ -42,13 +31,10 @@
 #define RDP_LEVEL0 0xAAu
 #define RDP_LEVEL2 0xCCu
 #define RDP_LEVEL1_SET 0xBBu        /* what Readout Protect stages */
-#define OPTR_DB1M (1u << 21)
-#define OPTR_DBANK (1u << 22)
 #define OPTR_NBOOT1 (1u << 23)
 #define OPTR_NSWBOOT0 (1u << 26)
 #define OPTR_NBOOT0 (1u << 27)
 #define OPTR_BFB2 (1u << 20)
-#define OPTR_FACTORY 0xFFEFF8AAu    /* protocol-facts E.4 "default word" */
 
 /* Option-byte slots (8 bytes each: value, complement), protocol-facts E.4. */
 enum ob_slot { OB_USER = 0, OB_PCROP_SR = 1, OB_PCROP_ER = 2, OB_WRPA = 3, OB_WRPB = 4 };

@@ -12,6 +12,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include "board_part.h"
 #include "cpu.h"
 
 #define SRAM_BASE 0x20000000u
@@ -227,6 +228,14 @@ struct cpu *cpu_new(struct board *b, struct mcu *m, char *err, size_t errlen)
 	c->m = m;
 	c->stop = -1;
 	c->sram = board_sram(b, &c->sram_size);
+	/* map_all() aliases the L4R5's SRAM2 and mcu.h is its peripherals */
+	if (board_part(b)->pid != BOARD_DEFAULT_PID || c->sram_size < SRAM2_OFF + SRAM2_SIZE) {
+		snprintf(err, errlen, "the CPU model is the STM32L4R5's (PID 0x%03X); this board is "
+			 "PID 0x%03X (%s)", BOARD_DEFAULT_PID, (unsigned)board_part(b)->pid,
+			 board_part(b)->name);
+		free(c);
+		return NULL;
+	}
 	e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &c->uc);
 	if (e == UC_ERR_OK)
 		e = uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M4);

@@ -41,7 +41,9 @@ enum cpu_stop {
 
 struct cpu;
 
-/* NULL with a message in err when the engine cannot be set up. */
+/* NULL with a message in err when the engine cannot be set up, or the
+ * board is not the L4R5 (PID 0x470) whose SRAM and peripherals the model
+ * maps. */
 struct cpu *cpu_new(struct board *b, struct mcu *m, char *err, size_t errlen);
 void cpu_free(struct cpu *c);
 

@@ -364,9 +364,9 @@ static void track_input(struct faults *f, uint8_t c)
 		f->cur_any = ++f->count_any;
 	f->in_idx = 1;
 	f->out_idx = 0;
+	f->twin_mask = 0;   /* a twin past the last command's end is not this one's */
 }
 
-/* Apply byte rules of one direction; returns false if the byte is dropped. */
 /*
  * twin-in: the byte after the one twin-in corrupted gets the same XOR. Two
  * bytes of a frame flipped alike leave AN3155's XOR checksum right
@@ -389,6 +389,7 @@ static bool twin_next(struct faults *f, uint8_t *c, uint32_t idx)
 	return true;
 }
 
+/* Apply byte rules of one direction; returns false if the byte is dropped. */
 static bool byte_faults(struct faults *f, enum action drop, enum action corrupt,
 			uint8_t *c, uint32_t idx, bool last)
 {
@@ -432,10 +433,9 @@ static unsigned late_reply(struct faults *f)
 		if (r->action != A_LATE || r->byte || f->cur < 0 ||
 		    (r->cmd != ANY_CMD && r->cmd != f->cur))
 			continue;
-		if (r->nth)
-			hit = r->nth == seq && !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE);
-		else
-			hit = !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE) && chance(f, r->rate);
+		/* a rule for any command leaves the sync alone; then the Nth, or by chance */
+		hit = !(r->cmd == ANY_CMD && f->cur == AN3155DEV_SYNC_BYTE) &&
+		      (r->nth ? r->nth == seq : chance(f, r->rate));
 		if (hit) {
 			snprintf(detail, sizeof detail, ", %u ms", r->ms);
 			log_fired(f, r, detail);

@@ -133,10 +133,14 @@ void mcu_add_cycles(struct mcu *m, uint64_t cycles)
 	m->ns_rem = t % hz;
 }
 
+/* Whole seconds apart: ns x Hz passes 2^64 after ~154 s at 120 MHz, and a
+ * sleeping CPU's wait can be that long. */
 void mcu_add_ns(struct mcu *m, uint64_t ns)
 {
+	uint64_t hz = rcc_hclk(m);
+
 	m->now += ns;
-	m->cycles += ns * rcc_hclk(m) / NS_PER_S;
+	m->cycles += ns / NS_PER_S * hz + ns % NS_PER_S * hz / NS_PER_S;
 }
 
 void mcu_advance_to(struct mcu *m, uint64_t t)
@@ -150,10 +154,16 @@ static uint64_t min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-uint64_t mcu_next_event(struct mcu *m)
+/* Registers that change by themselves brought up to the clock. */
+static void sync_all(struct mcu *m)
 {
 	usart_sync(m);
 	flash_sync(m);
+}
+
+uint64_t mcu_next_event(struct mcu *m)
+{
+	sync_all(m);
 	return min64(usart_next_event(m), flash_next_event(m));
 }
 
@@ -318,15 +328,6 @@ static bool find_block(struct mcu *m, uint32_t addr, struct block *out)
 	return true;
 }
 
-static uint32_t le_bytes(const uint8_t *p, unsigned size)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
-
 /* Option bytes, system memory, OTP, engineering words: read-only views. */
 static int info_read(struct mcu *m, uint32_t addr, unsigned size, uint32_t *val)
 {
@@ -335,7 +336,7 @@ static int info_read(struct mcu *m, uint32_t addr, unsigned size, uint32_t *val)
 
 	if (st != BOARD_OK)
 		return mcu_bus_fault(m, "read 0x%08X: %s", addr, board_status_str(st));
-	*val = le_bytes(buf, size);
+	*val = mcu_le_bytes(buf, size);
 	return MCU_OK;
 }
 
@@ -367,12 +368,6 @@ static int block_write(struct mcu *m, const struct block *k, uint32_t addr, unsi
 static bool is_info(uint32_t addr)
 {
 	return (addr >= OB_AREA && addr < OB_AREA_END) || (addr >= SYSMEM && addr < SYSMEM_END);
-}
-
-static void sync_all(struct mcu *m)
-{
-	usart_sync(m);
-	flash_sync(m);
 }
 
 int mcu_read(struct mcu *m, uint32_t addr, unsigned size, uint32_t *val)

@@ -27,8 +27,11 @@
  *
  * Facts: RM0432 (STM32L4+ reference manual) chapters FLASH (3), RCC (6),
  * USART (50); ARMv7-M ARM (B3) for the core registers; protocol-facts E.1-E.4;
- * /work/wt/STUB-CONTRACT.md for the state the ROM leaves. Each rule cites
- * its section where it is implemented.
+ * man/romsim.1 (CPU model) for the state the ROM leaves at Go. "Contract
+ * fact N" below: the facts no document settles, which romsim models both
+ * ways (1: the ROM's USART left enabled at Go or de-initialised, 2: which
+ * USART and clock tree the ROM used, 3: execution time not modelled). Each
+ * rule cites its section where it is implemented.
  *
  * Ownership: mcu_new() returns a model freed with mcu_free(); the board is
  * borrowed and must outlive it. Not thread-safe.

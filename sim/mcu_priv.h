@@ -99,8 +99,19 @@ void mcu_status_read(struct mcu *m, uint32_t addr, uint32_t val);
 /* A read or write with a side effect: polling made progress. */
 void mcu_progress(struct mcu *m);
 
+/* size (1..4) bytes, least significant first: the bus and the board are little-endian. */
+static inline uint32_t mcu_le_bytes(const uint8_t *p, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
 /* periph_flash.c */
 void flash_reset(struct mcu *m);
+/* Register accesses through mcu_read()/mcu_write(), which flash_sync() first. */
 int flash_reg_read(struct mcu *m, uint32_t off, uint32_t *val);
 int flash_reg_write(struct mcu *m, uint32_t off, uint32_t val);
 int flash_mem_read(struct mcu *m, uint32_t off, unsigned size, uint32_t *val);

@@ -185,7 +185,7 @@ int core_read(struct mcu *m, uint32_t addr, uint32_t *val)
 	case DEMCR: *val = m->core.demcr; return MCU_OK;
 	case IDCODE:
 		if (board_read(m->b, IDCODE, id, 4) == BOARD_OK)
-			*val = (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 | (uint32_t)id[3] << 24;
+			*val = mcu_le_bytes(id, 4);
 		return MCU_OK;
 	}
 	if (n)

@@ -249,7 +249,7 @@ int flash_mem_read(struct mcu *m, uint32_t off, unsigned size, uint32_t *val)
 	st = board_read(m->b, 0x08000000u + off, buf, size);
 	if (st != BOARD_OK)
 		return mcu_bus_fault(m, "read 0x%08X: %s", 0x08000000u + off, board_status_str(st));
-	*val = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+	*val = mcu_le_bytes(buf, size);
 	return MCU_OK;
 }
 
@@ -332,7 +332,6 @@ int flash_reg_read(struct mcu *m, uint32_t off, uint32_t *val)
 {
 	uint8_t buf[4];
 
-	flash_sync(m);
 	switch (off) {
 	case F_ACR:
 		*val = m->fl.acr;
@@ -347,8 +346,7 @@ int flash_reg_read(struct mcu *m, uint32_t off, uint32_t *val)
 	}
 	/* OPTR, PCROP, WRP: the values loaded from the option bytes (E.2) */
 	if (off >= F_OPTR && board_read(m->b, 0x40022000u + off, buf, 4) == BOARD_OK)
-		*val = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-		       (uint32_t)buf[3] << 24;
+		*val = mcu_le_bytes(buf, 4);
 	else
 		*val = 0;
 	return MCU_OK;
@@ -356,7 +354,6 @@ int flash_reg_read(struct mcu *m, uint32_t off, uint32_t *val)
 
 int flash_reg_write(struct mcu *m, uint32_t off, uint32_t val)
 {
-	flash_sync(m);
 	switch (off) {
 	case F_ACR:
 		m->fl.acr = val & 0x7F0Fu;  /* LATENCY, PRFTEN, ICEN, DCEN, ... (3.7.1) */

@@ -64,24 +64,22 @@ static void release_held(struct sersim *s, uint64_t now);
 static void banner_out(struct sersim *s, uint64_t now)
 {
 	struct uart_frame app = { s->cfg.app_baud, 8, 'N', 1 };
-	size_t n = strlen(s->banner), got;
-	struct uart_rx *rx;
+	size_t n = strlen(s->banner), max = 4 * n + 16, got;
+	uint8_t *seen;
 
 	s->banner_due = 0;
 	if (!s->host_known || uart_frames_match(&app, &s->host)) {
 		sersim_schedule(s, (const uint8_t *)s->banner, n, now);
 		return;
 	}
-	if (!(rx = malloc((4 * n + 16) * sizeof(*rx))))
+	if (!(seen = malloc(max)))
 		return;
-	got = uart_resample(&app, &s->host, (const uint8_t *)s->banner, n, rx, 4 * n + 16);
+	got = sersim_line_tx(s, &app, (const uint8_t *)s->banner, n, seen, max);
 	sersim_log(s, "app: banner at %u 8N1, host at %u 8%c1: %zu characters garbled", app.baud,
 		   s->host.baud, s->host.parity, got);
-	for (size_t i = 0; i < got; i++) {
-		uint8_t c = s->host.parity != 'N' && (rx[i].parity_err || rx[i].framing_err) ? 0x00 : rx[i].data;
-		sersim_push(s, c, now);
-	}
-	free(rx);
+	for (size_t i = 0; i < got; i++)
+		sersim_push(s, seen[i], now);
+	free(seen);
 }
 
 size_t sersim_take_output(struct sersim *s, uint64_t now, uint8_t *buf, size_t max)
@@ -157,17 +155,13 @@ void sersim_schedule(struct sersim *s, const uint8_t *p, size_t n, uint64_t t)
 
 void sersim_follow_board(struct sersim *s, uint64_t t)
 {
-	unsigned rc = board_reset_count(s->b);
-	enum board_mode m = board_mode(s->b);
-	bool started = m == BOARD_MODE_APP && (s->seen_mode != BOARD_MODE_APP || rc != s->seen_resets);
-	bool reset = rc != s->seen_resets;
+	bool reset, started = board_follow(s->b, &s->seen_resets, &s->seen_mode, &reset);
+	enum board_mode m = s->seen_mode;
 
 	if (reset) {
 		sersim_log(s, "reset: %s", m == BOARD_MODE_ROM ? "rom" : m == BOARD_MODE_APP ? "app" : "held");
 		s->ready_t = t + s->startup_ns;
 	}
-	s->seen_resets = rc;
-	s->seen_mode = m;
 	if (started)
 		sersim_log(s, "app: running from 0x%08X", (unsigned)board_app_entry(s->b));
 	scpu_follow(s, started, reset, t);
@@ -252,16 +246,15 @@ static bool rom_starting(struct sersim *s, uint8_t c, uint64_t t)
 
 void sersim_host_bytes(struct sersim *s, const uint8_t *buf, size_t n, uint64_t now)
 {
-	uint8_t *rx = malloc(6 * n + 16);
+	uint8_t *rx;
 	size_t m;
 
-	if (!rx)
-		return;
 	if (scpu_active(s)) {
-		free(rx);
 		scpu_host_bytes(s, buf, n, now);
 		return;
 	}
+	if (!(rx = malloc(6 * n + 16)))
+		return;
 	if (an3155dev_phase(s->dev) == AN3155DEV_AWAIT_SYNC)
 		sersim_autobaud(s);
 	m = sersim_line_in(s, buf, n, rx, 6 * n + 16);

@@ -114,7 +114,6 @@ static void on_tx(void *ctx, uint16_t c, uint64_t end_ns, const struct uart_fram
 	k = sersim_line_tx(s, f, &b, 1, seen, sizeof seen);
 	for (size_t i = 0; i < k; i++)
 		sersim_push(s, seen[i], due);
-	s->cpu.last_due = due;
 }
 
 /* Host characters reach the receiver one host frame apart, never before

@@ -35,7 +35,6 @@ struct sersim_cpu {
 	uint64_t now;             /* real time of the current call */
 	struct uart_frame frame;  /* the code's line as last logged */
 	unsigned lost;            /* host bytes while halted */
-	uint64_t last_due;        /* due time of its last byte to the host */
 };
 
 struct qbyte {

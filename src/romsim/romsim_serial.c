@@ -306,7 +306,7 @@ static bool part_setup(struct serial_opts *o, int *status)
 	if (!board_profile_for(o->board.pid, o->board.flash_kb, &prof)) {
 		fprintf(stderr, "romsim serial: PID 0x%03X does not come with %u KB of flash (or its"
 			" banks are not contiguous at that size): see 'an3155 parts'\n",
-			o->board.pid ? o->board.pid : 0x470, o->board.flash_kb);
+			o->board.pid ? o->board.pid : BOARD_DEFAULT_PID, o->board.flash_kb);
 		return false;
 	}
 	if (o->dbank >= 0 && board_profile_bank_bit(&prof, &inv) < 0) {
@@ -315,7 +315,7 @@ static bool part_setup(struct serial_opts *o, int *status)
 		return false;
 	}
 	o->board.optr = board_profile_fresh_optr(&prof, o->dbank, o->rdp);
-	if (prof.part->pid != 0x470)
+	if (prof.part->pid != BOARD_DEFAULT_PID)
 		o->sim.cpu = NULL;   /* the CPU model's peripherals are the L4R5's */
 	return true;
 }

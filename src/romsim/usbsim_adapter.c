@@ -170,14 +170,7 @@ static void last_events(struct usbsim_adapter *a)
 /* Under the bus lock: whether device d's board has just started its application. */
 static bool app_started(struct usbsim_adapter *a, unsigned d)
 {
-	struct board *b = a->sim->slot[d].b;
-	unsigned rc = board_reset_count(b);
-	enum board_mode m = board_mode(b);
-	bool started = m == BOARD_MODE_APP && (a->seen_mode[d] != BOARD_MODE_APP || rc != a->seen_resets[d]);
-
-	a->seen_resets[d] = rc;
-	a->seen_mode[d] = m;
-	return started;
+	return board_follow(a->sim->slot[d].b, &a->seen_resets[d], &a->seen_mode[d], NULL);
 }
 
 /* Each board that started its application prints the banner to a host that listens. */

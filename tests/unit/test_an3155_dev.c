@@ -774,13 +774,62 @@ static void event_hook(void *ctx, const struct an3155dev_event *ev)
 	snprintf(f->last, sizeof f->last, "%s", ev->text);
 }
 
+/* Hooks: fate_hook for Write Memory, the last event's text in f->last. */
+static void watch(struct fx *f)
+{
+	struct an3155dev_hooks h = { fate_hook, event_hook, f };
+
+	an3155dev_set_hooks(f->d, &h);
+}
+
+/* The log lines of Extended Erase (romsim's log; tests/cli grep them). */
+static void erase_log_lines(void **state)
+{
+	struct fx *f = *state;
+
+	watch(f);
+	protect_pages_0_1(f);
+	chat(f, "44 BB 00 01 00 01 00 02 02", "79 79");
+	assert_string_equal(f->last, "erase 2 pages from 1: ack, 1 write-protected pages left unchanged");
+	chat(f, "44 BB 00 00 00 03 03", "79 79");
+	assert_string_equal(f->last, "erase 1 pages from 3: ack");
+	chat(f, "44 BB 00 00 02 00 02", "79 1F");
+	assert_string_equal(f->last, "erase: 1 pages: address not allowed: nack");
+}
+
+static void erase_log_lines_wrp_nack(void **state)
+{
+	struct fx *f = *state;
+
+	watch(f);
+	protect_pages_0_1(f);
+	chat(f, "44 BB 00 01 00 01 00 02 02", "79 1F");
+	assert_string_equal(f->last, "erase: 2 pages: page write-protected (WRPERR): nack");
+}
+
+/* ... and of the legacy Erase 0x43 (F1). */
+static void legacy_erase_log_lines(void **state)
+{
+	struct fx *f = *state;
+
+	watch(f);
+	synced(f);
+	chat(f, "43 BC 00 01 01", "79 79");
+	assert_string_equal(f->last, "legacy-erase 1 pages from 1: ack");
+	chat(f, "43 BC 01 02 05 06", "79 79");
+	assert_string_equal(f->last, "legacy-erase 2 pages from 2: ack");
+	chat(f, "43 BC 00 80 80", "79 1F");
+	assert_string_equal(f->last, "legacy-erase: 1 pages: page 128: address not allowed: nack");
+	chat(f, "43 BC 01 01 80 80", "79 1F");
+	assert_string_equal(f->last, "legacy-erase: 2 pages: page 128: address not allowed: nack");
+}
+
 static void fault_fates(void **state)
 {
 	struct fx *f = *state;
-	struct an3155dev_hooks h = { fate_hook, event_hook, f };
 	uint8_t v[4];
 
-	an3155dev_set_hooks(f->d, &h);
+	watch(f);
 	synced(f);
 	assert_string_equal(f->last, "sync: ack");
 	f->fate = AN3155DEV_NACK;
@@ -841,6 +890,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(crc_i2c_frame, setup_crc_i2c, teardown),
 		T(crc_not_on_v31),
 		T(fault_fates),
+		T(erase_log_lines),
+		cmocka_unit_test_setup_teardown(erase_log_lines_wrp_nack, setup_wrp_nack, teardown),
+		cmocka_unit_test_setup_teardown(legacy_erase_log_lines, setup_f1, teardown),
 		cmocka_unit_test(command_names),
 		cmocka_unit_test_setup_teardown(part_f1_rom, setup_f1, teardown),
 		cmocka_unit_test_setup_teardown(part_l0_rom, setup_l0, teardown),

@@ -465,6 +465,38 @@ static void bfb2_boots_bank2(void **state)
 	board_free(b);
 }
 
+/* board_follow(): a start is the application running where it did not, or
+ * running after a reset; a reset into the ROM is a reset, not a start. */
+static void follow_app_starts(void **state)
+{
+	struct board *b = mk(0);
+	unsigned seen_resets = board_reset_count(b);
+	enum board_mode seen_mode = board_mode(b);
+	bool reset = true;
+
+	(void)state;
+	assert_false(board_follow(b, &seen_resets, &seen_mode, &reset));
+	assert_false(reset);
+	assert_true(board_go(b, 0x20004000));
+	assert_true(board_follow(b, &seen_resets, &seen_mode, &reset));
+	assert_false(reset);
+	assert_int_equal(seen_mode, BOARD_MODE_APP);
+	assert_false(board_follow(b, &seen_resets, &seen_mode, NULL));   /* seen already */
+	board_reset(b);                                                    /* BOOT0 high: ROM */
+	assert_false(board_follow(b, &seen_resets, &seen_mode, &reset));
+	assert_true(reset);
+	program_app(b, FLASH);
+	board_set_pin(b, BOARD_PIN_BOOT0, 0);
+	board_reset(b);
+	assert_true(board_follow(b, &seen_resets, &seen_mode, &reset));
+	assert_true(reset);
+	board_reset(b);                                                    /* app again: a start */
+	assert_true(board_follow(b, &seen_resets, &seen_mode, &reset));
+	assert_true(reset);
+	assert_int_equal(seen_resets, board_reset_count(b));
+	board_free(b);
+}
+
 static void go_targets(void **state)
 {
 	struct board *b = mk(0);
@@ -662,6 +694,7 @@ int main(void)
 		cmocka_unit_test(pempty_latch_variants),
 		cmocka_unit_test(bfb2_boots_bank2),
 		cmocka_unit_test(go_targets),
+		cmocka_unit_test(follow_app_starts),
 		cmocka_unit_test(otp_programs_once_never_erased),
 		cmocka_unit_test(state_file_persists),
 		cmocka_unit_test(raw_image_imported),

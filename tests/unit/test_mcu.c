@@ -398,6 +398,30 @@ static void core_aircr_cyccnt_systick(void **state)
 	done(e);
 }
 
+/* A long wait (romsim's sleeping CPU hands mcu_add_ns the whole of it)
+ * counts its cycles without overflowing: 200 s at 120 MHz is 2.4e19
+ * ns x Hz, past 2^64. */
+static void long_wait_counts_cycles(void **state)
+{
+	struct env *e = mk(0, false, "pll120");
+	uint64_t ns = 200000000000ull + 123456789ull;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(mcu_hclk_hz(e->m), 120000000u);
+	wr(e, 0xE000EDFCu, 1u << 24);                       /* DEMCR.TRCENA */
+	wr(e, 0xE0001000u, 1);                              /* DWT_CTRL.CYCCNTENA */
+	wr(e, 0xE0001004u, 0);
+	t0 = mcu_now(e->m);
+	mcu_add_ns(e->m, ns);
+	assert_true(mcu_now(e->m) == t0 + ns);
+	/* 200 s x 120 MHz + 123456789 ns x 120 MHz (14814814.68 cycles) */
+	assert_int_equal(rd(e, 0xE0001004u), (uint32_t)(24000000000ull + 14814814ull));
+	mcu_add_ns(e->m, 1000);                             /* and short waits as before */
+	assert_int_equal(rd(e, 0xE0001004u), (uint32_t)(24000000000ull + 14814814ull + 120ull));
+	done(e);
+}
+
 static void polling_counts_idle_reads(void **state)
 {
 	struct env *e = mk(0, false, NULL);
@@ -428,6 +452,7 @@ int main(void)
 		cmocka_unit_test(usart_clock_gating),
 		cmocka_unit_test(rcc_reset_and_rom_clocks),
 		cmocka_unit_test(core_aircr_cyccnt_systick),
+		cmocka_unit_test(long_wait_counts_cycles),
 		cmocka_unit_test(polling_counts_idle_reads),
 	};
 

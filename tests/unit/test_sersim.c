@@ -296,6 +296,44 @@ static void banner_when_app_starts(void **state)
 	rm(f);
 }
 
+/* A banner at 9600 8N1 seen by a host at another setting: what the
+ * resampled line gives, a character with a parity or framing error reading
+ * 0x00 when the host checks parity (Linux INPCK, sim/sersim_ctl.c). The
+ * bytes are the model's output as of this test, pinned. */
+static void banner_seen_at(const char *cflag, const char *want, const char *logged)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .app_banner = "app 1.0 ready\n", .app_baud = 9600 };
+	struct fx *f = mk(&bc, &sc);
+	uint8_t got[8];
+
+	chat(f, "7F", "79");
+	chat(f, "31 CE 08 00 00 00 08 07 00 00 05 20 01 02 00 08 29", "79 79 79");
+	sersim_host_bytes(f->s, (const uint8_t *)"\x21\xDE\x08\x00\x00\x00\x08", 7, f->now);
+	assert_int_equal(sersim_take_output(f->s, f->now, got, sizeof got), 2);  /* ACK ACK */
+	assert_true(sersim_next_due(f->s) > f->now);     /* the banner is not due yet */
+	msg(f, cflag, "ok");                             /* the host's setting when it is */
+	chat(f, "", want);
+	if (logged)
+		assert_non_null(strstr(f->log, logged));
+	else
+		assert_null(strstr(f->log, "garbled"));
+	rm(f);
+}
+
+static void banner_garbled_by_host_setting(void **state)
+{
+	(void)state;
+	banner_seen_at("CFLAG speed=19200 bits=8 parity=even stop=1",
+		       "00 00 00 00 00 18 00 00 18 00 00 00 06 78 86 00 80",
+		       "app: banner at 9600 8N1, host at 19200 8E1: 17 characters garbled");
+	banner_seen_at("CFLAG speed=19200 bits=8 parity=none stop=1",
+		       "06 06 06 06 98 E0 18 86 00 18 18 F8 66 78 06 06 78 86 86 06",
+		       "app: banner at 9600 8N1, host at 19200 8N1: 20 characters garbled");
+	banner_seen_at("CFLAG speed=9600 bits=8 parity=none stop=1",
+		       "61 70 70 20 31 2E 30 20 72 65 61 64 79 0A", NULL);
+}
+
 /* ---- timing model ---- */
 
 static void timing_model(void **state)
@@ -346,6 +384,25 @@ static void fault_triggers(void **state)
 	assert_memory_equal(v, "\x05\x06\x07\x08", 4);                 /* ...but written */
 	assert_non_null(strstr(f->log, "fault: drop-out on write #2, byte 3 (0x79)"));
 	assert_non_null(strstr(f->log, "fault: nack on get #1"));
+	rm(f);
+}
+
+/* twin-in on a command's last host byte: the twin would be the byte after
+ * it, which belongs to the next command; that one goes through untouched. */
+static void twin_in_stays_in_its_command(void **state)
+{
+	struct board_config bc = { 0 };
+	struct sersim_config sc = { .faults = "twin-in@gv#1.2" };
+	struct fx *f = mk(&bc, &sc);
+
+	(void)state;
+	chat(f, "7F", "79");
+	chat(f, "01 FE", "1F");                          /* complement corrupted */
+	assert_non_null(strstr(f->log, "fault: twin-in on gv #1, byte 2 (0xFE)"));
+	chat(f, "11 EE", "79");
+	chat(f, "08 00 00 00 08", "79");                 /* byte 3 (0x08) not flipped */
+	chat(f, "03 FC", "79 FF FF FF FF");
+	assert_null(strstr(f->log, "the same flips"));
 	rm(f);
 }
 
@@ -497,8 +554,10 @@ int main(void)
 		cmocka_unit_test(adapter_map_errors),
 		cmocka_unit_test(pin_messages),
 		cmocka_unit_test(banner_when_app_starts),
+		cmocka_unit_test(banner_garbled_by_host_setting),
 		cmocka_unit_test(timing_model),
 		cmocka_unit_test(fault_triggers),
+		cmocka_unit_test(twin_in_stays_in_its_command),
 		cmocka_unit_test(fault_rates_reproducible),
 		cmocka_unit_test(late_replies),
 		cmocka_unit_test(startup_delay),
