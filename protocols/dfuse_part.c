@@ -134,9 +134,9 @@ void dfuse_geom_for_parts(struct sb_geom *g, const struct sb_part *const *parts,
 	if (n == 0)
 		return;
 	g->write_unit = parts[0]->write_unit;
-	g->erased_value = parts[0]->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+	g->erased_value = sb_part_erased_value(parts[0]);
 	for (size_t i = 0; i < n; i++) {
-		uint8_t e = parts[i]->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+		uint8_t e = sb_part_erased_value(parts[i]);
 		if (parts[i]->write_unit > g->write_unit)
 			g->write_unit = parts[i]->write_unit;
 		agree &= e == g->erased_value && !(parts[i]->flags & SB_PART_ERASED_UNSURE);
