@@ -249,14 +249,18 @@ int a3_cmd(struct an3155 *b, uint8_t code)
 	return r ? r : a3_wait_ack(b, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 }
 
-int a3_addr(struct an3155 *b, uint32_t addr)
+int a3_word(struct an3155 *b, enum a3_stage st, uint32_t v)
 {
 	/* Big-endian, then the XOR of the four bytes (facts A.3). */
-	uint8_t f[5] = { (uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
-			 (uint8_t)addr, 0 };
+	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
 
 	f[4] = a3_xor(f, 4);
-	return a3_send_acked(b, A3_ST_ADDR, f, sizeof(f), 0, b->o.t.ack_ms);
+	return a3_send_acked(b, st, f, sizeof(f), 0, b->o.t.ack_ms);
+}
+
+int a3_addr(struct an3155 *b, uint32_t addr)
+{
+	return a3_word(b, A3_ST_ADDR, addr);
 }
 
 int a3_send_acked(struct an3155 *b, enum a3_stage stage, const uint8_t *f, size_t n,

@@ -477,15 +477,6 @@ struct ck {
 	uint32_t addr, len, crc;
 };
 
-/* A 4-byte parameter, MSB first, with its XOR (facts A.3), ACKed. */
-static int send_word(struct an3155 *b, uint32_t v)
-{
-	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
-
-	f[4] = a3_xor(f, 4);
-	return a3_send_acked(b, A3_ST_PARAM, f, sizeof(f), 0, b->o.t.ack_ms);
-}
-
 /*
  * The ROM's CRC time is not documented: allow 1 us a byte (a software loop
  * over 32-bit words at a few MHz would be faster) on top of the reply.
@@ -511,11 +502,11 @@ static int crc_once(struct an3155 *b, struct ck *a)
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
 	if (r == SB_OK)
-		r = send_word(b, a->len / 4);
+		r = a3_word(b, A3_ST_PARAM, a->len / 4);
 	if (r == SB_OK)
-		r = send_word(b, SB_CRC_STM32_POLY);
+		r = a3_word(b, A3_ST_PARAM, SB_CRC_STM32_POLY);
 	if (r == SB_OK)
-		r = send_word(b, SB_CRC_STM32_INIT);
+		r = a3_word(b, A3_ST_PARAM, SB_CRC_STM32_INIT);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
 		b->last_tx = 0;

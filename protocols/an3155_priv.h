@@ -70,7 +70,9 @@ int a3_flush(struct an3155 *b);
 
 /* Command byte + complement and its ACK (facts A.3); stage CMD. */
 int a3_cmd(struct an3155 *b, uint8_t code);
-/* Address big-endian + XOR (facts A.3) and its ACK; stage ADDR. */
+/* A 4-byte word big-endian + XOR (facts A.3) and its ACK, at stage st. */
+int a3_word(struct an3155 *b, enum a3_stage st, uint32_t v);
+/* Address as a3_word; stage ADDR. */
 int a3_addr(struct an3155 *b, uint32_t addr);
 /* Send a frame at a stage and wait for its ACK, the device working work_us
  * before it answers (a3_deadline; fixed_ms when the baud is unknown). */
