@@ -662,7 +662,7 @@ int a3_need(struct an3155 *b, uint8_t code, const char *name, struct sb_diag *d)
 			   name, code, b->info.version >> 4, b->info.version & 15u, cmds);
 }
 
-static const char *stage_name(enum a3_stage s)
+const char *a3_stage_name(enum a3_stage s)
 {
 	static const char *const names[] = { "command", "address", "parameter", "data",
 					     "reply" };
@@ -679,17 +679,17 @@ static void why(const struct an3155 *b, int err, char *out, size_t size)
 			 " memory this command may use?");
 	else if (err == SB_ERR_NACK)
 		snprintf(out, size, "the bootloader refused it (NACK at the %s stage)",
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 	else if (b->lost)
 		snprintf(out, size, "%s at the %s stage, and re-synchronisation failed:"
 			 " the bootloader no longer answers (reset the part?)",
-			 sb_strerror(err), stage_name(b->stage));
+			 sb_strerror(err), a3_stage_name(b->stage));
 	else if (err == SB_ERR_FRAMING && b->bad >= 0)
 		snprintf(out, size, "unexpected reply 0x%02X at the %s stage", b->bad,
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 	else
 		snprintf(out, size, "%s at the %s stage", sb_strerror(err),
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 }
 
 int a3_fail(struct an3155 *b, struct sb_diag *d, int err, const char *what,

@@ -99,13 +99,14 @@ static void frame_failed(unsigned *frame, unsigned *clean, unsigned min)
 		*frame /= 2;
 }
 
-/* SB_OK while the evidence allows another try; else why not. */
+/* SB_OK while the evidence allows another try; else why not. Read and
+ * Write Memory are refused under RDP level 1 (facts A.6): a3_rdp_nack. */
 static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd_nacks,
-			 unsigned *addr_nacks, bool rdp_gated)
+			 unsigned *addr_nacks)
 {
 	if (!a3_retryable(r))
 		return r;
-	if (rdp_gated && a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
+	if (a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
 		return SB_ERR_PROTECTED;
 	if (a3_addr_refused(b, r, addr_nacks))
 		return r;
@@ -115,9 +116,7 @@ static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd
 		return r;
 	}
 	sb_logf(&b->log, SB_LOG_INFO, "an3155: %s at the %s stage, trying again (%u)",
-		sb_strerror(r), b->stage == A3_ST_DATA ? "data" : b->stage == A3_ST_REPLY ?
-		"reply" : b->stage == A3_ST_ADDR ? "address" : b->stage == A3_ST_CMD ?
-		"command" : "parameter", *fails);
+		sb_strerror(r), a3_stage_name(b->stage), *fails);
 	return SB_OK;
 }
 
@@ -142,7 +141,7 @@ static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 			frame_ok(b, &b->rframe, &b->rclean);
 			continue;
 		}
-		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks);
 		if (g)
 			return a3_fail(b, d, g, "read", a.addr, true);
 		if (b->stage == A3_ST_REPLY)
@@ -410,7 +409,7 @@ static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, siz
 			frame_ok(b, &b->wframe, &b->wclean);
 			continue;
 		}
-		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks);
 		if (g)
 			return a3_fail(b, d, g, "write", at, true);
 		sent = b->stage >= A3_ST_DATA;
@@ -556,8 +555,7 @@ int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t 
 
 		b->info.crc_failed = true;
 		sb_logf(&b->log, SB_LOG_INFO, "an3155: Get Checksum failed (%s at the %s stage):"
-			" reading back instead", sb_strerror(r),
-			b->stage == A3_ST_REPLY ? "reply" : "parameter");
+			" reading back instead", sb_strerror(r), a3_stage_name(b->stage));
 		if (rs)
 			return a3_fail(b, d, rs, "checksum", addr, true);
 		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"

@@ -114,6 +114,9 @@ bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last);
 /* SB_OK if connected and Get listed code; else SB_ERR_STATE / SB_ERR_UNSUPPORTED with diag. */
 int a3_need(struct an3155 *b, uint8_t code, const char *name, struct sb_diag *d);
 
+/* "command", "address", "parameter", "data" or "reply": for messages. */
+const char *a3_stage_name(enum a3_stage s);
+
 /* Fill diag for err from a command named what, at addr when has_addr. */
 int a3_fail(struct an3155 *b, struct sb_diag *d, int err, const char *what,
 	    uint32_t addr, bool has_addr);
