@@ -144,7 +144,7 @@ unsigned a3_deadline(const struct an3155 *b, size_t rx, uint64_t work_us, unsign
 	 * then the device's work and the reply. x1.25 on the wire covers the
 	 * ROM's autobaud error and gaps between bytes, x1.5 on the flash the
 	 * spread of its times; latency once each way; slack for scheduling
-	 * (an3155.h: how it was chosen).
+	 * (an3155.h, an3155_opts.baud: how it was chosen and measured).
 	 */
 	us = wire_us(b, b->last_tx + rx) * 5 / 4 + work_us * 3 / 2;
 	return (unsigned)(us / 1000u) + 1u + 2u * b->o.latency_ms + b->o.slack_ms;
