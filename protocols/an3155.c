@@ -345,7 +345,7 @@ enum { RS_SILENT, RS_NACK, RS_OTHER };
 /* Silence that ends one resync probe: a round trip of one byte. */
 static unsigned probe_ms(const struct an3155 *b)
 {
-	return b->o.baud ? a3_deadline(b, 1, 0, b->o.t.resync_ms) : b->o.t.resync_ms;
+	return a3_deadline(b, 1, 0, b->o.t.resync_ms);   /* resync_ms without a baud */
 }
 
 /* Read what the ROM sends until silence (or a NACK, with stop_at_nack). */

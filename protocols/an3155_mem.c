@@ -278,16 +278,16 @@ int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 /* ---- Write Memory (facts A.5, A.7) --------------------------------------- */
 
 /*
- * What programming n bytes at addr costs the part: flash write units at the
- * part's time (opts.t_prog_us); SRAM, OTP and option bytes alike (an option
- * write resets the part, whose ACK may never come: the caller expects that).
- * Unknown part times: the generic write deadline (opts.t.write_ms) applies.
+ * What programming n bytes costs the part, wherever they go: flash write
+ * units at the part's time (opts.t_prog_us); SRAM, OTP and option bytes
+ * alike (an option write resets the part, whose ACK may never come: the
+ * caller expects that). Unknown part times: the generic write deadline
+ * (opts.t.write_ms) applies.
  */
-static uint64_t prog_us(const struct an3155 *b, uint32_t addr, size_t n)
+static uint64_t prog_us(const struct an3155 *b, size_t n)
 {
 	unsigned unit = b->o.write_unit;
 
-	(void)addr;
 	if (!b->o.t_prog_us)
 		return (uint64_t)b->o.t.write_ms * 1000u;
 	return (uint64_t)((n + unit - 1) / unit) * b->o.t_prog_us;
@@ -306,7 +306,7 @@ static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size
 	if (r == SB_OK)
 		r = a3_addr(b, addr);
 	if (r == SB_OK)
-		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, addr, n), b->o.t.write_ms);
+		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, n), b->o.t.write_ms);
 	if (r == SB_ERR_TIMEOUT && b->stage == A3_ST_DATA)
 		a3_pick_probe(b, f, n + 2);   /* a byte of f may be lost: see a3_pick_probe() */
 	return r;
