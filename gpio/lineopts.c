@@ -202,76 +202,123 @@ static int add_extra(struct sb_lineopts *o, const char *key, const char *val, co
 	return SB_OK;
 }
 
-/* Keys a profile may hold besides the line settings, with their checks. */
-static bool extra_ok(const char *key, const char *val, bool *known)
+static bool baud_ok(const char *val)
 {
 	char *end;
-	unsigned long v;
+	unsigned long v = strtoul(val, &end, 10);
 
-	*known = true;
-	if (!strcmp(key, "baud")) {
-		v = strtoul(val, &end, 10);
-		return *val >= '1' && *val <= '9' && !*end && v >= 50 && v <= 20000000;
+	return *val >= '1' && *val <= '9' && !*end && v >= 50 && v <= 20000000;
+}
+
+static bool ports_ok(const char *val)
+{
+	return val[strspn(val, " \t,")] != '\0';
+}
+
+/* Keys a profile may hold besides the line settings, with their checks;
+ * they go with "port", so messages list them after it. */
+static const struct {
+	const char *name;
+	bool (*ok)(const char *val);
+	const char *bad;   /* why a value fails ok() */
+} extras[] = {
+	{ "ports", ports_ok, "no port given" },
+	{ "baud", baud_ok, "not a baud rate (50 to 20000000)" },
+};
+
+#define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
+
+static int extra_lookup(const char *key)
+{
+	for (size_t i = 0; i < NEXTRAS; i++)
+		if (!strcmp(key, extras[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* The line settings a profile may hold: not the ones that choose it. */
+static bool in_profile(enum sb_lo_key k)
+{
+	return k != SB_LO_JIG && k != SB_LO_CONFIG;
+}
+
+/* Append ", name" (or name first) to the list in buf at *len. */
+static void put_key(char *buf, size_t n, size_t *len, const char *name)
+{
+	if (*len < n)
+		*len += (size_t)snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", name);
+}
+
+/* "boot0, nrst, port, ports, baud, ...": the keys a profile may hold. */
+static void profile_keys(char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < SB_LO_NKEYS; k++) {
+		if (!in_profile((enum sb_lo_key)k))
+			continue;
+		put_key(buf, n, &len, keys[k].name);
+		if (k == SB_LO_PORT)
+			for (size_t i = 0; i < NEXTRAS; i++)
+				put_key(buf, n, &len, extras[i].name);
 	}
-	if (!strcmp(key, "ports"))
-		return val[strspn(val, " \t,")] != '\0';
-	*known = false;
-	return false;
 }
 
-static bool known_key(const char *key)
+/*
+ * "key = value" -> key and value, in place. line is trimmed and holds '='.
+ * The key ends at the first '=', spaces and tabs before it cut; the value is
+ * trimmed and loses one pair of double quotes around it.
+ */
+static void split_kv(char *line, char **key, char **val)
 {
-	enum sb_lo_key k;
-	bool known;
-
-	extra_ok(key, "", &known);
-	return known || sb_lineopts_key_lookup(key, &k);
-}
-
-/* "key = value" of any section: the key must be one we know. */
-static int check_key(char *line, const char *fname, unsigned lineno, struct sb_diag *d)
-{
-	char key[64];
-	size_t n = strcspn(line, "=");
-
-	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1), line);
-	if (!key[0] || known_key(key))
-		return SB_OK;
-	return sb_diag_set(d, SB_ERR_BAD_INPUT,
-			   "%.100s:%u: unknown key '%s' (keys: boot0, nrst, port, ports, baud, entry, exit, stm32flash-i, pulse, settle)",
-			   fname, lineno, key);
-}
-
-/* One "key = value" line of the wanted section. */
-static int apply_kv(struct sb_lineopts *o, char *line, const char *origin, struct sb_diag *d)
-{
-	char *eq = strchr(line, '='), *key, *val;
-	enum sb_lo_key k;
+	char *eq = strchr(line, '='), *e = eq;
 	size_t n;
 
-	if (!eq)
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: expected 'key = value'", origin);
-	*eq = '\0';
-	key = trim(line);
-	val = trim(eq + 1);
-	n = strlen(val);
-	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
-		val[n - 1] = '\0';
-		val++;
+	while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*e = '\0';
+	*key = line;
+	*val = trim(eq + 1);
+	n = strlen(*val);
+	if (n >= 2 && (*val)[0] == '"' && (*val)[n - 1] == '"') {
+		(*val)[n - 1] = '\0';
+		++*val;
 	}
+}
+
+/* A key of any section must be one we know; an empty one only in the wanted section. */
+static int check_key(const char *key, bool in, const char *fname, unsigned lineno,
+		     const char *origin, struct sb_diag *d)
+{
+	enum sb_lo_key k;
+	char list[128];
+
 	if (!key[0])
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: missing key before '='", origin);
+		return in ? sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: missing key before '='", origin)
+			  : SB_OK;
+	if (sb_lineopts_key_lookup(key, &k) || extra_lookup(key) >= 0)
+		return SB_OK;
+	profile_keys(list, sizeof(list));
+	return sb_diag_set(d, SB_ERR_BAD_INPUT, "%.100s:%u: unknown key '%.63s' (keys: %s)", fname,
+			   lineno, key, list);
+}
+
+/* A known key's value, from the wanted section. */
+static int apply_kv(struct sb_lineopts *o, const char *key, const char *val, const char *origin,
+		    struct sb_diag *d)
+{
+	enum sb_lo_key k;
+	int x;
+
 	if (!sb_lineopts_key_lookup(key, &k)) {
-		bool known;
-		if (!extra_ok(key, val, &known))
+		x = extra_lookup(key);
+		if (!extras[x].ok(val))
 			return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: %s = '%s': %s", origin, key, val,
-					   !strcmp(key, "baud") ? "not a baud rate (50 to 20000000)"
-								: "no port given");
+					   extras[x].bad);
 		return add_extra(o, key, val, origin, d);
 	}
-	if (k == SB_LO_JIG || k == SB_LO_CONFIG)
+	if (!in_profile(k))
 		return sb_diag_set(d, SB_ERR_BAD_INPUT, "%s: '%s' cannot be set in a profile",
 				   origin, key);
 	if (o->set[k])
@@ -282,7 +329,7 @@ static int apply_kv(struct sb_lineopts *o, char *line, const char *origin, struc
 int sb_lineopts_apply_profile(struct sb_lineopts *o, const char *text, const char *fname,
 			      const char *jig, bool *found, struct sb_diag *d)
 {
-	char buf[SB_LO_VAL + 64], origin[SB_LO_ORIGIN], *line, *name;
+	char buf[SB_LO_VAL + 64], origin[SB_LO_ORIGIN], *line, *name, *key, *val;
 	const char *p = text;
 	bool in = false, too_long;
 	unsigned lineno = 0;
@@ -310,8 +357,11 @@ int sb_lineopts_apply_profile(struct sb_lineopts *o, const char *text, const cha
 		else if (!strchr(line, '='))
 			rc = sb_diag_set(d, SB_ERR_BAD_INPUT,
 					 "%.100s:%u: expected '[jig]' or 'key = value'", fname, lineno);
-		else if (!(rc = check_key(line, fname, lineno, d)) && in)
-			rc = apply_kv(o, line, origin, d);
+		else {
+			split_kv(line, &key, &val);
+			if (!(rc = check_key(key, in, fname, lineno, origin, d)) && in)
+				rc = apply_kv(o, key, val, origin, d);
+		}
 	}
 	return rc;
 }

@@ -23,9 +23,9 @@
  * ports of a gang, paths or globs separated by blanks or commas). Any other
  * key, in any section, is an error naming the file and line, and so is a
  * bad value. A section named "default" is used when nothing selects lines
- * at all. A default file that exists but cannot be read (another user's
- * HOME) is skipped with a debug message; an explicit --config that cannot
- * be read is an error.
+ * at all. A default file that exists but cannot be opened or read (another
+ * user's HOME) is skipped with a debug message; an explicit --config that
+ * cannot be read is an error, and so is any profile file larger than 64 KiB.
  *
  * Typical use in a program:
  *     struct sb_lineopts lo;

@@ -37,7 +37,14 @@ static int from_env(struct sb_lineopts *o, sb_lo_getenv_fn env, void *ctx, struc
 	return SB_OK;
 }
 
-/* 0 and *text (malloc'd) when read, 1 when the file does not exist. */
+/* read_text's results besides SB_OK and an sb_err about the content. */
+enum { TEXT_NONE = 1, TEXT_UNREADABLE = 2 };
+
+/*
+ * SB_OK and *text (malloc'd) when read; TEXT_NONE when the file does not
+ * exist; TEXT_UNREADABLE when it cannot be opened or read (d says why);
+ * else an sb_err (d says why: the file is too large, or no memory).
+ */
 static int read_text(const char *path, char **text, struct sb_diag *d)
 {
 	FILE *f = fopen(path, "r");
@@ -45,9 +52,11 @@ static int read_text(const char *path, char **text, struct sb_diag *d)
 
 	*text = NULL;
 	if (!f && errno == ENOENT)
-		return 1;
-	if (!f)
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "cannot read %s: %s", path, strerror(errno));
+		return TEXT_NONE;
+	if (!f) {
+		sb_diag_set(d, SB_ERR_BAD_INPUT, "cannot read %s: %s", path, strerror(errno));
+		return TEXT_UNREADABLE;
+	}
 	*text = malloc(PROFILE_MAX + 1);
 	if (!*text) {
 		fclose(f);
@@ -59,7 +68,8 @@ static int read_text(const char *path, char **text, struct sb_diag *d)
 		fclose(f);
 		free(*text);
 		*text = NULL;
-		return sb_diag_set(d, SB_ERR_BAD_INPUT, "cannot read %s: %s", path, strerror(e));
+		sb_diag_set(d, SB_ERR_BAD_INPUT, "cannot read %s: %s", path, strerror(e));
+		return TEXT_UNREADABLE;
 	}
 	fclose(f);
 	(*text)[n > PROFILE_MAX ? PROFILE_MAX : n] = '\0';
@@ -102,13 +112,16 @@ static int from_profiles(struct sb_lineopts *o, const char *const *files, size_t
 		return SB_OK;  /* lines chosen without a jig: no implicit default */
 	for (i = 0; i < nfiles; i++) {
 		rc = read_text(files[i], &text, d);
-		if (rc == 1)
+		if (rc == TEXT_NONE)
 			continue;
-		if (rc && rc != SB_ERR_NOMEM && !o->explicit_config) {
-			/* a default place that is not ours to read (another user's HOME) */
+		if (rc == TEXT_UNREADABLE && !o->explicit_config) {
+			/* a default place that is not ours to read (another user's HOME);
+			 * a file we can read but do not take (too large) is an error */
 			sb_logf(o->log, SB_LOG_DEBUG, "jig profiles: skipping %s", d->msg);
 			continue;
 		}
+		if (rc == TEXT_UNREADABLE)
+			rc = SB_ERR_BAD_INPUT;
 		o->in_file = rc != SB_OK;
 		if (rc)
 			return rc;

@@ -144,7 +144,7 @@ unsigned a3_deadline(const struct an3155 *b, size_t rx, uint64_t work_us, unsign
 	 * then the device's work and the reply. x1.25 on the wire covers the
 	 * ROM's autobaud error and gaps between bytes, x1.5 on the flash the
 	 * spread of its times; latency once each way; slack for scheduling
-	 * (an3155.h: how it was chosen).
+	 * (an3155.h, an3155_opts.baud: how it was chosen and measured).
 	 */
 	us = wire_us(b, b->last_tx + rx) * 5 / 4 + work_us * 3 / 2;
 	return (unsigned)(us / 1000u) + 1u + 2u * b->o.latency_ms + b->o.slack_ms;
@@ -249,14 +249,18 @@ int a3_cmd(struct an3155 *b, uint8_t code)
 	return r ? r : a3_wait_ack(b, a3_deadline(b, 1, 0, b->o.t.ack_ms));
 }
 
-int a3_addr(struct an3155 *b, uint32_t addr)
+int a3_word(struct an3155 *b, enum a3_stage st, uint32_t v)
 {
 	/* Big-endian, then the XOR of the four bytes (facts A.3). */
-	uint8_t f[5] = { (uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
-			 (uint8_t)addr, 0 };
+	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
 
 	f[4] = a3_xor(f, 4);
-	return a3_send_acked(b, A3_ST_ADDR, f, sizeof(f), 0, b->o.t.ack_ms);
+	return a3_send_acked(b, st, f, sizeof(f), 0, b->o.t.ack_ms);
+}
+
+int a3_addr(struct an3155 *b, uint32_t addr)
+{
+	return a3_word(b, A3_ST_ADDR, addr);
 }
 
 int a3_send_acked(struct an3155 *b, enum a3_stage stage, const uint8_t *f, size_t n,
@@ -341,7 +345,7 @@ enum { RS_SILENT, RS_NACK, RS_OTHER };
 /* Silence that ends one resync probe: a round trip of one byte. */
 static unsigned probe_ms(const struct an3155 *b)
 {
-	return b->o.baud ? a3_deadline(b, 1, 0, b->o.t.resync_ms) : b->o.t.resync_ms;
+	return a3_deadline(b, 1, 0, b->o.t.resync_ms);   /* resync_ms without a baud */
 }
 
 /* Read what the ROM sends until silence (or a NACK, with stop_at_nack). */
@@ -658,7 +662,7 @@ int a3_need(struct an3155 *b, uint8_t code, const char *name, struct sb_diag *d)
 			   name, code, b->info.version >> 4, b->info.version & 15u, cmds);
 }
 
-static const char *stage_name(enum a3_stage s)
+const char *a3_stage_name(enum a3_stage s)
 {
 	static const char *const names[] = { "command", "address", "parameter", "data",
 					     "reply" };
@@ -675,17 +679,17 @@ static void why(const struct an3155 *b, int err, char *out, size_t size)
 			 " memory this command may use?");
 	else if (err == SB_ERR_NACK)
 		snprintf(out, size, "the bootloader refused it (NACK at the %s stage)",
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 	else if (b->lost)
 		snprintf(out, size, "%s at the %s stage, and re-synchronisation failed:"
 			 " the bootloader no longer answers (reset the part?)",
-			 sb_strerror(err), stage_name(b->stage));
+			 sb_strerror(err), a3_stage_name(b->stage));
 	else if (err == SB_ERR_FRAMING && b->bad >= 0)
 		snprintf(out, size, "unexpected reply 0x%02X at the %s stage", b->bad,
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 	else
 		snprintf(out, size, "%s at the %s stage", sb_strerror(err),
-			 stage_name(b->stage));
+			 a3_stage_name(b->stage));
 }
 
 int a3_fail(struct an3155 *b, struct sb_diag *d, int err, const char *what,

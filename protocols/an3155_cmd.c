@@ -51,25 +51,21 @@ static size_t erase_frame(const struct er *a, uint8_t *f)
 }
 
 /*
- * The erase's deadline: the part's datasheet times when known (part.h, set
- * in opts.t_page_erase_ms / t_mass_erase_ms), else stm32flash's generic ones
- * (facts A.8: 5 s a page, 35 s a mass erase). A bank erase takes one mass
- * erase time.
+ * The erase's work for its deadline (a3_deadline): the part's datasheet
+ * times when known (part.h, set in opts.t_page_erase_ms / t_mass_erase_ms),
+ * else stm32flash's generic ones (facts A.8: 5 s a page, 35 s a mass
+ * erase), which with no baud are the whole deadline (*fixed_ms). A bank
+ * erase takes one mass erase time.
  */
-static unsigned erase_timeout(const struct an3155 *b, const struct er *a)
+static uint64_t erase_work_us(const struct an3155 *b, const struct er *a, unsigned *fixed_ms)
 {
-	uint64_t work_us;
-	unsigned fixed;
-
 	if (a->n == 0) {
-		fixed = b->o.t.mass_erase_ms;
-		work_us = (uint64_t)(b->o.t_mass_erase_ms ? b->o.t_mass_erase_ms : fixed) * 1000u;
-	} else {
-		fixed = b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
-		work_us = (uint64_t)(b->o.t_page_erase_ms ? b->o.t_page_erase_ms
-							  : b->o.t.page_erase_ms) * 1000u * a->n;
+		*fixed_ms = b->o.t.mass_erase_ms;
+		return (uint64_t)(b->o.t_mass_erase_ms ? b->o.t_mass_erase_ms : *fixed_ms) * 1000u;
 	}
-	return a3_deadline(b, 1, work_us, fixed);
+	*fixed_ms = b->o.t.ack_ms + b->o.t.page_erase_ms * (unsigned)a->n;
+	return (uint64_t)(b->o.t_page_erase_ms ? b->o.t_page_erase_ms : b->o.t.page_erase_ms) *
+	       1000u * a->n;
 }
 
 static int erase_once(struct an3155 *b, void *arg)
@@ -77,13 +73,11 @@ static int erase_once(struct an3155 *b, void *arg)
 	const struct er *a = arg;
 	uint8_t f[2 + 2 * A3_EXT_MAX + 1];
 	size_t len = erase_frame(a, f);
+	unsigned fixed_ms;
+	uint64_t work_us = erase_work_us(b, a, &fixed_ms);
 	int r = a3_cmd(b, a->ext ? AN3155_CMD_EXT_ERASE : AN3155_CMD_ERASE);
 
-	if (r)
-		return r;
-	b->stage = A3_ST_DATA;
-	r = a3_tx(b, f, len);
-	return r ? r : a3_wait_ack(b, erase_timeout(b, a));
+	return r ? r : a3_send_acked(b, A3_ST_DATA, f, len, work_us, fixed_ms);
 }
 
 /* Extended Erase when listed, else legacy Erase (facts A.4: mutually exclusive). */

@@ -99,13 +99,14 @@ static void frame_failed(unsigned *frame, unsigned *clean, unsigned min)
 		*frame /= 2;
 }
 
-/* SB_OK while the evidence allows another try; else why not. */
+/* SB_OK while the evidence allows another try; else why not. Read and
+ * Write Memory are refused under RDP level 1 (facts A.6): a3_rdp_nack. */
 static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd_nacks,
-			 unsigned *addr_nacks, bool rdp_gated)
+			 unsigned *addr_nacks)
 {
 	if (!a3_retryable(r))
 		return r;
-	if (rdp_gated && a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
+	if (a3_rdp_nack(b, r, cmd_nacks, !b->o.retries))
 		return SB_ERR_PROTECTED;
 	if (a3_addr_refused(b, r, addr_nacks))
 		return r;
@@ -115,9 +116,7 @@ static int evidence_gate(struct an3155 *b, int r, unsigned *fails, unsigned *cmd
 		return r;
 	}
 	sb_logf(&b->log, SB_LOG_INFO, "an3155: %s at the %s stage, trying again (%u)",
-		sb_strerror(r), b->stage == A3_ST_DATA ? "data" : b->stage == A3_ST_REPLY ?
-		"reply" : b->stage == A3_ST_ADDR ? "address" : b->stage == A3_ST_CMD ?
-		"command" : "parameter", *fails);
+		sb_strerror(r), a3_stage_name(b->stage), *fails);
 	return SB_OK;
 }
 
@@ -142,7 +141,7 @@ static int read_block(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t n,
 			frame_ok(b, &b->rframe, &b->rclean);
 			continue;
 		}
-		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks);
 		if (g)
 			return a3_fail(b, d, g, "read", a.addr, true);
 		if (b->stage == A3_ST_REPLY)
@@ -279,16 +278,16 @@ int an3155_probe(struct an3155 *b, uint32_t addr, uint8_t *buf, size_t len,
 /* ---- Write Memory (facts A.5, A.7) --------------------------------------- */
 
 /*
- * What programming n bytes at addr costs the part: flash write units at the
- * part's time (opts.t_prog_us); SRAM, OTP and option bytes alike (an option
- * write resets the part, whose ACK may never come: the caller expects that).
- * Unknown part times: the generic write deadline (opts.t.write_ms) applies.
+ * What programming n bytes costs the part, wherever they go: flash write
+ * units at the part's time (opts.t_prog_us); SRAM, OTP and option bytes
+ * alike (an option write resets the part, whose ACK may never come: the
+ * caller expects that). Unknown part times: the generic write deadline
+ * (opts.t.write_ms) applies.
  */
-static uint64_t prog_us(const struct an3155 *b, uint32_t addr, size_t n)
+static uint64_t prog_us(const struct an3155 *b, size_t n)
 {
 	unsigned unit = b->o.write_unit;
 
-	(void)addr;
 	if (!b->o.t_prog_us)
 		return (uint64_t)b->o.t.write_ms * 1000u;
 	return (uint64_t)((n + unit - 1) / unit) * b->o.t_prog_us;
@@ -307,7 +306,7 @@ static int write_once(struct an3155 *b, uint32_t addr, const uint8_t *data, size
 	if (r == SB_OK)
 		r = a3_addr(b, addr);
 	if (r == SB_OK)
-		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, addr, n), b->o.t.write_ms);
+		r = a3_send_acked(b, A3_ST_DATA, f, n + 2, prog_us(b, n), b->o.t.write_ms);
 	if (r == SB_ERR_TIMEOUT && b->stage == A3_ST_DATA)
 		a3_pick_probe(b, f, n + 2);   /* a byte of f may be lost: see a3_pick_probe() */
 	return r;
@@ -410,7 +409,7 @@ static int write_block(struct an3155 *b, uint32_t addr, const uint8_t *data, siz
 			frame_ok(b, &b->wframe, &b->wclean);
 			continue;
 		}
-		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks, true);
+		g = evidence_gate(b, r, &fails, &cmd_nacks, &addr_nacks);
 		if (g)
 			return a3_fail(b, d, g, "write", at, true);
 		sent = b->stage >= A3_ST_DATA;
@@ -477,15 +476,6 @@ struct ck {
 	uint32_t addr, len, crc;
 };
 
-/* A 4-byte parameter, MSB first, with its XOR (facts A.3), ACKed. */
-static int send_word(struct an3155 *b, uint32_t v)
-{
-	uint8_t f[5] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 0 };
-
-	f[4] = a3_xor(f, 4);
-	return a3_send_acked(b, A3_ST_PARAM, f, sizeof(f), 0, b->o.t.ack_ms);
-}
-
 /*
  * The ROM's CRC time is not documented: allow 1 us a byte (a software loop
  * over 32-bit words at a few MHz would be faster) on top of the reply.
@@ -511,11 +501,11 @@ static int crc_once(struct an3155 *b, struct ck *a)
 	if (r == SB_OK)
 		r = a3_addr(b, a->addr);
 	if (r == SB_OK)
-		r = send_word(b, a->len / 4);
+		r = a3_word(b, A3_ST_PARAM, a->len / 4);
 	if (r == SB_OK)
-		r = send_word(b, SB_CRC_STM32_POLY);
+		r = a3_word(b, A3_ST_PARAM, SB_CRC_STM32_POLY);
 	if (r == SB_OK)
-		r = send_word(b, SB_CRC_STM32_INIT);
+		r = a3_word(b, A3_ST_PARAM, SB_CRC_STM32_INIT);
 	if (r == SB_OK) {
 		b->stage = A3_ST_REPLY;
 		b->last_tx = 0;
@@ -565,8 +555,7 @@ int an3155_get_checksum(struct an3155 *b, uint32_t addr, uint32_t len, uint32_t 
 
 		b->info.crc_failed = true;
 		sb_logf(&b->log, SB_LOG_INFO, "an3155: Get Checksum failed (%s at the %s stage):"
-			" reading back instead", sb_strerror(r),
-			b->stage == A3_ST_REPLY ? "reply" : "parameter");
+			" reading back instead", sb_strerror(r), a3_stage_name(b->stage));
 		if (rs)
 			return a3_fail(b, d, rs, "checksum", addr, true);
 		return sb_diag_set(d, SB_ERR_UNSUPPORTED, "Get Checksum did not answer in the"

@@ -57,7 +57,7 @@ struct an3155 {
 	const char *reset_by;   /* name of the command that reset the ROM */
 };
 
-/* One attempt of a command; a3_retry() repeats it after a resync. */
+/* One attempt of a command; a3_retry() repeats it after a3_recover(). */
 typedef int (*a3_once_fn)(struct an3155 *b, void *arg);
 
 /* Link I/O with TRACE hex dumps. a3_rx returns SB_OK only for all n bytes. */
@@ -70,7 +70,9 @@ int a3_flush(struct an3155 *b);
 
 /* Command byte + complement and its ACK (facts A.3); stage CMD. */
 int a3_cmd(struct an3155 *b, uint8_t code);
-/* Address big-endian + XOR (facts A.3) and its ACK; stage ADDR. */
+/* A 4-byte word big-endian + XOR (facts A.3) and its ACK, at stage st. */
+int a3_word(struct an3155 *b, enum a3_stage st, uint32_t v);
+/* Address as a3_word; stage ADDR. */
 int a3_addr(struct an3155 *b, uint32_t addr);
 /* Send a frame at a stage and wait for its ACK, the device working work_us
  * before it answers (a3_deadline; fixed_ms when the baud is unknown). */
@@ -93,10 +95,12 @@ void a3_pick_probe(struct an3155 *b, const uint8_t *frame, size_t n);
 int a3_fill_up(struct an3155 *b);
 
 /*
- * Run once() up to 1 + opts.retries times, resyncing between attempts while
- * the failure is retryable (NACK, timeout, framing). rdp_gated: the command
- * is refused under RDP level 1, so a NACK at its command byte twice in a row
- * (or on the only attempt) means SB_ERR_PROTECTED (facts A.6).
+ * Run once() up to 1 + opts.retries times while the failure is retryable
+ * (NACK, timeout, framing), recovering between attempts with a3_recover()
+ * (after a NACK past the command byte only a flush, else a resync).
+ * rdp_gated: the command is refused under RDP level 1, so a NACK at its
+ * command byte three times in a row (or on the last attempt) means
+ * SB_ERR_PROTECTED (facts A.6; a3_rdp_nack).
  */
 int a3_retry(struct an3155 *b, a3_once_fn once, void *arg, bool rdp_gated);
 bool a3_retryable(int err);
@@ -106,11 +110,14 @@ int a3_recover(struct an3155 *b, int err);
 /* Count NACKs at the address stage; true (and b->refused) at the third in a row. */
 bool a3_addr_refused(struct an3155 *b, int err, unsigned *count);
 /* Count NACKs at a command byte (count reset by other failures); true when
- * they mean read protection: two in a row, or one on the last attempt. */
+ * they mean read protection: three in a row, or one on the last attempt. */
 bool a3_rdp_nack(struct an3155 *b, int err, unsigned *count, bool last);
 
 /* SB_OK if connected and Get listed code; else SB_ERR_STATE / SB_ERR_UNSUPPORTED with diag. */
 int a3_need(struct an3155 *b, uint8_t code, const char *name, struct sb_diag *d);
+
+/* "command", "address", "parameter", "data" or "reply": for messages. */
+const char *a3_stage_name(enum a3_stage s);
 
 /* Fill diag for err from a command named what, at addr when has_addr. */
 int a3_fail(struct an3155 *b, struct sb_diag *d, int err, const char *what,

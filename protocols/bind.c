@@ -161,10 +161,8 @@ static int explicit_geom(struct sb_chip *c, const struct sb_bind_opts *o, uint32
 
 	if (r)
 		return SB_ERR_BAD_INPUT;
-	if (p) {   /* what the part's erased flash reads stays the row's (devtable.c) */
-		c->geom.erased_value = p->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
-		c->geom.erased_known = !(p->flags & SB_PART_ERASED_UNSURE);
-	}
+	if (p)   /* what the part's erased flash reads stays the row's (devtable.c) */
+		sb_geom_set_erased(&c->geom, p);
 	c->have_geom = true;
 	c->pages_known = page != 0;
 	return SB_OK;

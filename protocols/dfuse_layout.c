@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Parser state: the string, the cursor, and where errors go. */
 struct lp {
@@ -392,6 +393,26 @@ int dfuse_layout_pick(const struct dfuse_layout *alts, size_t n, const struct sb
 		if (name_eq(alts[i].name, prefer) || i + 1 == n)
 			return dfuse_layout_check(&alts[i], img, DFUSE_MEM_WRITE, diag);
 	return sb_diag_set(diag, SB_ERR_BAD_INPUT, "the device offers no memory layout");
+}
+
+/* Length of s without its trailing spaces. */
+static size_t trimmed_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == ' ')
+		n--;
+	return n;
+}
+
+int dfuse_layout_named(const struct dfuse_layout *alts, size_t n, const char *name)
+{
+	size_t ln = trimmed_len(name);
+
+	for (size_t i = 0; i < n; i++)
+		if (trimmed_len(alts[i].name) == ln && !strncasecmp(alts[i].name, name, ln))
+			return (int)i;
+	return -1;
 }
 
 int dfuse_layout_geom(const struct dfuse_layout *l, struct sb_geom *g, struct sb_diag *diag)

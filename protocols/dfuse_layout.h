@@ -91,6 +91,10 @@ int dfuse_layout_pages(const struct dfuse_layout *l, const struct sb_image *img,
 int dfuse_layout_pick(const struct dfuse_layout *alts, size_t n, const struct sb_image *img,
 		      const char *prefer, int *alt, struct sb_diag *diag);
 
+/* The alt among alts[0..n) whose name is `name`, trailing spaces ignored on
+ * both sides, in any case ("internal flash"); -1 if none. */
+int dfuse_layout_named(const struct dfuse_layout *alts, size_t n, const char *name);
+
 /*
  * The layout as a flash geometry for the write planner (plan.h): one page
  * run per region (at most SB_GEOM_MAX_RUNS), write unit 8 bytes (L4

@@ -4,7 +4,6 @@
  * and the flash rules (write unit, erased value) that follow for planning.
  */
 #include <string.h>
-#include <strings.h>
 
 #include "dfuse_layout.h"
 
@@ -78,21 +77,6 @@ static bool fits(const struct sb_part *p, const struct flat *dfu)
 	return false;
 }
 
-/* The alt whose name is `name` (trailing spaces ignored, any case), or -1. */
-static int alt_named(const struct dfuse_layout *alts, size_t n, const char *name)
-{
-	size_t ln = strlen(name);
-
-	for (size_t i = 0; i < n; i++) {
-		size_t la = strlen(alts[i].name);
-		while (la && alts[i].name[la - 1] == ' ')
-			la--;
-		if (la == ln && !strncasecmp(alts[i].name, name, ln))
-			return (int)i;
-	}
-	return -1;
-}
-
 static bool option_fits(const struct sb_part *p, uint32_t addr)
 {
 	return (p->opt_start && p->opt_start == addr) || (p->opt2_start && p->opt2_start == addr);
@@ -101,8 +85,8 @@ static bool option_fits(const struct sb_part *p, uint32_t addr)
 size_t dfuse_match_parts(const struct dfuse_layout *alts, size_t nalts, const struct sb_part **out,
 			 size_t max)
 {
-	int flash = alt_named(alts, nalts, "Internal Flash");
-	int ob = alt_named(alts, nalts, "Option Bytes");
+	int flash = dfuse_layout_named(alts, nalts, "Internal Flash");
+	int ob = dfuse_layout_named(alts, nalts, "Option Bytes");
 	const struct sb_part *t;
 	struct flat dfu;
 	size_t n, hit = 0, kept = 0;
@@ -134,9 +118,9 @@ void dfuse_geom_for_parts(struct sb_geom *g, const struct sb_part *const *parts,
 	if (n == 0)
 		return;
 	g->write_unit = parts[0]->write_unit;
-	g->erased_value = parts[0]->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+	g->erased_value = sb_part_erased_value(parts[0]);
 	for (size_t i = 0; i < n; i++) {
-		uint8_t e = parts[i]->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+		uint8_t e = sb_part_erased_value(parts[i]);
 		if (parts[i]->write_unit > g->write_unit)
 			g->write_unit = parts[i]->write_unit;
 		agree &= e == g->erased_value && !(parts[i]->flags & SB_PART_ERASED_UNSURE);

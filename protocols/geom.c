@@ -85,9 +85,14 @@ bool sb_part_has_mode(const struct sb_part *p, uint32_t kb, bool dual)
 	}
 }
 
-static void set_erased(struct sb_geom *g, const struct sb_part *p)
+uint8_t sb_part_erased_value(const struct sb_part *p)
 {
-	g->erased_value = p->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+	return p->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+}
+
+void sb_geom_set_erased(struct sb_geom *g, const struct sb_part *p)
+{
+	g->erased_value = sb_part_erased_value(p);
 	g->erased_known = !(p->flags & SB_PART_ERASED_UNSURE);
 }
 
@@ -97,7 +102,7 @@ static int lay_out(const struct sb_part *p, uint32_t kb, bool dual, struct sb_ge
 	const struct sb_sectors *sec = p->sectors;
 
 	*g = (struct sb_geom){ .base = p->flash_base, .size = size, .write_unit = p->write_unit };
-	set_erased(g, p);
+	sb_geom_set_erased(g, p);
 	if (!dual)
 		return add_bank(g, g->base, size, page, sec);
 	if (p->page_size_dual)

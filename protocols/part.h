@@ -157,6 +157,11 @@ bool sb_part_has_mode(const struct sb_part *p, uint32_t flash_kb, bool dual);
 /* End of the last page (exclusive): bank 2 may lie past base + size (G47x gap). */
 uint64_t sb_geom_end(const struct sb_geom *g);
 
+/* What part p's erased flash reads: 0x00 (SB_PART_ERASED_ZERO) or 0xFF. */
+uint8_t sb_part_erased_value(const struct sb_part *p);
+/* g's erased_value and erased_known from row p (known unless SB_PART_ERASED_UNSURE). */
+void sb_geom_set_erased(struct sb_geom *g, const struct sb_part *p);
+
 /* Uniform geometry given by the user for a part not in the table. */
 int sb_geom_explicit(uint32_t base, uint32_t size, uint32_t page_size, uint8_t write_unit,
 		     struct sb_geom *g, struct sb_diag *diag);

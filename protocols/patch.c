@@ -54,27 +54,32 @@ static void put_int(uint8_t *out, uint64_t v, unsigned size, bool big)
 		out[big ? size - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The integer types of --patch ADDR=TYPE:N and of a binary --sn-format TYPE
+ * (which takes no u8). */
+static const struct {
+	const char *name;
+	unsigned size;
+	bool big;
+} int_types[] = {
+	{ "u8", 1, false }, { "u16", 2, false }, { "u32", 4, false }, { "u64", 8, false },
+	{ "be16", 2, true }, { "be32", 4, true }, { "be64", 8, true },
+};
+
+#define NINT_TYPES (sizeof(int_types) / sizeof(int_types[0]))
+
 /* "u32:N" and friends; 0 not such a prefix, 1 parsed, -1 bad. */
 static int parse_typed(const char *s, struct sb_patch *p)
 {
-	static const struct {
-		const char *name;
-		unsigned size;
-		bool big;
-	} types[] = {
-		{ "u8:", 1, false }, { "u16:", 2, false }, { "u32:", 4, false }, { "u64:", 8, false },
-		{ "be16:", 2, true }, { "be32:", 4, true }, { "be64:", 8, true },
-	};
 	uint64_t v;
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t n = strlen(types[i].name);
-		if (strncmp(s, types[i].name, n))
+	for (size_t i = 0; i < NINT_TYPES; i++) {
+		size_t n = strlen(int_types[i].name);
+		if (strncmp(s, int_types[i].name, n) || s[n] != ':')
 			continue;
-		if (!parse_u64(s + n, &v) || (types[i].size < 8 && v >> (8 * types[i].size)))
+		if (!parse_u64(s + n + 1, &v) || (int_types[i].size < 8 && v >> (8 * int_types[i].size)))
 			return -1;
-		put_int(p->data, v, types[i].size, types[i].big);
-		p->len = types[i].size;
+		put_int(p->data, v, int_types[i].size, int_types[i].big);
+		p->len = int_types[i].size;
 		return 1;
 	}
 	return 0;
@@ -156,21 +161,12 @@ static bool text_template_ok(const char *t)
 
 int sb_sn_parse(const char *spec, struct sb_snfmt *f, struct sb_diag *d)
 {
-	static const struct {
-		const char *name;
-		unsigned size;
-		bool big;
-	} bins[] = {
-		{ "u16", 2, false }, { "u32", 4, false }, { "u64", 8, false },
-		{ "be16", 2, true }, { "be32", 4, true }, { "be64", 8, true },
-	};
-
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
-		if (!strcmp(spec, bins[i].name)) {
+	for (size_t i = 0; i < NINT_TYPES; i++) {
+		if (int_types[i].size > 1 && !strcmp(spec, int_types[i].name)) {
 			f->kind = SB_SN_BIN;
-			f->size = bins[i].size;
-			f->big_endian = bins[i].big;
+			f->size = int_types[i].size;
+			f->big_endian = int_types[i].big;
 			return SB_OK;
 		}
 	}

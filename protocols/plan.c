@@ -74,11 +74,10 @@ static int align_segments(const struct sb_image *img, uint32_t unit, uint8_t fil
 	return SB_OK;
 }
 
-/* All bytes read as erased flash does (0xFF; 0x00 on L0/L1). */
-static bool all_erased(const uint8_t *d, uint32_t n, uint8_t erased)
+bool sb_plan_block_erased(const struct sb_plan *p, const uint8_t *d, size_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (d[i] != erased)
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != p->erased)
 			return false;
 	return true;
 }
@@ -113,7 +112,7 @@ static int add_blocks(struct sb_plan *p, size_t *cap, uint32_t addr, const uint8
 		int err;
 		if (n > len - off)
 			n = len - off;
-		if (skip_ff && all_erased(data + off, n, p->erased))
+		if (skip_ff && sb_plan_block_erased(p, data + off, n))
 			p->nskipped++;
 		else if ((err = push_block(p, cap, a, n, data + off)))
 			return err;
@@ -253,7 +252,7 @@ static enum sb_page_action classify_page(const struct sb_plan *p, const struct s
 
 	for (uint32_t off = 0, u = 0; off < pg->size; off += p->unit, u++) {
 		const uint8_t *t = target_unit(p, &k, pg->addr + off);
-		bool erased = all_erased(cur + off, p->unit, p->erased);
+		bool erased = sb_plan_block_erased(p, cur + off, p->unit);
 		need[u] = false;
 		if (t ? !memcmp(t, cur + off, p->unit) : erased)
 			continue;

@@ -133,6 +133,12 @@ int sb_plan_classify(struct sb_plan *plan, const struct sb_image *cur, struct sb
  * (with SB_ERASE_ALL/NONE or keep_erased_blocks a plan is always full). */
 bool sb_plan_can_read_first(const struct sb_plan *plan);
 
+/* Every byte of d[0..n) reads as erased flash does (plan->erased: 0xFF,
+ * 0x00 on L0/L1). It does not look at erased_known: callers skip a block
+ * only where that holds (a page-erase plan, or a BLANK page, which only a
+ * plan with erased_known can classify). */
+bool sb_plan_block_erased(const struct sb_plan *plan, const uint8_t *d, size_t n);
+
 /* The part [*lo, *hi) of segment s inside page pg: false when they do not meet. */
 bool sb_plan_overlap(const struct sb_segment *s, const struct sb_plan_page *pg, uint64_t *lo,
 		     uint64_t *hi);

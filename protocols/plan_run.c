@@ -89,18 +89,6 @@ struct run {
 	struct sb_diag *diag;
 };
 
-/* Only what erased flash reads as (the plan's erased value); never when that
- * value is in doubt: then every block is written. */
-static bool all_erased(const struct sb_plan *p, const uint8_t *d, size_t n)
-{
-	if (!p->erased_known)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (d[i] != p->erased)
-			return false;
-	return true;
-}
-
 /* [lo, hi) of segment s in one write whose failure is final (refusals included). */
 static int write_span(struct run *r, const struct sb_segment *s, uint64_t lo, uint64_t hi)
 {
@@ -114,7 +102,8 @@ static int write_span(struct run *r, const struct sb_segment *s, uint64_t lo, ui
 
 /*
  * The image inside page pg, on the page just erased: its blocks that are
- * not all erased value, adjacent ones in one write.
+ * not all erased value, adjacent ones in one write. pg is a BLANK page, so
+ * the plan knows what erased flash reads (sb_plan_can_read_first).
  */
 static int write_page_image(struct run *r, const struct sb_plan_page *pg)
 {
@@ -130,7 +119,7 @@ static int write_page_image(struct run *r, const struct sb_plan_page *pg)
 		for (uint64_t a = lo, b; a < hi; a = b) {
 			b = (a / p->block_size + 1) * p->block_size;
 			b = b < hi ? b : hi;
-			if (!all_erased(p, s->data + (a - s->addr), (size_t)(b - a))) {
+			if (!sb_plan_block_erased(p, s->data + (a - s->addr), (size_t)(b - a))) {
 				run_hi = b;
 				continue;
 			}

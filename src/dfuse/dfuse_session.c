@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dfuse_tool.h"
 #include "jobstop.h"
@@ -293,25 +292,9 @@ int df_reopen_after_reset(struct df_session *s, unsigned wait_s, bool *back)
 
 /* ---- alt settings --------------------------------------------------------------- */
 
-static bool name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	while (la && a[la - 1] == ' ')
-		la--;
-	while (lb && b[lb - 1] == ' ')
-		lb--;
-	return la == lb && !strncasecmp(a, b, la);
-}
-
 int df_alt_named(const struct df_session *s, const char *name)
 {
-	if (*name == '@')
-		name++;
-	for (size_t i = 0; i < s->nalts; i++)
-		if (name_eq(s->layout[i].name, name))
-			return (int)i;
-	return -1;
+	return dfuse_layout_named(s->layout, s->nalts, *name == '@' ? name + 1 : name);
 }
 
 static void alt_names(const struct df_session *s, char *buf, size_t len)

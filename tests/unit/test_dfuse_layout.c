@@ -346,6 +346,24 @@ static void test_pick_prefers_internal_flash(void **state)
 	dfuse_layout_free(&alts[1]);
 }
 
+/* An alt by name: any case, trailing spaces ignored on both sides. */
+static void test_named(void **state)
+{
+	struct dfuse_layout alts[3] = { parse_ok(L4R5_FLASH), parse_ok(L4R5_OB),
+					parse_ok(L4R5_OTP) };
+
+	(void)state;
+	strcpy(alts[1].name, "Option Bytes   ");   /* as a layout built by hand may hold it */
+	assert_int_equal(dfuse_layout_named(alts, 3, "Internal Flash"), 0);
+	assert_int_equal(dfuse_layout_named(alts, 3, "internal FLASH  "), 0);
+	assert_int_equal(dfuse_layout_named(alts, 3, "Option Bytes"), 1);
+	assert_int_equal(dfuse_layout_named(alts, 3, "Internal"), -1);
+	assert_int_equal(dfuse_layout_named(alts, 3, "Internal Flash x"), -1);
+	assert_int_equal(dfuse_layout_named(alts, 1, "Option Bytes"), -1);
+	for (int i = 0; i < 3; i++)
+		dfuse_layout_free(&alts[i]);
+}
+
 static void test_geom(void **state)
 {
 	struct dfuse_layout l = parse_ok(F4_FLASH);
@@ -485,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_check_flags),
 		cmocka_unit_test(test_pick_alt),
 		cmocka_unit_test(test_pick_prefers_internal_flash),
+		cmocka_unit_test(test_named),
 		cmocka_unit_test(test_geom),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_match_parts),

@@ -467,7 +467,8 @@ static void profile_keys_checked(void **state)
 	sb_lineopts_init(&o, "test");
 	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nboot0 = rts\n[b]\nnrts = dtr\n", "j.conf", "a",
 						   &found, &d), SB_ERR_BAD_INPUT);
-	assert_non_null(strstr(d.msg, "j.conf:4: unknown key 'nrts'"));
+	assert_string_equal(d.msg, "j.conf:4: unknown key 'nrts' (keys: boot0, nrst, port, ports, baud,"
+			    " entry, exit, stm32flash-i, pulse, settle)");
 	sb_lineopts_init(&o, "test");
 	assert_int_equal(sb_lineopts_apply_profile(&o, "[a]\nbaud = fast\n", "j.conf", "a", &found, &d),
 			 SB_ERR_BAD_INPUT);
@@ -482,12 +483,12 @@ static void profile_keys_checked(void **state)
 	assert_string_equal(sb_lineopts_extra(&o, "ports"), "/dev/ttyUSB*");
 }
 
-/* A default file that cannot be read is skipped; the next one is used. */
+/* A default file that cannot be opened or read is skipped; the next one is used. */
 static void unreadable_default_skipped(void **state)
 {
 	struct sb_lineopts o;
 	struct sb_diag d = { .msg = "" };
-	char dir[] = "/tmp/lineopts-dirXXXXXX";
+	char dir[] = "/tmp/lineopts-dirXXXXXX", under_file[160];
 	const char *files[2];
 	struct env e = { { "STMBOOT_JIG=pi", NULL } };
 	(void)state;
@@ -502,13 +503,44 @@ static void unreadable_default_skipped(void **state)
 	assert_int_equal(sb_lineopts_resolve_files(&o, env_get, &e, files, 2, &d), SB_ERR_BAD_INPUT);
 	assert_non_null(strstr(d.msg, "cannot read"));
 	rmdir(dir);
+	/* does not open (ENOTDIR, even for root): skipped too */
+	snprintf(under_file, sizeof(under_file), "%s/jigs.conf", files[1]);
+	files[0] = under_file;
+	sb_lineopts_init(&o, "test");
+	assert_int_equal(sb_lineopts_resolve_files(&o, env_get, &e, files, 2, &d), SB_OK);
+	assert_string_equal(o.jig_file, files[1]);
+}
+
+/* A default file that reads but is too large is an error naming it, not skipped. */
+static void oversized_default_is_an_error(void **state)
+{
+	struct sb_lineopts o;
+	struct sb_diag d = { .msg = "" };
+	const char *files[2];
+	char *big = malloc(64 * 1024 + 2), want[200];
+	struct env e = { { "STMBOOT_JIG=pi", NULL } };
+	(void)state;
+	assert_non_null(big);
+	memset(big, '#', 64 * 1024 + 1);   /* one comment line of 65537 bytes */
+	big[64 * 1024 + 1] = '\0';
+	files[0] = write_file("big.conf", big);
+	files[1] = write_file("jigs.conf", pi_conf);
+	free(big);
+	sb_lineopts_init(&o, "test");
+	assert_false(o.explicit_config);
+	assert_int_equal(sb_lineopts_resolve_files(&o, env_get, &e, files, 2, &d), SB_ERR_BAD_INPUT);
+	snprintf(want, sizeof(want), "%s: larger than 65536 bytes", files[0]);
+	assert_string_equal(d.msg, want);
+	assert_true(o.in_file);
+	assert_string_equal(o.jig_file, "");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(profile_keys_checked),
-		cmocka_unit_test(unreadable_default_skipped),
+		cmocka_unit_test_setup_teardown(unreadable_default_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(oversized_default_is_an_error, setup, teardown),
 		cmocka_unit_test(linespec_forms),
 		cmocka_unit_test(linespec_errors),
 		cmocka_unit_test_setup_teardown(options_and_blame, setup, teardown),

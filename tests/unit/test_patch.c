@@ -121,6 +121,8 @@ static void test_serial_formats(void **state)
 	assert_int_equal(sb_sn_render(&f, 65536, out, &len, t, sizeof(t), &d), SB_ERR_BAD_INPUT);
 	assert_contains(d.msg, "does not fit 2 bytes");
 	assert_int_equal(sb_sn_parse("SN", &f, &d), SB_ERR_BAD_INPUT);
+	assert_int_equal(sb_sn_parse("u8", &f, &d), SB_ERR_BAD_INPUT);   /* --patch only */
+	assert_int_equal(sb_sn_parse("u16:", &f, &d), SB_ERR_BAD_INPUT);
 	assert_int_equal(sb_sn_parse("%u-%u", &f, &d), SB_ERR_BAD_INPUT);
 	assert_int_equal(sb_sn_parse("%s", &f, &d), SB_ERR_BAD_INPUT);
 	assert_int_equal(sb_sn_parse("%n", &f, &d), SB_ERR_BAD_INPUT);
