@@ -51,14 +51,21 @@ expect_match() {
 
 # start_board NAME [romsim serial options]: a virtual board on $T/NAME,
 # state in $T/NAME.state, pins socket $T/NAME.pins, log $T/NAME.log.
+# Waits for romsim's "ready" (at most 10 s), not once romsim has exited (a
+# board it refuses).
 start_board() {
 	local name=$1; shift
 	"$BUILD/romsim" serial --pty-link "$T/$name" --state "$T/$name.state" \
 		--pins-sock "$T/$name.pins" --log "$T/$name.log" "$@" >"$T/$name.out" 2>&1 &
-	_pids+=($!)
-	local i
+	local pid=$! i
+	_pids+=("$pid")
 	for i in $(seq 1 200); do
 		grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			# exited: its output is whole now (a "ready" written since counts)
+			grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
+			break
+		fi
 		sleep 0.05
 	done
 	echo "# romsim did not become ready:"; sed 's/^/#   /' "$T/$name.out"
