@@ -243,4 +243,6 @@ faults: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# The dependency files of this build's objects: only obj/ and san/, not
+# those of builds nested in BUILD (arm64/, v2/), which another make may be writing.
+-include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' 2>/dev/null)
