@@ -15,12 +15,6 @@ FW_SIZE=$(stat -c %s "$FW")
 FLASH=0x08000000
 FLASH_SIZE=$((2048 * 1024))
 
-# a3 ARGS...: the real program through the shim, bounded.
-a3() { bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
-
-# A BOARD ARGS...: a3 on board BOARD's port.
-A() { local b=$1; shift; a3 -p "$T/$b" "$@"; }
-
 # prep CMD...: a set-up step; only its failure is reported.
 prep() { local out; out=$("$@" 2>&1) || not_ok "set-up: ${*:2}" "$(echo "$out" | tail -2)"; }
 

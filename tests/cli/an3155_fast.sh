@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 
 FW=$FIX/fw.bin
-a3() { bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
-A() { local b=$1; shift; a3 -p "$T/$b" "$@"; }
 # run NAME CMD...: $OUT and $RC of CMD, for is/has/lacks.
 run() { shift; OUT=$("$@" 2>&1); RC=$?; }
 # result FIELD: the value of FIELD in the "result" event of $OUT.
@@ -70,8 +68,9 @@ is "one changed byte: exit 0" 0
 field_is "one changed byte: one page erased" erased_pages 1
 field_is "one changed byte: 63 pages unchanged" unchanged_pages 63
 check "one changed byte: flash holds the new image" flash_equals "$T/dp.state" 0x08000000 "$T/changed.bin"
-check "one changed byte: the part erased page 49 only" \
-	bash -c "[ \$(tail -n +$((n + 1)) '$T/dp.log' | grep -c 'FLASH: page erase') -eq 1 ] && tail -n +$((n + 1)) '$T/dp.log' | grep -q 'FLASH: page erase 49'"
+# erased_49_only: since line $n of the log, one page erase, of page 49
+erased_49_only() { [ "$(log_since_count dp "$n" 'FLASH: page erase')" -eq 1 ] && log_since_has dp "$n" 'FLASH: page erase 49'; }
+check "one changed byte: the part erased page 49 only" erased_49_only
 # a byte outside the image but inside one of its pages is erased, as over the ROM protocol
 fresh_board dp || { finish; exit; }
 run x A dp -q write "$FW"

@@ -10,7 +10,7 @@
 IMG=$T/img.bin
 head -c 16384 "$FIX/fw.bin" >"$IMG"
 
-a3() { bounded 180 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
+A3_SECS=180   # the bound of lib.sh's a3 here
 
 # noisy NAME SPEC SEED: a fresh board with faults; the job succeeds and the
 # flash holds the image; the faults really fired.
@@ -20,7 +20,7 @@ noisy() {
 	expect_exit 0 "$name ($spec, seed $seed): write+verify succeeds" \
 		a3 -p "$T/$name" --json write "$IMG"
 	check "$name: the flash holds the image" flash_equals "$T/$name.state" 0x08000000 "$IMG"
-	check "$name: faults were injected" grep -q '^fault: ' "$T/$name.log"
+	check "$name: faults were injected" log_has "$name" '^fault: '
 	stop_board "$name"
 }
 
@@ -42,7 +42,7 @@ fresh_board twin0 --faults 'drop-in@write#1.14,drop-in@write#1.15' || true
 expect_exit 0 "two lost 0x00 bytes: write+verify succeeds" a3 -p "$T/twin0" --json write "$IMG"
 expect_match "two lost 0x00 bytes: no page had to be repaired" '"repaired_pages":0'
 check "two lost 0x00 bytes: the flash holds the image" flash_equals "$T/twin0.state" 0x08000000 "$IMG"
-check "two lost 0x00 bytes: the ROM refused the shortened frame" grep -q 'bad data checksum' "$T/twin0.log"
+check "two lost 0x00 bytes: the ROM refused the shortened frame" log_has twin0 'bad data checksum'
 stop_board twin0
 
 # Two data bytes of the first Write Memory flipped alike: the XOR checksum
@@ -54,9 +54,9 @@ expect_exit 0 "a frame the checksum cannot catch: write+verify succeeds" a3 -p "
 expect_match "a frame the checksum cannot catch: one page repaired" '"repaired_pages":1'
 check "a frame the checksum cannot catch: the flash holds the image" \
 	flash_equals "$T/twin.state" 0x08000000 "$IMG"
-check "a frame the checksum cannot catch: the ROM programmed it (ACK)" grep -q 'twin-in' "$T/twin.log"
+check "a frame the checksum cannot catch: the ROM programmed it (ACK)" log_has twin 'twin-in'
 check "a frame the checksum cannot catch: page 0 erased twice" \
-	test "$(grep -c '^erase .*from 0: ack' "$T/twin.log")" -ge 2
+	test "$(log_count twin '^erase .*from 0: ack')" -ge 2
 stop_board twin
 # With --no-erase nothing was erased by the job, so nothing is repaired: exit 9.
 fresh_board twin2 --faults 'twin-in@write#1.20' || true

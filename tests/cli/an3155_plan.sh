@@ -18,15 +18,11 @@ done
 unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT_ENTRY STMBOOT_EXIT
 export HOME=$T/home
 
-# A BOARD ARGS...: the real program on board BOARD's port, bounded; $OUT, $RC.
-A() {
-	local b=$1; shift
-	OUT=$(bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" -p "$T/$b" "$@" 2>&1)
-	RC=$?
-}
-# ROM commands as romsim logs them: "erase N pages from P: ack", "write 0x...: ack"
-erases_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^erase '; }
-writes_since() { tail -n +$(($2 + 1)) "$T/$1.log" | grep -c '^write 0x'; }
+# AO BOARD ARGS...: lib.sh's A (the real program on board BOARD's port,
+# bounded), its output in $OUT and exit status in $RC.
+AO() { OUT=$(A "$@" 2>&1); RC=$?; }
+# ROM commands as romsim logs them (counted with log_since_count): "erase N
+# pages from P: ack", "write 0x...: ack"
 
 rand_bytes 16384 >"$T/app.bin"             # pages 0-3
 cp "$T/app.bin" "$T/app2.bin"
@@ -36,27 +32,27 @@ head -c 8192 /dev/zero | tr '\0' '\377' >"$T/ff8k.bin"
 
 fresh_board rf || { finish; exit; }
 n=$(log_size rf)
-A rf --json --plan read-first write "$T/app.bin"
+AO rf --json --plan read-first write "$T/app.bin"
 is "blank part, read first: exit 0" 0
 check "blank part: flash holds the image" flash_equals "$T/rf.state" 0x08000000 "$T/app.bin"
-check "blank part: no erase command" test "$(erases_since rf "$n")" = 0
+check "blank part: no erase command" test "$(log_since_count rf "$n" '^erase ')" = 0
 check "blank part: 4 pages written without erase" test "$(json_of pages_written)" = 4
 
 n=$(log_size rf)
-A rf --json --plan read-first write "$T/app.bin"
+AO rf --json --plan read-first write "$T/app.bin"
 is "same image again: exit 0" 0
 check "same image again: 4 pages unchanged" test "$(json_of pages_skipped)" = 4
-check "same image again: no erase, no write" test "$(erases_since rf "$n")/$(writes_since rf "$n")" = 0/0
+check "same image again: no erase, no write" test "$(log_since_count rf "$n" '^erase ')/$(log_since_count rf "$n" '^write 0x')" = 0/0
 
 n=$(log_size rf)
-A rf --json --plan read-first write "$T/app2.bin"
+AO rf --json --plan read-first write "$T/app2.bin"
 is "one changed page: exit 0" 0
 check "one changed page: flash holds it" flash_equals "$T/rf.state" 0x08000000 "$T/app2.bin"
 check "one changed page: one page erased" test "$(json_of pages_erased)" = 1
 check "one changed page: the ROM erased page 2 only" log_since_has rf "$n" '^erase 1 pages? from 2'
 
 n=$(log_size rf)
-A rf --json write "$T/app.bin"
+AO rf --json write "$T/app.bin"
 is "default plan (full): exit 0" 0
 has "default plan: full, nothing read first" '"plan":"full","read_bytes":0'
 check "default plan: every touched page erased" test "$(json_of erased_pages)" = 4
@@ -65,8 +61,8 @@ check "default plan: every touched page erased" test "$(json_of erased_pages)" =
 for mode in nack silent; do
 	opt=(); [ "$mode" = silent ] && opt=(--silent-progerr)
 	fresh_board "ff-$mode" "${opt[@]}" || continue
-	A "ff-$mode" -q --keep-erased-blocks write "$T/ff8k.bin@0x08001000"
-	A "ff-$mode" --json --plan read-first write "$T/app.bin"
+	AO "ff-$mode" -q --keep-erased-blocks write "$T/ff8k.bin@0x08001000"
+	AO "ff-$mode" --json --plan read-first write "$T/app.bin"
 	is "programmed 0xFF, ROM answers $mode: exit 0" 0
 	check "programmed 0xFF ($mode): flash holds the image" flash_equals "$T/ff-$mode.state" 0x08000000 "$T/app.bin"
 	check "programmed 0xFF ($mode): pages 1-2 erased again" test "$(json_of pages_reerased)" = 2
@@ -74,13 +70,13 @@ done
 
 # --dry-run with a port reads, and changes nothing
 sum=$(state_sum rf)
-A rf --dry-run --plan read-first write "$T/app2.bin"
+AO rf --dry-run --plan read-first write "$T/app2.bin"
 is "--dry-run read first: exit 0" 0
 has "--dry-run read first: one page to erase, three unchanged" \
 	'read first: 4 page\(s\), 16384 bytes: 3 unchanged, 0 to write without erase, 1 to erase and write'
 check "--dry-run read first: the board is unchanged" test "$(state_sum rf)" = "$sum"
 
-A rf --plan often write "$T/app.bin"
+AO rf --plan often write "$T/app.bin"
 is "--plan with a bad mode: exit 2" 2
 
 finish

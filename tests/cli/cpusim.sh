@@ -82,7 +82,8 @@ stop_board a
 
 # ---- WRPERR on protected pages, bank modes --------------------------------------------
 fresh_board w
-check "an3155 write-protects page 2" bounded 60 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" -q -p "$T/w" write-protect 2
+A3_SECS=60   # the bound of lib.sh's a3 here
+check "an3155 write-protects page 2" a3 -q -p "$T/w" write-protect 2
 check "then the agent runs" talk w "${LOAD[@]}" tx:55 rxn:5
 out=$(talk w tx:45 u8:2 u8:0 rxn:9 tx:43 rxn:5 tx:44 u32:0x08002000 u32:1 u32:2 rxn:5)
 same "erase and program of a WRP page: WRPERR" "${out:0:10} ${out: -10}" \

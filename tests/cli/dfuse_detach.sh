@@ -21,15 +21,9 @@ export HOME=$T/home
 BIN=$FIX/fw.bin
 APP=1209:0001
 
-# app NAME [romsim usb options] -- CMD...: CMD against a board that runs its
-# application (BOOT0 low, flash programmed) offering DFU run-time as $APP.
-app() {
-	local name=$1; shift
-	OUT=$(bounded 120 "$ROMSIM" usb --boot0 0 --app-dfu "$APP" --state "$T/$name.state" \
-		--log "$T/$name.log" --stats "$T/$name.stats" "$@" 2>&1)
-	RC=$?
-}
-stat_of() { sed -n "s/.*device=1-1 .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
+# app NAME [romsim usb options] -- CMD...: lib.sh's usb with a board that runs
+# its application (BOOT0 low, flash programmed) offering DFU run-time as $APP.
+app() { local name=$1; shift; usb "$name" --boot0 0 --app-dfu "$APP" "$@"; }
 # the bus events of the board's log, in order
 events() { grep -o 'the application as [0-9a-f:]*\|device enumerates, serial\|device leaves the bus\|the application detaches' "$T/$1.log" | tr '\n' ';'; }
 

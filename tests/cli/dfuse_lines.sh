@@ -32,16 +32,13 @@ PI="--boot0 gpio:GPIO17 --nrst gpio:GPIO27:open-drain"
 BIN=$FIX/fw.bin
 FW=$FIX/fw.hex
 
-# board NAME [romsim usb options] -- CMD...: CMD against a board that starts
-# in its application (BOOT0 low, flash programmed), pins on $FAKE_GPIOD_SOCK.
+# board NAME [romsim usb options] -- CMD...: lib.sh's usb with a board that
+# starts in its application (BOOT0 low, flash programmed), pins on $FAKE_GPIOD_SOCK.
 board() {
 	local name=$1; shift
 	rm -f "$FAKE_GPIOD_SOCK"
-	OUT=$(bounded 120 "$ROMSIM" usb --boot0 0 --state "$T/$name.state" --pins-sock "$FAKE_GPIOD_SOCK" \
-		--log "$T/$name.log" --stats "$T/$name.stats" "$@" 2>&1)
-	RC=$?
+	usb "$name" --boot0 0 --pins-sock "$FAKE_GPIOD_SOCK" "$@"
 }
-stat_of() { sed -n "s/.*device=1-1 .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"; }
 
 # An application board: the fixture in flash, then one word changed so that
 # a new write is visible.

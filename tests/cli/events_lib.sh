@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tests/cli/events_lib.sh - the event schema of man/stmboot.7 (section
 # EVENTS) as JSON, and a jq check of event lines against it. Sourced by the
-# tests after lib.sh.
+# tests after lib.sh (not a test itself: scripts/check skips *lib.sh).
 #
 # In the page, ".Ss NAME" starts an event ("every event": the members of
 # all), and ".It Li a , b Pq TYPE[ or TYPE][, optional]" documents members.
@@ -43,4 +43,13 @@ events_check() {
 		    (if $ev == null then empty
 		     else ($e | keys[] | . as $k | select(($all | has($k)) | not) | "undocumented member \($k)") end)
 		  ] | select(length > 0) | "\($e.event): \(join("; "))"' "$2"
+}
+
+# schema_ok NAME FILE: every event line of FILE as stmboot(7) documents it
+# (the schema is made into $T/schema.json on first use).
+schema_ok() {
+	local bad
+	[ -e "$T/schema.json" ] || events_schema >"$T/schema.json"
+	bad=$(events_check "$T/schema.json" "$2" 2>&1 | sort -u)
+	if [ -z "$bad" ] && [ -s "$2" ]; then ok "$1"; else not_ok "$1" "$(head -5 <<<"$bad")"; fi
 }

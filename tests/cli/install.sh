@@ -8,6 +8,8 @@
 
 # installed files and links under a DESTDIR, relative, sorted
 landed() { (cd "$1" && find . -type f -o -type l | sed 's|^\./|/|' | sort); }
+# pkg_owned: the lines of the paths on stdin that a Debian package owns (one dpkg -S)
+pkg_owned() { xargs -r -d '\n' dpkg -S 2>/dev/null; }
 
 if [ ! -f "$ROOT/Makefile" ]; then
 	not_ok "install: the test needs the checkout's Makefile" "$ROOT has none"
@@ -50,7 +52,7 @@ if landed "$D" | grep -q 'romsim\|serialshim'; then
 else
 	ok "install: the virtual board stays out of the user tools"
 fi
-owned=$(landed "$D" | while read -r f; do dpkg -S "$f" 2>/dev/null; done)
+owned=$(landed "$D" | pkg_owned)
 if [ -z "$owned" ]; then ok "install: no installed file belongs to a Debian package"
 else not_ok "install: no installed file belongs to a Debian package" "$owned"; fi
 
@@ -76,6 +78,7 @@ check "PREFIX=/usr: the udev rule in /usr/lib/udev/rules.d" test -f "$D/usr/lib/
 check "PREFIX=/usr: nothing in /etc" test ! -e "$D/etc"
 check "PREFIX=/usr: zsh completion in vendor-completions" test -f "$D/usr/share/zsh/vendor-completions/_stmboot"
 landed "$D" >"$T/both"
+cp -a "$D" "$T/comp"   # the completions' tests below use this install
 mk uninstall DESTDIR="$D" PREFIX=/usr
 cat >"$T/want-sim" <<'EOF'
 /usr/bin/romsim
@@ -87,7 +90,7 @@ landed "$D" >"$T/got-sim"
 if diff -u "$T/want-sim" "$T/got-sim" >"$T/diff"; then ok "install-sim: romsim, its page and the shim, apart"
 else not_ok "install-sim: romsim, its page and the shim, apart" "$(cat "$T/diff")"; fi
 expect_exit 0 "installed romsim --version" "$D/usr/bin/romsim" --version
-owned=$(while read -r f; do dpkg -S "$f" 2>/dev/null; done <"$T/both")
+owned=$(pkg_owned <"$T/both")
 if [ -z "$owned" ]; then ok "install-sim: no file belongs to a Debian package"
 else not_ok "install-sim: no file belongs to a Debian package" "$owned"; fi
 expect_exit 0 "make uninstall-sim" mk uninstall-sim DESTDIR="$D" PREFIX=/usr
@@ -98,15 +101,13 @@ if [ -z "$left" ]; then ok "uninstall-sim: nothing left behind"; else not_ok "un
 mkdir -p "$T/fakebin"
 printf '#!/bin/sh\necho "another an3155"\n' >"$T/fakebin/an3155"
 chmod 755 "$T/fakebin/an3155"
+# fakebin CMD...: CMD with $T/fakebin first in PATH
+fakebin() { PATH="$T/fakebin:$PATH" "$@"; }
 D=$T/clash
-expect_exit 2 "install refuses a name another program in PATH has" \
-	env PATH="$T/fakebin:$PATH" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-	make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$D"
+expect_exit 2 "install refuses a name another program in PATH has" fakebin mk install DESTDIR="$D"
 expect_match "the refusal names the other program" "$T/fakebin/an3155 is another 'an3155' in PATH"
 check "a refused install copies nothing" test ! -e "$D"
-expect_exit 0 "CLASH=warn installs anyway" \
-	env PATH="$T/fakebin:$PATH" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-	make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$D" CLASH=warn
+expect_exit 0 "CLASH=warn installs anyway" fakebin mk install DESTDIR="$D" CLASH=warn
 expect_match "CLASH=warn says what clashes" "warning: names already in use"
 if owner=$(dpkg -S /usr/bin/dfuse-pack 2>/dev/null); then
 	expect_exit 2 "install refuses a name a Debian package owns" \
@@ -116,9 +117,8 @@ else
 	not_ok "a Debian package owns /usr/bin/dfuse-pack (dfu-util, from scripts/deps)"
 fi
 
-# ---- completions, from the installed files ----------------------------------------------------
+# ---- completions, from the installed files (the PREFIX=/usr install above) ----------------------
 D=$T/comp
-mk install install-sim DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 C=$D/usr/share/bash-completion/completions
 complete_words() {  # PROG WORD...: what bash completes for the last word
 	PATH="$D/usr/bin:$PATH" bash -c '

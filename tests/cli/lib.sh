@@ -51,14 +51,21 @@ expect_match() {
 
 # start_board NAME [romsim serial options]: a virtual board on $T/NAME,
 # state in $T/NAME.state, pins socket $T/NAME.pins, log $T/NAME.log.
+# Waits for romsim's "ready" (at most 10 s), not once romsim has exited (a
+# board it refuses).
 start_board() {
 	local name=$1; shift
 	"$BUILD/romsim" serial --pty-link "$T/$name" --state "$T/$name.state" \
 		--pins-sock "$T/$name.pins" --log "$T/$name.log" "$@" >"$T/$name.out" 2>&1 &
-	_pids+=($!)
-	local i
+	local pid=$! i
+	_pids+=("$pid")
 	for i in $(seq 1 200); do
 		grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			# exited: its output is whole now (a "ready" written since counts)
+			grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
+			break
+		fi
 		sleep 0.05
 	done
 	echo "# romsim did not become ready:"; sed 's/^/#   /' "$T/$name.out"
@@ -78,6 +85,10 @@ stop_board() {
 
 # an3155 ARGS...: the real program through the serial shim.
 an3155() { LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
+# a3 ARGS...: the same, bounded to A3_SECS seconds (default 120);
+# A BOARD ARGS...: a3 on board BOARD's port.
+a3() { bounded "${A3_SECS:-120}" env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
+A() { local b=$1; shift; a3 -p "$T/$b" "$@"; }
 stm32flash_shim() { LD_PRELOAD="$BUILD/serialshim.so" stm32flash "$@"; }
 
 # flash_bytes STATE ADDR LEN > out: bytes of the board's flash.
@@ -122,9 +133,10 @@ log_count() { grep -Ec -- "$2" "$T/$1.log" 2>/dev/null; }
 log_lacks() { [ -f "$T/$1.log" ] && ! log_has "$@"; }
 # log_size NAME: the log's line count now; log_since_has / log_since_lacks
 # NAME LINES ERE: whether a line added after that count matches ERE (for
-# "nothing happened since" checks).
+# "nothing happened since" checks); log_since_count NAME LINES ERE: how many do.
 log_size() { wc -l <"$T/$1.log" 2>/dev/null || echo 0; }
 log_since_has() { tail -n +$(($2 + 1)) "$T/$1.log" 2>/dev/null | grep -Eq -- "$3"; }
+log_since_count() { tail -n +$(($2 + 1)) "$T/$1.log" 2>/dev/null | grep -Ec -- "$3"; }
 log_since_lacks() { [ -f "$T/$1.log" ] && ! log_since_has "$@"; }
 
 # flash_erased STATE ADDR LEN: LEN bytes of flash at ADDR are all 0xFF.

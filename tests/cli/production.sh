@@ -10,13 +10,6 @@
 
 BIN=$FIX/fw.bin
 SN_ADDR=0x0800F000     # outside fw.bin (0x08000000-0x080051DF), on page 15
-events_schema >"$T/schema.json"
-# schema_ok NAME FILE: every event line of FILE as stmboot(7) documents it
-schema_ok() {
-	local bad
-	bad=$(events_check "$T/schema.json" "$2" 2>&1 | sort -u)
-	if [ -z "$bad" ] && [ -s "$2" ]; then ok "$1"; else not_ok "$1" "$(head -5 <<<"$bad")"; fi
-}
 # sn_at STATE: the serial number text at SN_ADDR (NUL-terminated)
 sn_at() { flash_bytes "$1" $SN_ADDR 16 | tr -d '\377' | cut -d '' -f1 | tr -d '\0'; }
 

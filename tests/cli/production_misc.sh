@@ -8,12 +8,6 @@
 . "$(dirname "$0")/events_lib.sh"
 
 BIN=$FIX/fw.bin
-events_schema >"$T/schema.json"
-schema_ok() {
-	local bad
-	bad=$(events_check "$T/schema.json" "$2" 2>&1 | sort -u)
-	if [ -z "$bad" ] && [ -s "$2" ]; then ok "$1"; else not_ok "$1" "$(head -5 <<<"$bad")"; fi
-}
 unset STMBOOT_PORT STMBOOT_JIG STMBOOT_CONFIG STMBOOT_BOOT0 STMBOOT_NRST XDG_CONFIG_HOME
 export HOME=$T/home
 mkdir -p "$HOME/.config/stmboot"

@@ -33,8 +33,8 @@ fi
 OTHER=$T/other.bin
 tr '\000-\377' '\377\000-\376' <"$FW" >"$OTHER"
 
-# A BOARD ARGS...: the real an3155 on board BOARD's port, through the shim, bounded.
-A() { local b=$1; shift; bounded 180 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" -p "$T/$b" "$@"; }
+# the bound of lib.sh's A (the real an3155 on a board's port, through the shim)
+A3_SECS=180
 
 # ROM commands that change flash, as romsim logs them (sim/an3155_dev_cmds.c).
 TOUCH='^(write|erase)[ :]'

@@ -13,9 +13,6 @@ FW=$FIX/fw.bin
 FW_SIZE=$(stat -c %s "$FW")
 FLASH=0x08000000
 
-a3() { bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" "$@"; }
-A() { local b=$1; shift; a3 -p "$T/$b" "$@"; }
-
 for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
 	if [ ! -e "$f" ]; then
 		not_ok "romsim --part: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"

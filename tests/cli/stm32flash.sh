@@ -15,7 +15,6 @@ FLASH=0x08000000
 BAUD=115200
 
 SF() { local b=$1; shift; bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" stm32flash -b $BAUD "$@" "$T/$b"; }
-A() { local b=$1; shift; bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" "$BUILD/an3155" -p "$T/$b" "$@"; }
 
 # prep CMD...: a set-up step; only its failure is reported.
 prep() { local out; out=$("$@" 2>&1) || not_ok "set-up: ${*:2}" "$(echo "$out" | tail -2)"; }

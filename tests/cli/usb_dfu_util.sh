@@ -26,11 +26,6 @@ romsim_usb() {
 	RC=$?
 }
 
-# stat_of NAME KEY [DEVICE]: a counter from the --stats file.
-stat_of() {
-	sed -n "s/.*device=1-${3:-1} .*\\b$2=\\([^ ]*\\).*/\\1/p" "$T/$1.stats"
-}
-
 # vector table (SP 0x20010000, PC 0x08004101) + data: an image the ROM jumps to.
 make_app() {
 	printf '\x00\x00\x01\x20\x01\x41\x00\x08' >"$1"
