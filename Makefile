@@ -69,8 +69,8 @@ PKGCHECK = $(addprefix pkgcheck-,$(1))
 GPIOD_MAJOR = $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
 CMOCKA_LIBS  = $(call pc_libs,cmocka)
 UMOCK_LIBS   = $(call pc_libs,umockdev-1.0)
-# The CPU model (sim/cpu.c) is the only user of the Unicorn engine: romsim
-# links it, nothing else.
+# The CPU model (sim/cpu.c) is the only user of the Unicorn engine: romsim and
+# the tests of the CPU model link it, nothing else.
 UNICORN_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn)
 
 # udev reads rules from /usr/lib/udev/rules.d (packages) and /etc/udev/rules.d (the admin).
@@ -189,12 +189,19 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_SRC  := $(wildcard tests/fake/*.c)
 SAN_OBJ   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC) $(filter-out $(CPU_SRC),$(SIM_SRC)) $(FAKE_SRC))
+SAN_CPU_OBJ := $(CPU_SRC:%.c=$(BUILD)/san/%.o)
 $(eval $(call pkgs_cc,$(call obj,$(FAKE_SRC)),libgpiod))
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_OBJ) | pkgcheck-cmocka
 	@mkdir -p $(dir $@)
 	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+# tests/unit/test_cpu*.c run code on the CPU model: they also link the engine.
+$(BUILD)/tests/test_cpu%: $(BUILD)/san/tests/unit/test_cpu%.o $(SAN_OBJ) $(SAN_CPU_OBJ) | pkgcheck-cmocka
+	@mkdir -p $(dir $@)
+	$(SAY) "  LD-SAN  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(UNICORN_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit $(UNIT_BINS)
