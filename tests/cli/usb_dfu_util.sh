@@ -164,16 +164,27 @@ romsim_usb ob -- dfu-util -a 1 -U "$T/ob.bin" -s 0x1FF00000:40
 	not_ok "usb: option-byte upload starts with factory OPTR 0xFFEFF8AA" "rc=$RC" \
 		"$(od -An -tx1 "$T/ob.bin" 2>/dev/null | head -1)"
 
+# A device that reset comes back as a new device number: right after the
+# download dfu-util -l may still list the old one, leaving the bus (its
+# strings then read UNKNOWN). devnum: the DFU device's number now;
+# reenumerated N: wait (up to 5 s) for alt 0 on another number, print it.
+REENUM_SH='
+devnum() { dfu-util -l 2>/dev/null | sed -n "s/.*devnum=\([0-9]*\),.*alt=0,.*/\1/p" | head -1; }
+reenumerated() {
+	for i in $(seq 1 100); do
+		dfu-util -l 2>/dev/null | grep "alt=0," | grep -v "devnum=$1," && return 0
+		sleep 0.05
+	done
+	exit 11
+}
+'
 # OPTR with DBANK (bit 22) cleared, the rest of bank 1 as read above: the
 # device resets and comes back single-bank.
 { printf '\xaa\xf8\xaf\xff'; tail -c +5 "$T/ob.bin"; } >"$T/ob-single.bin"
-romsim_usb obw --state "$T/obw.state" -- sh -c "
+romsim_usb obw --state "$T/obw.state" -- sh -c "$REENUM_SH
+	d0=\$(devnum); [ -n \"\$d0\" ] || exit 12
 	dfu-util -a 1 -D '$T/ob-single.bin' -s 0x1FF00000:will-reset || exit 10
-	for i in \$(seq 1 100); do
-		dfu-util -l 2>/dev/null | grep 'alt=0' && exit 0
-		sleep 0.05
-	done
-	exit 11"
+	reenumerated \$d0"
 [ "$RC" -eq 0 ] && ok "usb: option-byte write with will-reset, device re-enumerates" ||
 	not_ok "usb: option-byte write with will-reset, device re-enumerates" "rc=$RC" "$(tail -3 <<<"$OUT")"
 expect_match "usb: re-enumerated device shows the single-bank layout" '256\*0008Kg'
@@ -192,13 +203,10 @@ romsim_usb rdp --rdp 1 -- dfu-util -a 0 -U "$T/rdp.bin" -s 0x08000000:1024
 	ok "usb: read protection kept, no data uploaded" ||
 	not_ok "usb: read protection kept, no data uploaded" "$(cat "$T/rdp.stats")"
 
-romsim_usb unprot --rdp 1 --state "$T/unprot.state" -- sh -c "
+romsim_usb unprot --rdp 1 --state "$T/unprot.state" -- sh -c "$REENUM_SH
+	d0=\$(devnum); [ -n \"\$d0\" ] || exit 12
 	dfu-util -a 0 -s 0:force:unprotect -D '$T/small.bin' || exit 10
-	for i in \$(seq 1 100); do
-		dfu-util -l 2>/dev/null | grep -q 'alt=0' && exit 0
-		sleep 0.05
-	done
-	exit 11"
+	reenumerated \$d0 >/dev/null"
 [ "$RC" -eq 0 ] && [ "$(stat_of unprot rdp)" = 0 ] && [ "$(stat_of unprot enumerations)" = 2 ] &&
 	[ "$(flash_bytes "$T/unprot.state" 0x08000000 16 | od -An -tx1 | tr -d ' \n')" = \
 	  ffffffffffffffffffffffffffffffff ] &&
