@@ -266,29 +266,6 @@ int df_finish(struct df_session *s, int err, const char *what)
 	return err ? cli_fail(&s->c->cli, err, &s->diag, what) : EXIT_OK;
 }
 
-int df_reopen_after_reset(struct df_session *s, unsigned wait_s, bool *back)
-{
-	struct sb_usb_select sel = s->c->sel;
-	int err;
-
-	*back = false;
-	if (s->dev.serial[0]) {  /* the same board: its serial comes from the UID (B.1) */
-		sel.serial = s->dev.serial;
-		sel.path = NULL;
-		sel.index = -1;
-	}
-	sel.wait_s = wait_s;
-	close_device(s);
-	s->gone = true;
-	if (s->lines_open && (err = sb_lineopts_enter(&s->c->lo, &s->lines, &s->c->cli.log, &s->diag)))
-		return err;
-	err = open_device(s, &sel);
-	if (err == SB_ERR_NO_DEVICE)
-		return SB_OK;
-	if (!err)
-		*back = true;
-	return err;
-}
 
 /* ---- alt settings --------------------------------------------------------------- */
 
@@ -385,7 +362,13 @@ int df_alt_for_range(struct df_session *s, uint32_t addr, uint32_t len, unsigned
 
 /* ---- USB identities of any class (--wait-app) ------------------------------------ */
 
-static bool id_present(libusb_context *ctx, int vid, int pid)
+/* Which device to look for: vid/pid -1 for any; bus 0 for any bus and address. */
+struct usb_id {
+	int vid, pid;
+	uint8_t bus, address;
+};
+
+static bool id_present(libusb_context *ctx, const struct usb_id *w)
 {
 	libusb_device **list;
 	ssize_t n = libusb_get_device_list(ctx, &list);
@@ -393,20 +376,24 @@ static bool id_present(libusb_context *ctx, int vid, int pid)
 
 	for (ssize_t i = 0; i < n && !found; i++) {
 		struct libusb_device_descriptor dd;
+
+		if (w->bus && (libusb_get_bus_number(list[i]) != w->bus ||
+			       libusb_get_device_address(list[i]) != w->address))
+			continue;
 		if (libusb_get_device_descriptor(list[i], &dd) == 0)
-			found = (vid < 0 || dd.idVendor == vid) && (pid < 0 || dd.idProduct == pid);
+			found = (w->vid < 0 || dd.idVendor == w->vid) && (w->pid < 0 || dd.idProduct == w->pid);
 	}
 	if (n >= 0)
 		libusb_free_device_list(list, 1);
 	return found;
 }
 
-/* Poll every poll_ms, up to wait_s, until vid:pid is on the bus (want_present)
+/* Poll every poll_ms, up to wait_ms, until w is on the bus (want_present)
  * or off it; *present says how it was seen last. SB_OK either way. */
-static int wait_usb(int vid, int pid, bool want_present, unsigned poll_ms, unsigned wait_s, bool *present,
-		    struct sb_diag *d)
+static int wait_usb(const struct usb_id *w, bool want_present, unsigned poll_ms, unsigned wait_ms,
+		    bool *present, struct sb_diag *d)
 {
-	uint64_t deadline = cli_now_ms() + (uint64_t)wait_s * 1000u;
+	uint64_t deadline = cli_now_ms() + wait_ms;
 
 	*present = false;
 	for (;;) {
@@ -415,7 +402,7 @@ static int wait_usb(int vid, int pid, bool want_present, unsigned poll_ms, unsig
 
 		if (rc < 0)
 			return sb_diag_set(d, SB_ERR_IO, "libusb: %s", libusb_strerror(rc));
-		*present = id_present(ctx, vid, pid);
+		*present = id_present(ctx, w);
 		libusb_exit(ctx);
 		if (*present == want_present || cli_now_ms() >= deadline)
 			return SB_OK;
@@ -425,12 +412,60 @@ static int wait_usb(int vid, int pid, bool want_present, unsigned poll_ms, unsig
 
 int df_wait_usb_gone(int vid, int pid, unsigned wait_s, struct sb_diag *d)
 {
+	struct usb_id w = { .vid = vid, .pid = pid };
 	bool present;
 
-	return wait_usb(vid, pid, false, 50, wait_s, &present, d);
+	return wait_usb(&w, false, 50, wait_s * 1000u, &present, d);
 }
 
 int df_wait_usb_id(int vid, int pid, unsigned wait_s, bool *found, struct sb_diag *d)
 {
-	return wait_usb(vid, pid, true, 100, wait_s, found, d);
+	struct usb_id w = { .vid = vid, .pid = pid };
+
+	return wait_usb(&w, true, 100, wait_s * 1000u, found, d);
+}
+
+/* How long a device that was told to reset may take to leave the bus. */
+#define RESET_GONE_MS 3000u
+
+int df_reopen_after_reset(struct df_session *s, unsigned wait_s, bool *back)
+{
+	struct sb_usb_select sel = s->c->sel;
+	int err;
+
+	*back = false;
+	if (s->dev.serial[0]) {  /* the same board: its serial comes from the UID (B.1) */
+		sel.serial = s->dev.serial;
+		sel.path = NULL;
+		sel.index = -1;
+	}
+	sel.wait_s = wait_s;
+	close_device(s);
+	s->gone = true;
+	/*
+	 * The device that reset leaves the bus first: until the host sees it go,
+	 * its old address is still listed (its strings unreadable, its requests
+	 * failing), and opening that would fail a job that went right. The board
+	 * comes back at a new address. A device that never leaves did not reset:
+	 * after RESET_GONE_MS it is opened as it is.
+	 */
+	if (s->dev.bus) {
+		struct usb_id w = { .vid = -1, .pid = -1, .bus = s->dev.bus, .address = s->dev.address };
+		bool present;
+
+		if ((err = wait_usb(&w, false, 20, RESET_GONE_MS, &present, &s->diag)))
+			return err;
+		if (present)
+			sb_logf(&s->c->cli.log, SB_LOG_DEBUG,
+			       "the device at %u:%u did not leave the bus within %u ms; opening it as it is",
+			       s->dev.bus, s->dev.address, RESET_GONE_MS);
+	}
+	if (s->lines_open && (err = sb_lineopts_enter(&s->c->lo, &s->lines, &s->c->cli.log, &s->diag)))
+		return err;
+	err = open_device(s, &sel);
+	if (err == SB_ERR_NO_DEVICE)
+		return SB_OK;
+	if (!err)
+		*back = true;
+	return err;
 }

@@ -52,6 +52,7 @@ struct usb_opts {
 	bool timing, verbose, trace;
 	int reenum_ms;               /* -1: default */
 	unsigned appear_ms;
+	unsigned gone_ms;
 	struct dfu_dev_faults faults;
 	enum dfu_dev_prog_error prog_error;
 	const char *log_path, *stats_path, *pins_path;
@@ -96,6 +97,8 @@ static void usage(FILE *f)
 		"      --reenum-ms MS   delay before a device that reset into the ROM reappears\n"
 		"                       (default 0, 200 with --timing)\n"
 		"      --appear-ms MS   devices first appear MS after romsim starts (default 0)\n"
+		"      --gone-ms MS     a device that left the bus stays listed MS longer, its\n"
+		"                       requests failing, as until a hub reports it (default 0)\n"
 		"      --app-dfu VID:PID[:reset]  the application offers a DFU run-time interface:\n"
 		"                       while a board runs it, its device is VID:PID, and DFU_DETACH\n"
 		"                       restarts it in the ROM loader (with :reset only after the\n"
@@ -128,7 +131,7 @@ static void usage(FILE *f)
 }
 
 enum { O_FLASH = 256, O_DBANK, O_RDP, O_BOOT0, O_TIMING, O_REENUM, O_FAULTS, O_SEED, O_LOG,
-       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU, O_PROG_ERROR,
+       O_STATS, O_TRACE, O_PINS, O_APPEAR, O_GONE, O_ADAPTER, O_ADAPTER_LINK, O_APP_DFU, O_PROG_ERROR,
        O_APP_BANNER };
 
 static const struct option long_opts[] = {
@@ -148,6 +151,7 @@ static const struct option long_opts[] = {
 	{ "trace-ioctl", no_argument, NULL, O_TRACE },
 	{ "pins-sock", required_argument, NULL, O_PINS },
 	{ "appear-ms", required_argument, NULL, O_APPEAR },
+	{ "gone-ms", required_argument, NULL, O_GONE },
 	{ "adapter", required_argument, NULL, O_ADAPTER },
 	{ "app-dfu", required_argument, NULL, O_APP_DFU },
 	{ "adapter-link", required_argument, NULL, O_ADAPTER_LINK },
@@ -214,6 +218,9 @@ static bool take_opt(struct usb_opts *o, int c, const char *arg, const char **fa
 		return romsim_parse_ulong(arg, 600000, &v);
 	case O_APPEAR:
 		o->appear_ms = (unsigned)(romsim_parse_ulong(arg, 600000, &v) ? v : 0);
+		return romsim_parse_ulong(arg, 600000, &v);
+	case O_GONE:
+		o->gone_ms = (unsigned)(romsim_parse_ulong(arg, 600000, &v) ? v : 0);
 		return romsim_parse_ulong(arg, 600000, &v);
 	case O_FAULTS: *faults = arg; return true;
 	case O_SEED:
@@ -443,7 +450,8 @@ static int start_adapter(struct usb_run *r)
 static int start_bus(struct usb_run *r)
 {
 	struct usbsim_config sc = { .timing = r->o.timing, .reenum_ms = (unsigned)r->o.reenum_ms,
-				    .appear_ms = r->o.appear_ms, .trace_ioctl = r->o.trace };
+				    .appear_ms = r->o.appear_ms, .gone_ms = r->o.gone_ms,
+				    .trace_ioctl = r->o.trace };
 
 	if (r->log) {
 		sc.log = log_line;

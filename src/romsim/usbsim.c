@@ -291,6 +291,13 @@ static enum action plan(struct usbsim_slot *slot, uint64_t now, char **record,
 
 	dfu_dev_take_event(slot->d);
 	if (slot->cur && !dfu_dev_connected(slot->d)) {
+		/* A host sees a device leave only when its hub reports it: until
+		 * then the node stays listed and its requests fail (--gone-ms). */
+		if (!slot->left_us)
+			slot->left_us = now;
+		if (now - slot->left_us < (uint64_t)s->cfg.gone_ms * 1000u)
+			return ACT_NONE;
+		slot->left_us = 0;
 		slot->cur = NULL;
 		slot->gone_us = now;
 		slot->removes++;

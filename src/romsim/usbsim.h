@@ -50,6 +50,7 @@ struct usbsim_config {
 	bool timing;             /* answer transfers at the model's times (dfu_dev.h) */
 	unsigned reenum_ms;      /* delay before a device that reset into the ROM reappears */
 	unsigned appear_ms;      /* delay before devices first appear, from usbsim_add() */
+	unsigned gone_ms;        /* a device that left stays listed (answering nothing) this long */
 	bool trace_ioctl;        /* log every usbdevfs ioctl */
 	/* Human log, one line per call (no newline); called with the bus lock
 	 * held, from any of the threads above. NULL: no log. */

@@ -41,6 +41,7 @@ struct usbsim_slot {
 	struct usbsim_urb *urbs;         /* FIFO of completed URBs */
 	UMockdevIoctlClient *claimed_by; /* referenced; interface 0 claimed */
 	uint64_t gone_us;                /* when it left the bus (or was added) */
+	uint64_t left_us;                /* when the model dropped off; its node goes gone_ms later */
 	unsigned adds, removes;
 	char syspath[96];
 };

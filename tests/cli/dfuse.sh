@@ -268,6 +268,17 @@ check "option-bytes --write FILE: dual-bank again" test "$(stat_of ob dual_bank)
 dfu ob -- option-bytes --write 0xFFEFF8CC --force
 is "option-bytes: RDP level 2 is refused (exit 3)" 3
 has "option-bytes: RDP level 2 message" 'level 2: permanent'
+# A slow hub: the device that reset stays listed 300 ms after it left, its
+# requests failing (romsim --gone-ms). dfuse waits for it to go and reopens
+# the board that comes back, for an option write and a read unprotect.
+dfu obgone --gone-ms 300 -- option-bytes --write 0xFFAFF8AA --force
+is "option-bytes --write, old device listed 300 ms after the reset: exit 0" 0
+has "option-bytes --write, slow hub: read back from the new device" 'OPTR +0xFFAFF8AA.*DBANK=0'
+check "option-bytes --write, slow hub: one reset, two enumerations" \
+	test "$(stat_of obgone enumerations)/$(stat_of obgone dual_bank)" = 2/0
+dfu rdpgone --rdp 1 --gone-ms 300 -- read-unprotect --force
+is "read-unprotect, slow hub: exit 0" 0
+has "read-unprotect, slow hub: the device came back" 'back in DFU mode, unprotected'
 
 # ---- several devices ------------------------------------------------------------------------
 

@@ -166,8 +166,9 @@ romsim_usb ob -- dfu-util -a 1 -U "$T/ob.bin" -s 0x1FF00000:40
 
 # A device that reset comes back as a new device number: right after the
 # download dfu-util -l may still list the old one, leaving the bus (its
-# strings then read UNKNOWN). devnum: the DFU device's number now;
-# reenumerated N: wait (up to 5 s) for alt 0 on another number, print it.
+# strings then read UNKNOWN; --gone-ms keeps it listed 300 ms, as a slow
+# hub). devnum: the DFU device's number now; reenumerated N: wait (up to 5 s)
+# for alt 0 on another number, print it.
 REENUM_SH='
 devnum() { dfu-util -l 2>/dev/null | sed -n "s/.*devnum=\([0-9]*\),.*alt=0,.*/\1/p" | head -1; }
 reenumerated() {
@@ -181,7 +182,7 @@ reenumerated() {
 # OPTR with DBANK (bit 22) cleared, the rest of bank 1 as read above: the
 # device resets and comes back single-bank.
 { printf '\xaa\xf8\xaf\xff'; tail -c +5 "$T/ob.bin"; } >"$T/ob-single.bin"
-romsim_usb obw --state "$T/obw.state" -- sh -c "$REENUM_SH
+romsim_usb obw --state "$T/obw.state" --gone-ms 300 -- sh -c "$REENUM_SH
 	d0=\$(devnum); [ -n \"\$d0\" ] || exit 12
 	dfu-util -a 1 -D '$T/ob-single.bin' -s 0x1FF00000:will-reset || exit 10
 	reenumerated \$d0"
