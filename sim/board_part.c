@@ -103,7 +103,7 @@ bool board_profile_for(uint16_t pid, uint32_t flash_kb, struct board_profile *ou
 	out->flash_base = p->flash_base;
 	out->flash_size = (flash_kb ? flash_kb : p->flash_kb) * 1024u;
 	out->unit = p->write_unit;
-	out->erased = p->flags & SB_PART_ERASED_ZERO ? 0x00 : 0xFF;
+	out->erased = sb_part_erased_value(p);
 	out->optr_factory = factory_optr(p);
 	set_ram(out, p);
 	set_areas(out, p);
