@@ -107,6 +107,7 @@ enum ldrw_status {
 #define LDRW_INFO_DATA_MAX 2      /* u16: data bytes per WRITE/READ */
 #define LDRW_INFO_NSLOTS 4        /* u16: frames the loader can hold (window) */
 #define LDRW_INFO_NUSART 6        /* u8: enabled USARTs found */
+#define LDRW_INFO_FLAGS 7         /* u8: LDRW_IF_* */
 #define LDRW_INFO_FLASH_BASE 8    /* u32 */
 #define LDRW_INFO_FLASH_SIZE 12   /* u32 bytes */
 #define LDRW_INFO_PAGE_SIZE 16    /* u32 bytes */
@@ -116,5 +117,6 @@ enum ldrw_status {
 #define LDRW_INFO_CR1 32          /* u32: USART_CR1 in force */
 #define LDRW_INFO_RAM_BUF 36      /* u32: bytes of frame buffers */
 #define LDRW_INFO_LEN 40u
+#define LDRW_IF_CRC_UNIT 1u       /* CRCs over flash by the part's CRC unit, not tables */
 
 #endif

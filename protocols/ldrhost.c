@@ -331,6 +331,7 @@ static void parse_info(const uint8_t *p, struct lh_info *i)
 	i->version = p[LDRW_INFO_VERSION];
 	i->usart = p[LDRW_INFO_USART];
 	i->nusart = p[LDRW_INFO_NUSART];
+	i->crc_unit = p[LDRW_INFO_FLAGS] & LDRW_IF_CRC_UNIT;
 	i->data_max = (unsigned)(p[LDRW_INFO_DATA_MAX] | p[LDRW_INFO_DATA_MAX + 1] << 8);
 	i->nslots = (unsigned)(p[LDRW_INFO_NSLOTS] | p[LDRW_INFO_NSLOTS + 1] << 8);
 	i->flash_base = lh_get32(p + LDRW_INFO_FLASH_BASE);

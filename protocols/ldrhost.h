@@ -39,6 +39,7 @@ struct lh_info {
 	unsigned version;        /* LDRW_VERSION */
 	unsigned usart;          /* 1..3: the USART it talks on, 0 before the host spoke */
 	unsigned nusart;         /* USARTs it found enabled */
+	bool crc_unit;           /* it computes CRCs with the part's CRC unit */
 	unsigned data_max;       /* data bytes per WRITE/READ frame */
 	unsigned nslots;         /* frames it can hold: the window */
 	uint32_t flash_base, flash_size, page_size;

@@ -19,6 +19,7 @@
 #define SYSMEM_END 0x1FFF7800u
 #define FLASH_REGS 0x40022000u       /* protocol-facts E.1 */
 #define RCC_REGS 0x40021000u         /* RM0432 2.2.2 */
+#define CRC_REGS 0x40023000u         /* RM0432 2.2.2 */
 #define PERIPH_END 0x60000000u
 #define REG_BLOCK 0x400u
 
@@ -95,6 +96,7 @@ void mcu_reset(struct mcu *m, uint64_t t)
 	flash_reset(m);
 	for (unsigned i = 0; i < 3; i++)
 		usart_reset(&m->us[i]);
+	crc_reset(m);
 	core_reset(m);
 	m->wire_len = 0;
 	m->wire_last = 0;
@@ -295,6 +297,18 @@ static int usart_wr(struct mcu *m, void *p, uint32_t off, uint32_t val)
 	return usart_write(m, p, off, val);
 }
 
+static int crc_rd(struct mcu *m, void *p, uint32_t off, uint32_t *val)
+{
+	(void)p;
+	return crc_read(m, off, val);
+}
+
+static int crc_wr(struct mcu *m, void *p, uint32_t off, uint32_t val)
+{
+	(void)p;
+	return crc_write(m, off, 4, val);
+}
+
 static int core_rd(struct mcu *m, void *p, uint32_t off, uint32_t *val)
 {
 	(void)p;
@@ -314,6 +328,8 @@ static bool find_block(struct mcu *m, uint32_t addr, struct block *out)
 		*out = (struct block){ FLASH_REGS, flash_rd, flash_wr, NULL };
 	else if (addr >= RCC_REGS && addr < RCC_REGS + REG_BLOCK)
 		*out = (struct block){ RCC_REGS, rcc_rd, rcc_wr, NULL };
+	else if (addr >= CRC_REGS && addr < CRC_REGS + REG_BLOCK)
+		*out = (struct block){ CRC_REGS, crc_rd, crc_wr, NULL };
 	else if (addr >= 0xE0000000u)
 		*out = (struct block){ 0, core_rd, core_wr, NULL };
 	else {
@@ -398,6 +414,8 @@ int mcu_write(struct mcu *m, uint32_t addr, unsigned size, uint32_t val)
 	if (is_info(addr))
 		return mcu_bus_fault(m, "write 0x%08X: read-only here (option bytes, system memory "
 				     "and OTP are not programmable from code in this model)", addr);
+	if (addr >= CRC_REGS && addr < CRC_REGS + REG_BLOCK && size != 4 && !(addr & 3))
+		return crc_write(m, addr - CRC_REGS, size, val);   /* CRC_DR takes narrow data */
 	if (find_block(m, addr, &k))
 		return block_write(m, &k, addr, size, val);
 	if (addr >= 0x40000000u && addr < PERIPH_END)

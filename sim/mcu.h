@@ -64,6 +64,7 @@ struct mcu_config {
 	struct mcu_clock rom_clock; /* mhz 0: HSI16, APB /1, USART on PCLK */
 	bool go_deinit;           /* the ROM resets USART and RCC before Go (fact 1) */
 	bool timing;              /* FLASH busy times held in BSY */
+	bool crc_dead;            /* the CRC unit reads 0 and ignores writes (--crc-unit dead) */
 };
 
 /* Parse a --rom-clock value ("hsi16", "msi4", "pll80,apb2=2,usart=sysclk", ...). */

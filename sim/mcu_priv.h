@@ -52,6 +52,11 @@ struct mcu_rcc {
 	uint32_t r[RCC_NREG];
 };
 
+/* ---- CRC unit, RM0432 14.4 ---- */
+struct mcu_crc {
+	uint32_t dr;                 /* the CRC, before CRC_CR.REV_OUT */
+	uint32_t idr, cr, init, pol;
+};
 /* ---- Cortex-M4 system control space, ARMv7-M B3 ---- */
 struct mcu_core {
 	uint32_t stk_ctrl, stk_load, stk_val0;
@@ -80,6 +85,7 @@ struct mcu {
 	struct mcu_flash fl;
 	struct mcu_usart us[3];
 	struct mcu_core core;
+	struct mcu_crc crc;
 	struct rx_char *wire;           /* host characters not yet arrived or taken */
 	size_t wire_len, wire_cap;
 	uint64_t wire_last;
@@ -139,7 +145,12 @@ uint32_t rcc_hclk(const struct mcu *m);
 uint32_t rcc_usart_kernel(const struct mcu *m, unsigned n);
 bool rcc_usart_enabled(const struct mcu *m, unsigned n);
 bool rcc_usart_in_reset(const struct mcu *m, unsigned n);
+uint32_t rcc_ahb1enr(const struct mcu *m);
 
+/* periph_crc.c: size is the access width (CRC_DR takes what is written as data) */
+void crc_reset(struct mcu *m);
+int crc_read(struct mcu *m, uint32_t off, uint32_t *val);
+int crc_write(struct mcu *m, uint32_t off, unsigned size, uint32_t val);
 /* periph_core.c */
 void core_reset(struct mcu *m);
 int core_read(struct mcu *m, uint32_t addr, uint32_t *val);

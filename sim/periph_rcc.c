@@ -142,6 +142,11 @@ bool rcc_usart_enabled(const struct mcu *m, unsigned n)
 	return m->rcc.r[(n == 1 ? R_APB2ENR : R_APB1ENR1) / 4] & usart_bit(n);
 }
 
+uint32_t rcc_ahb1enr(const struct mcu *m)
+{
+	return m->rcc.r[R_AHB1ENR / 4];
+}
+
 bool rcc_usart_in_reset(const struct mcu *m, unsigned n)
 {
 	return m->rcc.r[(n == 1 ? R_APB2RSTR : R_APB1RSTR1) / 4] & usart_bit(n);

@@ -97,6 +97,21 @@
 /* USART_ICR: write 1 to clear the matching ISR flag. */
 #define ICR_ERRORS (ISR_PE | ISR_FE | ISR_NE | ISR_ORE)
 
+/* ---- RCC and the CRC unit ------------------------------------------------ */
+/* RM0432 §6.4.16 RCC_AHB1ENR (RCC at 0x40021000, memory map §2.2.2) */
+#define RCC_AHB1ENR 0x40021048u
+#define AHB1ENR_CRCEN (1u << 12)
+/* RM0432 §14.4 CRC registers (CRC at 0x40023000, memory map §2.2.2) */
+#define CRC_REGS 0x40023000u
+#define CRC_DR (CRC_REGS + 0x00u)
+#define CRC_CR (CRC_REGS + 0x08u)
+#define CRC_INIT (CRC_REGS + 0x10u)
+#define CRC_POL (CRC_REGS + 0x14u)
+#define CRC_CR_RESET (1u << 0)
+#define CRC_CR_REV_IN_WORD (3u << 5)     /* input bit order reversed by word */
+#define CRC_CR_REV_OUT (1u << 7)         /* output bit order reversed */
+#define CRC_POLY_32 0x04C11DB7u          /* the reset value of CRC_POL */
+
 /* ---- SCB (PM0214 §4.4.4, AIRCR) ------------------------------------------ */
 #define SCB_AIRCR 0xE000ED0Cu
 #define AIRCR_VECTKEY (0x5FAu << 16)

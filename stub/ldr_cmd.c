@@ -59,14 +59,23 @@ static uint8_t flash_byte(struct ldr *L, uint32_t a)
 	return (uint8_t)(HW_RD(L, a & ~3u) >> (8u * (a & 3u)));
 }
 
-/* Four bytes a step through the slicing tables ("slicing by 4"): reading
- * and summing the flash is what a delta check and a verify cost the part. */
+/* Whole words through the part's CRC unit when it passed its test
+ * (ldr_crc_unit_init), else four bytes a step through the slicing tables
+ * ("slicing by 4"): reading and summing the flash is what a delta check and
+ * a verify cost the part. */
 static uint32_t flash_crc(struct ldr *L, uint32_t a, uint32_t n)
 {
 	const uint32_t *t0 = L->crc_table[0], *t1 = L->crc_table[1];
 	const uint32_t *t2 = L->crc_table[2], *t3 = L->crc_table[3];
 	uint32_t crc = 0xFFFFFFFFu;
 	uint8_t b;
+
+	if (L->crc_unit && !(a & 3u) && !(n & 3u)) {
+		HW_WR(L, CRC_CR, CRC_CR_REV_IN_WORD | CRC_CR_REV_OUT | CRC_CR_RESET);
+		for (; n; a += 4, n -= 4)
+			HW_WR(L, CRC_DR, HW_RD(L, a));
+		return ~HW_RD(L, CRC_DR);
+	}
 
 	for (; n && (a & 3u); a++, n--) {
 		b = flash_byte(L, a);

@@ -111,11 +111,16 @@ struct ldr {
 	 * by 8 was slower on romsim's model of the part: more registers than
 	 * the core has) */
 	uint32_t crc_table[4][256];
+	uint8_t crc_unit;        /* the part's CRC unit gives the tables' CRC (ldr_crc_unit_init) */
 };
 
 /* Read the flash geometry, find the USARTs the ROM left enabled, send HELLO
  * on each. LDR_NO_LINE: none is usable (the caller resets the part). */
 int ldr_init(struct ldr *L);
+
+/* Set up the part's CRC unit for zlib's CRC-32 and test it against the
+ * tables (ldr_crc_init first); L->crc_unit says whether it passed. */
+void ldr_crc_unit_init(struct ldr *L);
 
 /* One round of the main loop (see above). */
 void ldr_poll(struct ldr *L);

@@ -179,6 +179,12 @@ static int greet(struct fast *f)
 
 /* The loader reads the geometry from the part (FLASH_OPTR, flash size
  * register); the plan was made with the ROM session's. They must agree. */
+/* Who sums the flash on the part (ldr_crc_unit_init): its CRC unit, or the loader's tables. */
+static const char *crc_by(const struct fast *f)
+{
+	return f->info.crc_unit ? "by the CRC unit" : "in software";
+}
+
 static bool same_geometry(const struct fast *f, char *why, size_t len)
 {
 	const struct sb_geom *g = &f->s->geom;
@@ -217,10 +223,10 @@ static int start(struct fast *f)
 		return err;
 	if ((err = greet(f)))
 		return err;
-	cli_info(cli_of(f), "loader: %zu bytes at 0x%08X running, on USART%u (BRR 0x%X)", sb_stub_len,
-		 sb_stub_addr, f->info.usart, f->info.brr);
-	snprintf(why, sizeof(why), "USART%u, %u-byte pages, %u buffers", f->info.usart, f->info.page_size,
-		 f->info.nslots);
+	cli_info(cli_of(f), "loader: %zu bytes at 0x%08X running, on USART%u (BRR 0x%X), CRCs %s", sb_stub_len,
+		 sb_stub_addr, f->info.usart, f->info.brr, crc_by(f));
+	snprintf(why, sizeof(why), "USART%u, %u-byte pages, %u buffers, CRCs %s", f->info.usart,
+		 f->info.page_size, f->info.nslots, crc_by(f));
 	event(f, "started", why);
 	if (!same_geometry(f, why, sizeof(why))) {
 		lh_reset(f->h, NULL);

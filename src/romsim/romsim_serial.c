@@ -77,6 +77,7 @@ static void usage(FILE *f)
 		"      --rom-clock CLK    clocks the ROM leaves at Go: hsi16 (default), msiN,\n"
 		"                         hseN, pllN (MHz), then ,apb1=D ,apb2=D ,usart=pclk|sysclk|hsi16\n"
 		"      --go-deinit        the ROM resets its USART and RCC before Go\n"
+		"      --crc-unit dead    the CRC unit reads 0 and ignores writes, clocked or not\n"
 		"      --no-cpu           Go to SRAM does not run the code (only logs it)\n"
 		"      --app-baud RATE    ... at RATE 8N1, APP-DELAY ms after it starts; a host at\n"
 		"                         other settings reads garbage (default: as the host reads)\n"
@@ -93,7 +94,7 @@ static void usage(FILE *f)
 enum { O_FLASH = 256, O_PART, O_DBANK, O_RDP, O_BOOT0, O_PEMPTY, O_CRC, O_SILENT, O_TIMING, O_BAUD,
        O_LATENCY, O_FAULTS, O_SEED, O_BANNER, O_ADAPTER, O_PINS, O_LOG, O_ROM_USART, O_ROM_CLOCK,
        O_GO_DEINIT, O_NO_CPU, O_PROTOCOL, O_CRC_FRAME, O_READS, O_RESYNC, O_WRP, O_OB_WRITES,
-       O_STARTUP, O_APP_BAUD, O_APP_DELAY };
+       O_STARTUP, O_APP_BAUD, O_APP_DELAY, O_CRC_UNIT };
 
 static const struct option long_opts[] = {
 	{ "pty-link", required_argument, NULL, 'l' },
@@ -127,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "rom-usart", required_argument, NULL, O_ROM_USART },
 	{ "rom-clock", required_argument, NULL, O_ROM_CLOCK },
 	{ "go-deinit", no_argument, NULL, O_GO_DEINIT },
+	{ "crc-unit", required_argument, NULL, O_CRC_UNIT },
 	{ "no-cpu", no_argument, NULL, O_NO_CPU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -256,6 +258,9 @@ static bool parse_one(struct serial_opts *o, int c, int argc, char **argv)
 	case O_PINS: o->io.pins_sock = optarg; return true;
 	case O_LOG: o->log_path = optarg; return true;
 	case O_GO_DEINIT: o->sim.mcu.go_deinit = true; return true;
+	case O_CRC_UNIT:
+		o->sim.mcu.crc_dead = !strcmp(optarg, "dead");
+		return o->sim.mcu.crc_dead || !strcmp(optarg, "ok");
 	case O_NO_CPU: o->sim.cpu = NULL; return true;
 	case 'v': o->verbose = true; return true;
 	}

@@ -79,6 +79,23 @@ run x A dp --json write --fast "$FW"
 field_is "stale byte in a touched page: that page is rewritten" erased_pages 1
 check "stale byte in a touched page: erased like the ROM path does" flash_erased "$T/dp.state" 0x08005800 16
 
+# ---- the part's CRC unit (RM0432 ch. 14): used only when it gives the tables' answer -------
+has "the loader sums the flash with the part's CRC unit" '"state":"started","detail":"[^"]*CRCs by the CRC unit'
+# a unit that reads 0 and ignores writes (romsim --crc-unit dead): the tables, same answers
+start_board cd --crc-unit dead || { finish; exit; }
+run x A cd --json write --fast "$FW"
+is "CRC unit dead: exit 0" 0
+has "CRC unit dead: the loader sums in software" '"state":"started","detail":"[^"]*CRCs in software'
+field_is "CRC unit dead: verified by CRC on the part" verify loader-crc
+check "CRC unit dead: flash holds the image" flash_equals "$T/cd.state" 0x08000000 "$FW"
+run x A cd --json write --fast "$FW"
+field_is "CRC unit dead: a re-flash finds every page unchanged" unchanged_pages 6
+field_is "CRC unit dead: and erases none" erased_pages 0
+poke_flash "$T/cd.state" 0x08001000 00
+run x A cd --json write --fast "$FW"
+field_is "CRC unit dead: a changed byte in page 1 is found, that page rewritten" erased_pages 1
+check "CRC unit dead: flash holds the image again" flash_equals "$T/cd.state" 0x08000000 "$FW"
+
 # ---- baud rate ---------------------------------------------------------------------------
 fresh_board bd || { finish; exit; }
 run x A bd --json write --fast-baud 921600 "$FW"

@@ -20,6 +20,8 @@
 #define F_OPTR (F_REGS + 0x20u)
 #define FSIZE 0x1FFF75E0u
 #define AIRCR 0xE000ED0Cu
+#define AHB1ENR 0x40021048u      /* RM0432 6.4.16; CRCEN bit 12 */
+#define CRCU 0x40023000u         /* RM0432 14.4: DR +0, IDR +4, CR +8, INIT +0x10, POL +0x14 */
 
 #define SR_EOP 1u
 #define SR_PROGERR (1u << 3)
@@ -71,6 +73,8 @@ struct fpart {
 	uint8_t *in, *out;       /* host -> device, device -> host */
 	size_t nin, in_pos, nout, out_pos, cap_in, cap_out;
 	bool reset;
+	uint32_t ahb1enr;
+	uint32_t crc, crc_cr, crc_init, crc_pol;   /* crc: zlib's running value (reflected) */
 	char err[200];
 	struct fp_stats st;
 };
@@ -117,6 +121,9 @@ struct fpart *fp_new(const struct fp_cfg *cfg)
 	p->prog = calloc(p->size / 8, 1);
 	p->cr = CR_LOCK;
 	p->acr = 0x600;   /* ICEN | DCEN: the reset value */
+	p->ahb1enr = 0x100;   /* FLASHEN: the reset value */
+	p->crc = p->crc_init = 0xFFFFFFFFu;   /* RM0432 14.4 reset values */
+	p->crc_pol = 0x04C11DB7u;
 	for (unsigned i = 0; i < 3; i++) {
 		uint32_t div = (p->c.fck + p->c.baud / 2) / p->c.baud;
 		if (!(p->c.usarts & (1u << i)))
@@ -400,6 +407,57 @@ static void write_usart(struct fpart *p, struct fusart *u, unsigned no, uint32_t
 
 /* ---- the seam --------------------------------------------------------------- */
 
+/* ---- the CRC unit -------------------------------------------------------------- */
+
+#define CRC_CR_ZLIB 0xE0u        /* REV_IN = 11 (by word), REV_OUT, POLYSIZE 32 */
+
+static bool crc_on(const struct fpart *p)
+{
+	return !p->c.crc_dead && (p->ahb1enr & (1u << 12));
+}
+
+static uint32_t read_crc(struct fpart *p, uint32_t off)
+{
+	if (!crc_on(p))
+		return 0;
+	switch (off) {
+	case 0x00: return p->crc;   /* with REV_OUT: the reflected register as is */
+	case 0x08: return p->crc_cr;
+	case 0x10: return p->crc_init;
+	case 0x14: return p->crc_pol;
+	}
+	bad(p, "CRC unit register +0x%02X read", off);
+	return 0;
+}
+
+static void write_crc(struct fpart *p, uint32_t off, uint32_t v)
+{
+	if (!crc_on(p))
+		return;
+	switch (off) {
+	case 0x00:
+		if (p->crc_cr != CRC_CR_ZLIB || p->crc_pol != 0x04C11DB7u || p->crc_init != 0xFFFFFFFFu) {
+			bad(p, "CRC_DR written with CR 0x%02X POL 0x%08X INIT 0x%08X (only zlib's setting is modelled)",
+			    p->crc_cr, p->crc_pol, p->crc_init);
+			return;
+		}
+		/* a word reversed bit by bit, MSB first = its bytes LSB first, reflected */
+		p->crc ^= v;
+		for (int i = 0; i < 32; i++)
+			p->crc = p->crc & 1u ? (p->crc >> 1) ^ 0xEDB88320u : p->crc >> 1;
+		p->st.crc_words++;
+		return;
+	case 0x08:
+		p->crc_cr = v & 0xF8u;
+		if (v & 1u)
+			p->crc = p->crc_init;   /* 0xFFFFFFFF reads the same reversed */
+		return;
+	case 0x10: p->crc_init = v; return;
+	case 0x14: p->crc_pol = v; return;
+	}
+	bad(p, "CRC unit register +0x%02X written (0x%08X)", off, v);
+}
+
 uint32_t fp_rd32(void *ctx, uint32_t a)
 {
 	struct fpart *p = ctx;
@@ -417,7 +475,10 @@ uint32_t fp_rd32(void *ctx, uint32_t a)
 	case F_OPTR: return p->c.optr;
 	case FSIZE: return p->c.fsize_reg | 0xFFFF0000u;
 	case AIRCR: return 0xFA050000u;
+	case AHB1ENR: return p->ahb1enr;
 	}
+	if (a >= CRCU && a < CRCU + 0x18u)
+		return read_crc(p, a - CRCU);
 	if ((u = usart_at(p, a, &reg, &no)))
 		return read_usart(p, u, reg);
 	bad(p, "read of 0x%08X", a);
@@ -444,6 +505,11 @@ void fp_wr32(void *ctx, uint32_t a, uint32_t v)
 	case F_KEYR: write_keyr(p, v); return;
 	case F_SR: write_sr(p, v); return;
 	case F_CR: write_cr(p, v); return;
+	case AHB1ENR: p->ahb1enr = v; return;
+	}
+	if (a >= CRCU && a < CRCU + 0x18u) {
+		write_crc(p, a - CRCU, v);
+		return;
 	}
 	if ((u = usart_at(p, a, &reg, &no))) {
 		write_usart(p, u, no, reg, v);

@@ -4,7 +4,10 @@
  * loader's host-native unit tests (tests/unit/test_ldr*.c): FLASH (KEYR,
  * SR, CR, OPTR, ACR, double-word programming once per erase, page erase by
  * PNB/BKER, WRP, BSY for a number of SR reads), USART1..3 (CR1, BRR, ISR,
- * ICR, RDR, TDR), the flash size register and SCB AIRCR.
+ * ICR, RDR, TDR), the flash size register, SCB AIRCR, RCC_AHB1ENR and the
+ * CRC unit (RM0432 ch. 14) in the one setting that gives zlib's CRC-32 (input
+ * reversed by word, output reversed; computed the reflected way, not as
+ * romsim's model does), or dead (reads 0, ignores writes).
  *
  * It is the tests' own reading of RM0432, kept minimal: the loader's
  * register use is checked for real by romsim's CPU model (branch cpusim),
@@ -38,10 +41,12 @@ struct fp_cfg {
 	unsigned max_line_baud;  /* 0: any */
 	unsigned prog_reads;     /* SR reads a double-word stays busy (default 3) */
 	unsigned erase_reads;    /* SR reads a page erase stays busy (default 20) */
+	bool crc_dead;           /* the CRC unit reads 0 and ignores writes */
 };
 
 struct fp_stats {
 	unsigned programs, erases, double_programs, dcache_resets;
+	unsigned crc_words;      /* words the CRC unit took */
 	unsigned garbled_in, garbled_out;
 	uint32_t last_sr_errors;
 };

@@ -422,6 +422,60 @@ static void long_wait_counts_cycles(void **state)
 	done(e);
 }
 
+/* The CRC unit (RM0432 ch. 14): clock gate, the reset setting against the
+ * vectors of protocol-facts A.5 (poly 0x04C11DB7, init 0xFFFFFFFF, no
+ * reflection, 32-bit words), zlib's setting (input reversed by word, output
+ * reversed), and --crc-unit dead. */
+#define CRC_DR 0x40023000u
+#define CRC_CR 0x40023008u
+#define CRC_INIT 0x40023010u
+#define RCC_AHB1ENR 0x40021048u
+
+static uint32_t crc_words(struct env *e, uint32_t cr, const uint32_t *w, unsigned n)
+{
+	wr(e, CRC_CR, cr | 1u);   /* RESET: DR = INIT */
+	for (unsigned i = 0; i < n; i++)
+		wr(e, CRC_DR, w[i]);
+	return rd(e, CRC_DR);
+}
+
+static void crc_unit(void **state)
+{
+	struct env *e = mk(0, false, NULL);
+	const uint32_t w1 = 0x12345678u, w0 = 0, w18[2] = { 0x04030201u, 0x08070605u };
+	struct board_config bc = { 0 };
+	struct mcu_config mc = { .rom_usart = 1, .crc_dead = true };
+	struct board *b;
+	struct mcu *m;
+	uint32_t v = 1;
+
+	(void)state;
+	wr(e, CRC_DR, 0x11111111u);
+	assert_int_equal(rd(e, CRC_DR), 0);   /* no clock: reads 0, writes ignored */
+	wr(e, RCC_AHB1ENR, rd(e, RCC_AHB1ENR) | 1u << 12);
+	assert_int_equal(rd(e, CRC_DR), 0xFFFFFFFFu);   /* reset value */
+	assert_int_equal(rd(e, CRC_INIT), 0xFFFFFFFFu);
+	assert_int_equal(crc_words(e, 0, &w1, 1), 0xDF8A8A2Bu);
+	assert_int_equal(crc_words(e, 0, &w0, 1), 0xC704DD7Bu);
+	assert_int_equal(crc_words(e, 0, w18, 2), 0xA3141BDAu);
+	/* zlib's CRC-32 of bytes 01..08 is 0x3FCA88C5 (Python's zlib.crc32) */
+	assert_int_equal(~crc_words(e, 3u << 5 | 1u << 7, w18, 2), 0x3FCA88C5u);
+	assert_int_equal(mcu_write(e->m, CRC_CR, 4, 1u << 3), MCU_BUS_FAULT);   /* 16-bit poly */
+	assert_int_equal(mcu_write(e->m, CRC_DR, 1, 0x55), MCU_BUS_FAULT);      /* 8-bit data */
+	done(e);
+
+	b = board_new(&bc);
+	m = mcu_new(b, &mc);
+	assert_non_null(m);
+	mcu_rom_handoff(m, 115200, 1000);
+	assert_int_equal(mcu_write(m, RCC_AHB1ENR, 4, 1u << 12 | 1u << 8), MCU_OK);
+	assert_int_equal(mcu_write(m, CRC_DR, 4, w1), MCU_OK);
+	assert_int_equal(mcu_read(m, CRC_DR, 4, &v), MCU_OK);
+	assert_int_equal(v, 0);   /* dead: clocked, and still nothing */
+	mcu_free(m);
+	board_free(b);
+}
+
 static void polling_counts_idle_reads(void **state)
 {
 	struct env *e = mk(0, false, NULL);
@@ -454,6 +508,7 @@ int main(void)
 		cmocka_unit_test(core_aircr_cyccnt_systick),
 		cmocka_unit_test(long_wait_counts_cycles),
 		cmocka_unit_test(polling_counts_idle_reads),
+		cmocka_unit_test(crc_unit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
