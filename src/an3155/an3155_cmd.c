@@ -689,7 +689,7 @@ static int run_read(struct a3_config *c)
 	uint32_t addr, len;
 	int used = job_parse_addr_len(c->args, c->nargs, 0, &addr, &len), err;
 	uint8_t *buf;
-
+	struct a3_fast_result fr = { 0 };
 	enum sb_format fmt;
 
 	if (!used || c->nargs != used + 1)
@@ -699,7 +699,9 @@ static int run_read(struct a3_config *c)
 	if (!(buf = malloc(len)))
 		return cli_fail(&c->cli, SB_ERR_NOMEM, NULL, "read");
 	err = a3_session_open(&s, c);
-	if (!err) {
+	if (!err && c->fast)
+		err = a3_fast_read(&s, addr, buf, len, &fr);
+	if (!err && !fr.used) {
 		a3_phase_begin(&s, "read", len);
 		err = an3155_read(s.bl, addr, buf, len, &s.d);
 		a3_phase_end(&s);
@@ -707,9 +709,13 @@ static int run_read(struct a3_config *c)
 	if (!err)
 		err = job_dump_write(c->args[used], fmt, addr, buf, len, &s.d);
 	if (!err) {
-		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u,\"format\":\"%s\"",
-			  addr, len, sb_format_name(fmt));
-		cli_info(&c->cli, "read %u bytes from 0x%08X into %s", len, addr, c->args[used]);
+		cli_event(&c->cli, "result", "\"ok\":true,\"command\":\"read\",\"address\":%u,\"bytes\":%u,\"format\":\"%s\",\"via\":\"%s\",\"baud\":%u",
+			  addr, len, sb_format_name(fmt), fr.used ? "loader" : "rom", fr.used ? fr.baud : c->baud);
+		if (fr.used)
+			cli_info(&c->cli, "read %u bytes from 0x%08X into %s through the loader at %u baud", len, addr,
+				 c->args[used], fr.baud);
+		else
+			cli_info(&c->cli, "read %u bytes from 0x%08X into %s", len, addr, c->args[used]);
 	}
 	free(buf);
 	return a3_finish(&s, err, "read");

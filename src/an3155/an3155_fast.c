@@ -527,7 +527,7 @@ static void count(struct fast *f)
 	f->r->line_errs = n.line_errs;
 }
 
-static bool usable(struct fast *f, const struct sb_plan *p, char *why, size_t len)
+static bool usable_part(struct fast *f, char *why, size_t len)
 {
 	struct a3_session *s = f->s;
 	const struct an3155_info *i = an3155_info(s->bl);
@@ -541,6 +541,13 @@ static bool usable(struct fast *f, const struct sb_plan *p, char *why, size_t le
 		snprintf(why, len, "the ROM does not offer Write Memory and Go");
 		return false;
 	}
+	return true;
+}
+
+static bool usable(struct fast *f, const struct sb_plan *p, char *why, size_t len)
+{
+	if (!usable_part(f, why, len))
+		return false;
 	if (!p->nseg) {
 		snprintf(why, len, "nothing to write");
 		return false;
@@ -577,6 +584,59 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 		r->baud = f.baud;
 		if (!err)
 			err = leave(&f, s->c->go);
+		else
+			leave(&f, false);
+		count(&f);
+	}
+	lh_free(f.h);
+	return err;
+}
+
+/* ---- read --fast ------------------------------------------------------------- */
+
+/* Frames of data_max bytes, lock-step, progress every 16 KB. */
+static int read_through(struct fast *f, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	struct a3_session *s = f->s;
+	int err = SB_OK;
+
+	a3_phase_begin(s, "read", len);
+	for (uint32_t done = 0; done < len && !err;) {
+		uint32_t k = len - done < 16384u ? len - done : 16384u;
+
+		err = lh_read(f->h, addr + done, buf + done, k, &s->d);
+		done += err ? 0 : k;
+		cli_phase_report(&s->c->cli, &s->phase, done);
+	}
+	a3_phase_end(s);
+	return err;
+}
+
+int a3_fast_read(struct a3_session *s, uint32_t addr, uint8_t *buf, uint32_t len, struct a3_fast_result *r)
+{
+	struct fast f = { .s = s, .r = r, .baud = s->c->baud };
+	const struct sb_geom *g = &s->geom;
+	char why[200];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (!usable_part(&f, why, sizeof(why)))
+		return fall_back(&f, why);
+	/* the loader reads flash only (stub/ldr_cmd.c in_flash) */
+	if (!s->have_geom || addr < g->base || (uint64_t)addr + len > (uint64_t)g->base + g->size) {
+		snprintf(why, sizeof(why), "the loader reads flash only, and 0x%08X+%u is not all flash", addr, len);
+		return fall_back(&f, why);
+	}
+	err = start(&f);
+	if (err == 1 || (err == SB_OK && !f.h))
+		err = SB_OK;   /* fell back: the caller reads over the ROM protocol */
+	else if (err == SB_OK) {
+		r->used = true;
+		if (!(err = raise_baud(&f)))
+			err = read_through(&f, addr, buf, len);
+		r->baud = f.baud;
+		if (!err)
+			err = leave(&f, false);
 		else
 			leave(&f, false);
 		count(&f);

@@ -134,6 +134,8 @@ struct a3_fast_result {
  * used (said why), write over the ROM protocol. Otherwise the job's error.
  */
 int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result *r);
+/* read --fast: flash through the loader, the same way (r->used, or the ROM's Read Memory). */
+int a3_fast_read(struct a3_session *s, uint32_t addr, uint8_t *buf, uint32_t len, struct a3_fast_result *r);
 /* Progress of a phase across several engine calls. */
 void a3_phase_begin(struct a3_session *s, const char *phase, uint64_t total);
 void a3_phase_end(struct a3_session *s);

@@ -337,23 +337,22 @@ expect_exit 0 "read-unprotect --force: exit 0" A rdp read-unprotect --force
 check "read-unprotect --force: the whole flash is erased" flash_erased "$T/rdp.state" $FLASH $FLASH_SIZE
 expect_exit 0 "after read-unprotect: info" A rdp info
 expect_match "after read-unprotect: protection none" "protection +none"
+# dry_unprotect WHAT FILE: a dry run says what --read-unprotect would do and
+# changes nothing on the board (state and log)
+dry_unprotect() {
+	local sum n
+	sum=$(state_sum rdp)
+	n=$(log_size rdp)
+	expect_exit 0 "dry run, $1: write --read-unprotect --force: exit 0" \
+		A rdp -n write --read-unprotect --force "$2"
+	expect_match "dry run, $1: --read-unprotect is said, not done" "would first remove read protection.*not done"
+	check "dry run, $1: the board's state is untouched" test "$sum" = "$(state_sum rdp)"
+	check "dry run, $1: no Readout Unprotect sent" log_since_lacks rdp "$n" '^ru'
+}
 prep A rdp -q write "$FIX/fw.hex"
-# a dry run says what --read-unprotect would do and erases nothing
-sum=$(state_sum rdp)
-n=$(log_size rdp)
-expect_exit 0 "dry run: write --read-unprotect --force on an unprotected board: exit 0" \
-	A rdp -n write --read-unprotect --force "$FIX/fw.srec"
-expect_match "dry run: --read-unprotect is said, not done" "would first remove read protection.*not done"
-check "dry run: the flash still holds the image" test "$sum" = "$(state_sum rdp)"
-check "dry run: no Readout Unprotect sent" log_since_lacks rdp "$n" '^ru'
+dry_unprotect unprotected "$FIX/fw.srec"
 prep A rdp -q read-protect --force
-sum=$(state_sum rdp)
-n=$(log_size rdp)
-expect_exit 0 "dry run: write --read-unprotect --force on a protected board: exit 0" \
-	A rdp -n write --read-unprotect --force "$FIX/fw.hex"
-expect_match "dry run, protected: --read-unprotect is said, not done" "would first remove read protection.*not done"
-check "dry run, protected: state untouched" test "$sum" = "$(state_sum rdp)"
-check "dry run, protected: no Readout Unprotect sent" log_since_lacks rdp "$n" '^ru'
+dry_unprotect protected "$FIX/fw.hex"
 expect_exit 0 "write --read-unprotect --force on a protected board: exit 0" \
 	A rdp write --read-unprotect --force "$FIX/fw.hex"
 check "write --read-unprotect --force: flash holds the image" flash_equals "$T/rdp.state" $FLASH "$FW"

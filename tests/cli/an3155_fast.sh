@@ -79,8 +79,27 @@ run x A dp --json write --fast "$FW"
 field_is "stale byte in a touched page: that page is rewritten" erased_pages 1
 check "stale byte in a touched page: erased like the ROM path does" flash_erased "$T/dp.state" 0x08005800 16
 
-# ---- the part's CRC unit (RM0432 ch. 14): used only when it gives the tables' answer -------
+# (the last job's loader used the part's CRC unit; --crc-unit dead below)
 has "the loader sums the flash with the part's CRC unit" '"state":"started","detail":"[^"]*CRCs by the CRC unit'
+
+# ---- read --fast: flash through the loader; other memory through the ROM ---------------------
+fresh_board rd || { finish; exit; }
+run x A rd -q write "$FW"
+run x A rd --json read --fast-baud 921600 0x08000000 "$(stat -c %s "$FW")" "$T/rd.bin"
+is "read --fast-baud 921600: exit 0" 0
+field_is "read --fast: via the loader" via loader
+field_is "read --fast: at 921600" baud 921600
+check "read --fast: the bytes are the flash's" cmp -s "$T/rd.bin" "$FW"
+check "read --fast: the loader answered READ frames" log_has rd '^cpu: USART1 line 941176 baud'
+run x A rd --json read --fast 0x20004000 64 "$T/ram.bin"
+is "read --fast of SRAM: exit 0" 0
+field_is "read --fast of SRAM: through the ROM" via rom
+has "read --fast of SRAM: says why" 'the loader reads flash only, and 0x20004000\+64 is not all flash'
+run x A rd --json read 0x08000000 4K "$T/plain.bin"
+field_is "read without --fast: through the ROM" via rom
+check "read without --fast: the same bytes" cmp -s "$T/plain.bin" <(head -c 4096 "$FW")
+
+# ---- the part's CRC unit (RM0432 ch. 14): used only when it gives the tables' answer -------
 # a unit that reads 0 and ignores writes (romsim --crc-unit dead): the tables, same answers
 start_board cd --crc-unit dead || { finish; exit; }
 run x A cd --json write --fast "$FW"
