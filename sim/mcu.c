@@ -261,6 +261,8 @@ struct block {
 	int (*rd)(struct mcu *m, void *p, uint32_t off, uint32_t *val);
 	int (*wr)(struct mcu *m, void *p, uint32_t off, uint32_t val);
 	void *p;
+	/* NULL, or why a narrow write to the register at off is not modelled */
+	const char *(*narrow_refused)(const struct mcu *m, uint32_t off);
 };
 
 static int flash_rd(struct mcu *m, void *p, uint32_t off, uint32_t *val)
@@ -306,7 +308,7 @@ static int crc_rd(struct mcu *m, void *p, uint32_t off, uint32_t *val)
 static int crc_wr(struct mcu *m, void *p, uint32_t off, uint32_t val)
 {
 	(void)p;
-	return crc_write(m, off, 4, val);
+	return crc_write(m, off, val);
 }
 
 static int core_rd(struct mcu *m, void *p, uint32_t off, uint32_t *val)
@@ -325,17 +327,19 @@ static int core_wr(struct mcu *m, void *p, uint32_t off, uint32_t val)
 static bool find_block(struct mcu *m, uint32_t addr, struct block *out)
 {
 	if (addr >= FLASH_REGS && addr < FLASH_REGS + REG_BLOCK)
-		*out = (struct block){ FLASH_REGS, flash_rd, flash_wr, NULL };
+		*out = (struct block){ .base = FLASH_REGS, .rd = flash_rd, .wr = flash_wr };
 	else if (addr >= RCC_REGS && addr < RCC_REGS + REG_BLOCK)
-		*out = (struct block){ RCC_REGS, rcc_rd, rcc_wr, NULL };
+		*out = (struct block){ .base = RCC_REGS, .rd = rcc_rd, .wr = rcc_wr };
 	else if (addr >= CRC_REGS && addr < CRC_REGS + REG_BLOCK)
-		*out = (struct block){ CRC_REGS, crc_rd, crc_wr, NULL };
+		*out = (struct block){ .base = CRC_REGS, .rd = crc_rd, .wr = crc_wr,
+				       .narrow_refused = crc_narrow_refused };
 	else if (addr >= 0xE0000000u)
-		*out = (struct block){ 0, core_rd, core_wr, NULL };
+		*out = (struct block){ .base = 0, .rd = core_rd, .wr = core_wr };
 	else {
 		for (unsigned i = 0; i < 3; i++) {
 			if (addr >= usart_base[i] && addr < usart_base[i] + REG_BLOCK) {
-				*out = (struct block){ usart_base[i], usart_rd, usart_wr, &m->us[i] };
+				*out = (struct block){ .base = usart_base[i], .rd = usart_rd, .wr = usart_wr,
+						       .p = &m->us[i] };
 				return true;
 			}
 		}
@@ -367,14 +371,18 @@ static int block_read(struct mcu *m, const struct block *k, uint32_t addr, unsig
 }
 
 /* Narrow writes: modelled as a read-modify-write of the word (the APB
- * replicates byte lanes, RM0432 2.1); no register here depends on more. */
+ * replicates byte lanes, RM0432 2.1), except where the unit takes them as
+ * data of that width (k->narrow_refused: not modelled, a bus fault). */
 static int block_write(struct mcu *m, const struct block *k, uint32_t addr, unsigned size,
 		       uint32_t val)
 {
 	uint32_t off = (addr - k->base) & ~3u, w = 0, sh = 8 * (addr & 3), mask;
+	const char *why;
 
 	if (size == 4)
 		return k->wr(m, k->p, off, val);
+	if (k->narrow_refused && (why = k->narrow_refused(m, off)))
+		return mcu_bus_fault(m, "write 0x%08X (%u bytes): %s", addr, size, why);
 	mask = ((1u << (8 * size)) - 1) << sh;
 	if (k->rd(m, k->p, off, &w) != MCU_OK)
 		return MCU_BUS_FAULT;
@@ -414,8 +422,6 @@ int mcu_write(struct mcu *m, uint32_t addr, unsigned size, uint32_t val)
 	if (is_info(addr))
 		return mcu_bus_fault(m, "write 0x%08X: read-only here (option bytes, system memory "
 				     "and OTP are not programmable from code in this model)", addr);
-	if (addr >= CRC_REGS && addr < CRC_REGS + REG_BLOCK && size != 4 && !(addr & 3))
-		return crc_write(m, addr - CRC_REGS, size, val);   /* CRC_DR takes narrow data */
 	if (find_block(m, addr, &k))
 		return block_write(m, &k, addr, size, val);
 	if (addr >= 0x40000000u && addr < PERIPH_END)

@@ -145,12 +145,15 @@ uint32_t rcc_hclk(const struct mcu *m);
 uint32_t rcc_usart_kernel(const struct mcu *m, unsigned n);
 bool rcc_usart_enabled(const struct mcu *m, unsigned n);
 bool rcc_usart_in_reset(const struct mcu *m, unsigned n);
-uint32_t rcc_ahb1enr(const struct mcu *m);
+bool rcc_crc_enabled(const struct mcu *m);
 
-/* periph_crc.c: size is the access width (CRC_DR takes what is written as data) */
+/* periph_crc.c */
 void crc_reset(struct mcu *m);
 int crc_read(struct mcu *m, uint32_t off, uint32_t *val);
-int crc_write(struct mcu *m, uint32_t off, unsigned size, uint32_t val);
+int crc_write(struct mcu *m, uint32_t off, uint32_t val);
+/* Why a narrow write at off is not modelled (CRC_DR takes it as data), or
+ * NULL (then it is a read-modify-write of the word, as elsewhere). */
+const char *crc_narrow_refused(const struct mcu *m, uint32_t off);
 /* periph_core.c */
 void core_reset(struct mcu *m);
 int core_read(struct mcu *m, uint32_t addr, uint32_t *val);

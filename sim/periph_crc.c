@@ -27,8 +27,6 @@
 #define CR_REV_OUT (1u << 7)
 #define CR_MASK (CR_POLYSIZE | (3u << CR_REV_IN_SHIFT) | CR_REV_OUT)
 
-#define AHB1ENR_CRCEN (1u << 12)     /* RM0432 6.4.16 */
-
 void crc_reset(struct mcu *m)
 {
 	/* RM0432 14.4 reset values */
@@ -37,7 +35,7 @@ void crc_reset(struct mcu *m)
 
 static bool clocked(const struct mcu *m)
 {
-	return !m->cfg.crc_dead && (rcc_ahb1enr(m) & AHB1ENR_CRCEN);
+	return !m->cfg.crc_dead && rcc_crc_enabled(m);
 }
 
 static uint32_t rev_bits(uint32_t v, unsigned width)
@@ -86,14 +84,18 @@ int crc_read(struct mcu *m, uint32_t off, uint32_t *val)
 	return MCU_OK;
 }
 
-int crc_write(struct mcu *m, uint32_t off, unsigned size, uint32_t val)
+const char *crc_narrow_refused(const struct mcu *m, uint32_t off)
+{
+	/* an unclocked unit ignores them like any write */
+	return off == R_DR && clocked(m) ? "writes to CRC_DR (data of that width) are not modelled" : NULL;
+}
+
+int crc_write(struct mcu *m, uint32_t off, uint32_t val)
 {
 	struct mcu_crc *c = &m->crc;
 
 	if (!clocked(m))
 		return MCU_OK;
-	if (off == R_DR && size != 4)
-		return mcu_bus_fault(m, "write CRC_DR: %u-byte writes are not modelled", size);
 	switch (off) {
 	case R_DR: feed(c, val); break;
 	case R_IDR: c->idr = val; break;

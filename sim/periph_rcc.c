@@ -142,9 +142,9 @@ bool rcc_usart_enabled(const struct mcu *m, unsigned n)
 	return m->rcc.r[(n == 1 ? R_APB2ENR : R_APB1ENR1) / 4] & usart_bit(n);
 }
 
-uint32_t rcc_ahb1enr(const struct mcu *m)
+bool rcc_crc_enabled(const struct mcu *m)
 {
-	return m->rcc.r[R_AHB1ENR / 4];
+	return m->rcc.r[R_AHB1ENR / 4] & (1u << 12);   /* CRCEN, RM0432 6.4.16 */
 }
 
 bool rcc_usart_in_reset(const struct mcu *m, unsigned n)

@@ -30,6 +30,10 @@
 #define RCC_CR 0x40021000u
 #define RCC_CFGR 0x40021008u
 #define RCC_APB2ENR 0x40021060u
+#define RCC_AHB1ENR 0x40021048u
+#define CRC_DR 0x40023000u
+#define CRC_CR 0x40023008u
+#define CRC_INIT 0x40023010u
 #define MS 1000000ull
 
 struct env {
@@ -426,10 +430,6 @@ static void long_wait_counts_cycles(void **state)
  * vectors of protocol-facts A.5 (poly 0x04C11DB7, init 0xFFFFFFFF, no
  * reflection, 32-bit words), zlib's setting (input reversed by word, output
  * reversed), and --crc-unit dead. */
-#define CRC_DR 0x40023000u
-#define CRC_CR 0x40023008u
-#define CRC_INIT 0x40023010u
-#define RCC_AHB1ENR 0x40021048u
 
 static uint32_t crc_words(struct env *e, uint32_t cr, const uint32_t *w, unsigned n)
 {
@@ -451,6 +451,7 @@ static void crc_unit(void **state)
 
 	(void)state;
 	wr(e, CRC_DR, 0x11111111u);
+	assert_int_equal(mcu_write(e->m, CRC_DR, 1, 0x55), MCU_OK);   /* narrow too */
 	assert_int_equal(rd(e, CRC_DR), 0);   /* no clock: reads 0, writes ignored */
 	wr(e, RCC_AHB1ENR, rd(e, RCC_AHB1ENR) | 1u << 12);
 	assert_int_equal(rd(e, CRC_DR), 0xFFFFFFFFu);   /* reset value */
@@ -462,6 +463,8 @@ static void crc_unit(void **state)
 	assert_int_equal(~crc_words(e, 3u << 5 | 1u << 7, w18, 2), 0x3FCA88C5u);
 	assert_int_equal(mcu_write(e->m, CRC_CR, 4, 1u << 3), MCU_BUS_FAULT);   /* 16-bit poly */
 	assert_int_equal(mcu_write(e->m, CRC_DR, 1, 0x55), MCU_BUS_FAULT);      /* 8-bit data */
+	assert_int_equal(mcu_write(e->m, CRC_INIT, 2, 0x1234), MCU_OK);   /* other registers: lanes */
+	assert_int_equal(rd(e, CRC_INIT), 0xFFFF1234u);
 	done(e);
 
 	b = board_new(&bc);
