@@ -555,6 +555,43 @@ static bool usable(struct fast *f, const struct sb_plan *p, char *why, size_t le
 	return true;
 }
 
+/*
+ * Start the loader, raise the baud, run job through it, and leave (the ROM
+ * answers again afterwards when need_rom). SB_OK without r->used: it fell
+ * back, the caller goes on over the ROM protocol.
+ */
+static int through_loader(struct fast *f, int (*job)(struct fast *f, void *arg), void *arg, bool need_rom)
+{
+	int err = start(f);
+
+	if (err == 1 || (err == SB_OK && !f->h))
+		err = SB_OK;
+	else if (err == SB_OK) {
+		f->r->used = true;
+		if (!(err = raise_baud(f)))
+			err = job(f, arg);
+		f->r->baud = f->baud;
+		if (!err)
+			err = leave(f, need_rom);
+		else
+			leave(f, false);
+		count(f);
+	}
+	lh_free(f->h);
+	return err;
+}
+
+static int write_job(struct fast *f, void *arg)
+{
+	struct ops o = { 0 };
+	int err = program(f, arg, &o);
+
+	if (!err && f->s->c->job.verify)
+		err = verify(f, &o);
+	free(o.op);
+	return err;
+}
+
 int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result *r)
 {
 	struct fast f = { .s = s, .r = r, .baud = s->c->baud };
@@ -571,32 +608,22 @@ int a3_fast_write(struct a3_session *s, struct sb_plan *p, struct a3_fast_result
 		p->mass_erase = false;   /* done: a fallback must not erase again */
 		r->mass_erased = true;
 	}
-	err = start(&f);
-	if (err == 1 || (err == SB_OK && !f.h))
-		err = SB_OK;   /* fell back: the caller writes over the ROM protocol */
-	else if (err == SB_OK) {
-		struct ops o = { 0 };
-
-		r->used = true;
-		if (!(err = raise_baud(&f)) && !(err = program(&f, p, &o)) && s->c->job.verify)
-			err = verify(&f, &o);
-		free(o.op);
-		r->baud = f.baud;
-		if (!err)
-			err = leave(&f, s->c->go);
-		else
-			leave(&f, false);
-		count(&f);
-	}
-	lh_free(f.h);
-	return err;
+	return through_loader(&f, write_job, p, s->c->go);
 }
 
 /* ---- read --fast ------------------------------------------------------------- */
 
+struct read_args {
+	uint32_t addr, len;
+	uint8_t *buf;
+};
+
 /* Frames of data_max bytes, lock-step, progress every 16 KB. */
-static int read_through(struct fast *f, uint32_t addr, uint8_t *buf, uint32_t len)
+static int read_job(struct fast *f, void *arg)
 {
+	const struct read_args *a = arg;
+	uint32_t addr = a->addr, len = a->len;
+	uint8_t *buf = a->buf;
 	struct a3_session *s = f->s;
 	int err = SB_OK;
 
@@ -617,7 +644,6 @@ int a3_fast_read(struct a3_session *s, uint32_t addr, uint8_t *buf, uint32_t len
 	struct fast f = { .s = s, .r = r, .baud = s->c->baud };
 	const struct sb_geom *g = &s->geom;
 	char why[200];
-	int err;
 
 	memset(r, 0, sizeof(*r));
 	if (!usable_part(&f, why, sizeof(why)))
@@ -627,20 +653,5 @@ int a3_fast_read(struct a3_session *s, uint32_t addr, uint8_t *buf, uint32_t len
 		snprintf(why, sizeof(why), "the loader reads flash only, and 0x%08X+%u is not all flash", addr, len);
 		return fall_back(&f, why);
 	}
-	err = start(&f);
-	if (err == 1 || (err == SB_OK && !f.h))
-		err = SB_OK;   /* fell back: the caller reads over the ROM protocol */
-	else if (err == SB_OK) {
-		r->used = true;
-		if (!(err = raise_baud(&f)))
-			err = read_through(&f, addr, buf, len);
-		r->baud = f.baud;
-		if (!err)
-			err = leave(&f, false);
-		else
-			leave(&f, false);
-		count(&f);
-	}
-	lh_free(f.h);
-	return err;
+	return through_loader(&f, read_job, &(struct read_args){ addr, len, buf }, false);
 }
