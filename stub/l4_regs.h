@@ -110,6 +110,7 @@
 #define CRC_CR_RESET (1u << 0)
 #define CRC_CR_REV_IN_WORD (3u << 5)     /* input bit order reversed by word */
 #define CRC_CR_REV_OUT (1u << 7)         /* output bit order reversed */
+#define CRC_CR_ZLIB (CRC_CR_REV_IN_WORD | CRC_CR_REV_OUT)   /* with init ~0: zlib's CRC-32 */
 #define CRC_POLY_32 0x04C11DB7u          /* the reset value of CRC_POL */
 
 /* ---- SCB (PM0214 §4.4.4, AIRCR) ------------------------------------------ */

@@ -71,7 +71,7 @@ static uint32_t flash_crc(struct ldr *L, uint32_t a, uint32_t n)
 	uint8_t b;
 
 	if (L->crc_unit && !(a & 3u) && !(n & 3u)) {
-		HW_WR(L, CRC_CR, CRC_CR_REV_IN_WORD | CRC_CR_REV_OUT | CRC_CR_RESET);
+		HW_WR(L, CRC_CR, CRC_CR_ZLIB | CRC_CR_RESET);
 		for (; n; a += 4, n -= 4)
 			HW_WR(L, CRC_DR, HW_RD(L, a));
 		return ~HW_RD(L, CRC_DR);

@@ -512,7 +512,7 @@ void ldr_crc_unit_init(struct ldr *L)
 	(void)HW_RD(L, RCC_AHB1ENR);   /* the clock is on before the unit is used */
 	HW_WR(L, CRC_POL, CRC_POLY_32);
 	HW_WR(L, CRC_INIT, 0xFFFFFFFFu);
-	HW_WR(L, CRC_CR, CRC_CR_REV_IN_WORD | CRC_CR_REV_OUT | CRC_CR_RESET);
+	HW_WR(L, CRC_CR, CRC_CR_ZLIB | CRC_CR_RESET);
 	HW_WR(L, CRC_DR, ldr_get32(probe));
 	HW_WR(L, CRC_DR, ldr_get32(probe + 4));
 	L->crc_unit = HW_RD(L, CRC_DR) == ldr_crc_update(L, 0xFFFFFFFFu, probe, sizeof(probe));
