@@ -95,6 +95,17 @@ run x A rd --json read --fast 0x20004000 64 "$T/ram.bin"
 is "read --fast of SRAM: exit 0" 0
 field_is "read --fast of SRAM: through the ROM" via rom
 has "read --fast of SRAM: says why" 'the loader reads flash only, and 0x20004000\+64 is not all flash'
+# the loader stops answering in the middle of the read (after 100 bytes from the host:
+# a few READ requests): exit 7, bounded, no file
+fresh_board rh --faults 'cpu-hang@cpu#1.100' || { finish; exit; }
+run x A rh -q write "$FW"
+t0=$(date +%s)
+run x A rh --json read --fast 0x08000000 "$(stat -c %s "$FW")" "$T/rh.bin"
+is "read --fast, loader hangs: exit 7" 7
+has "... names the read" 'read through the loader'
+lacks "... no success" '"ok":true'
+check "... no output file" test ! -e "$T/rh.bin"
+check "... within 60 s" test $(( $(date +%s) - t0 )) -lt 60
 run x A rd --json read 0x08000000 4K "$T/plain.bin"
 field_is "read without --fast: through the ROM" via rom
 check "read without --fast: the same bytes" cmp -s "$T/plain.bin" <(head -c 4096 "$FW")

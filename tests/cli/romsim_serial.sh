@@ -27,6 +27,7 @@ expect_match "--help lists the protocol version" "--protocol V"
 expect_exit 2 "bad --reads value -> 2" "$R" serial --reads loose
 expect_exit 2 "bad --protocol value -> 2" "$R" serial --protocol 3
 expect_exit 2 "bad --crc-frame value -> 2" "$R" serial --crc-frame spi
+expect_exit 2 "bad --crc-unit value -> 2" "$R" serial --crc-unit bogus
 expect_exit 2 "late without a delay -> 2" "$R" serial --faults 'late@write#1'
 expect_exit 2 "unknown option -> 2" "$R" serial --frobnicate
 expect_exit 2 "bad --dbank value -> 2" "$R" serial --dbank 2

@@ -75,6 +75,7 @@ romsim_usb status -- sh -c 'exit 7'
 [ "$RC" -eq 7 ] && ok "usb: exit status is the command's" || not_ok "usb: exit status is the command's" "rc=$RC"
 expect_exit 2 "usb: no command is a usage error" "$ROMSIM" usb --devices 2
 expect_exit 2 "usb: bad --faults is a usage error" "$ROMSIM" usb --faults nonsense -- true
+expect_exit 2 "usb: bad --gone-ms is a usage error" "$ROMSIM" usb --gone-ms soon -- true
 
 # ---- listing ----
 
