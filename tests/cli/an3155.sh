@@ -22,12 +22,8 @@ prep() { local out; out=$("$@" 2>&1) || not_ok "set-up: ${*:2}" "$(echo "$out" |
 # "write 0x...: ack", "erase 6 pages from 0: ack", "write: 0x...: nack" ...
 TOUCH='^(write|erase)[ :]'
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "an3155: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"
-		finish; exit
-	fi
-done
+need_built "an3155" "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 if ! "$BUILD/romsim" serial --help >/dev/null 2>&1; then
 	not_ok "an3155: romsim serial exists" "$("$BUILD/romsim" serial --help 2>&1 | head -3)"
 	finish; exit

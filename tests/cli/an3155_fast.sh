@@ -21,9 +21,8 @@ field_is() {
 	if [ "$v" = "$3" ]; then ok "$1"; else not_ok "$1" "result $2 = '$v', expected '$3'" "$(tail -3 <<<"$OUT")"; fi
 }
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	[ -e "$f" ] || { not_ok "fast: $f is built"; finish; exit; }
-done
+need_built fast "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 
 # ---- every fixture, byte-exact -------------------------------------------------------
 start_board fx || { finish; exit; }

@@ -9,12 +9,8 @@
 # default stays the full plan. No check depends on timing.
 . "$(dirname "$0")/lib.sh"
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "an3155_plan: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"
-		finish; exit
-	fi
-done
+need_built "an3155_plan" "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT_ENTRY STMBOOT_EXIT
 export HOME=$T/home
 

@@ -11,12 +11,8 @@
 
 FW=$BUILD/fw/agent.bin
 TALK=$BUILD/tests/fwtalk
-for f in "$FW" "$TALK" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "cpusim: $f is built" "run: make BUILD=$BUILD $BUILD/fw/agent.bin $BUILD/tests/fwtalk"
-		finish; exit
-	fi
-done
+need_built "cpusim" "run: make BUILD=$BUILD $BUILD/fw/agent.bin $BUILD/tests/fwtalk" \
+	"$FW" "$TALK" "$BUILD/romsim" "$BUILD/serialshim.so"
 
 # talk NAME STEP...: fwtalk on board NAME through the shim.
 talk() { local b=$1; shift; bounded 60 env LD_PRELOAD="$BUILD/serialshim.so" "$TALK" "$T/$b" "$@"; }

@@ -10,12 +10,7 @@
 
 ROMSIM=$BUILD/romsim
 DFUSE=$BUILD/dfuse
-for f in "$ROMSIM" "$DFUSE"; do
-	if [ ! -x "$f" ]; then
-		not_ok "dfuse detach: $f is built" "run: make BUILD=$BUILD"
-		finish; exit
-	fi
-done
+need_built "dfuse detach" "run: make BUILD=$BUILD" "$ROMSIM" "$DFUSE"
 unset STMBOOT_PORT STMBOOT_BOOT0 STMBOOT_NRST STMBOOT_JIG STMBOOT_CONFIG STMBOOT_ENTRY STMBOOT_EXIT
 export HOME=$T/home
 BIN=$FIX/fw.bin

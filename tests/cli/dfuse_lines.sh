@@ -11,12 +11,7 @@
 ROMSIM=$BUILD/romsim
 DFUSE=$BUILD/dfuse
 FAKELIB=$BUILD/fakegpiod
-for f in "$ROMSIM" "$DFUSE"; do
-	if [ ! -x "$f" ]; then
-		not_ok "dfuse lines: $f is built" "run: make BUILD=$BUILD"
-		finish; exit
-	fi
-done
+need_built "dfuse lines" "run: make BUILD=$BUILD" "$ROMSIM" "$DFUSE"
 if ! ls "$FAKELIB"/libgpiod.so.* >/dev/null 2>&1; then
 	not_ok "dfuse lines: fake libgpiod built ($FAKELIB)"
 	finish; exit

@@ -102,6 +102,19 @@ flash_equals() { cmp -s <(flash_bytes "$1" "$2" "$(stat -c %s "$3")") "$3"; }
 
 finish() { [ "$_failures" -eq 0 ]; }
 
+# need_built LABEL HINT FILE...: each FILE is built (programs executable; .so
+# and .bin files present), or one not-ok naming the first missing one with
+# HINT ({} in it: that file), and the script ends there.
+need_built() {
+	local label=$1 hint=$2 f
+	shift 2
+	for f in "$@"; do
+		case $f in *.so | *.bin) [ -e "$f" ] && continue ;; *) [ -x "$f" ] && continue ;; esac
+		not_ok "$label: $f is built" "${hint//\{\}/$f}"
+		finish; exit
+	done
+}
+
 # rand_bytes N: N random bytes, the first 0x00, so that format detection
 # (content first: a leading ':' is Intel HEX, 'S' and a digit an S-record)
 # never takes random data named .bin for a text format.

@@ -16,12 +16,8 @@ FW=$FIX/fw.bin
 FW_SIZE=$(stat -c %s "$FW")
 FLASH=0x08000000
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "rom matrix: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"
-		finish; exit
-	fi
-done
+need_built "rom matrix" "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 
 # two-seg.hex as flash bytes from 0x08000000, gaps erased (an independent conversion)
 if objcopy -I ihex -O binary --gap-fill 0xff "$FIX/two-seg.hex" "$T/two-seg.bin" 2>/dev/null; then

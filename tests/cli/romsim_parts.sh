@@ -13,12 +13,8 @@ FW=$FIX/fw.bin
 FW_SIZE=$(stat -c %s "$FW")
 FLASH=0x08000000
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "romsim --part: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"
-		finish; exit
-	fi
-done
+need_built "romsim --part" "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 
 # 13 bytes that are neither 0x00 nor 0xFF, for the padding checks
 printf 'stmboot-pad!\x5a' >"$T/odd.bin"

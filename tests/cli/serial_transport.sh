@@ -15,12 +15,7 @@ SHIM=$BUILD/serialshim.so
 OSTEST=$BUILD/tests/serial_os_test
 PEER=$BUILD/tests/pty_peer
 
-for f in "$SHIM" "$OSTEST" "$PEER"; do
-	if [ ! -x "$f" ] && [ ! -f "$f" ]; then
-		not_ok "serial: $f is built" "run: make BUILD=$BUILD $f"
-		finish; exit
-	fi
-done
+need_built "serial" "run: make BUILD=$BUILD {}" "$SHIM" "$OSTEST" "$PEER"
 
 run_cmocka "serial plain" "$OSTEST" plain
 # ASan wants to come first in the library list; the shim is preloaded before it.

@@ -19,12 +19,8 @@ SF() { local b=$1; shift; bounded 120 env LD_PRELOAD="$BUILD/serialshim.so" stm3
 # prep CMD...: a set-up step; only its failure is reported.
 prep() { local out; out=$("$@" 2>&1) || not_ok "set-up: ${*:2}" "$(echo "$out" | tail -2)"; }
 
-for f in "$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"; do
-	if [ ! -e "$f" ]; then
-		not_ok "stm32flash: $f is built" "run: make BUILD=$BUILD all $BUILD/serialshim.so"
-		finish; exit
-	fi
-done
+need_built "stm32flash" "run: make BUILD=$BUILD all $BUILD/serialshim.so" \
+	"$BUILD/an3155" "$BUILD/romsim" "$BUILD/serialshim.so"
 if ! command -v stm32flash >/dev/null; then
 	not_ok "stm32flash is installed" "run scripts/deps"
 	finish; exit

@@ -9,10 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ROMSIM=$BUILD/romsim
-if [ ! -x "$ROMSIM" ]; then
-	not_ok "usb: $ROMSIM is built" "run: make BUILD=$BUILD $ROMSIM"
-	finish; exit
-fi
+need_built "usb" "run: make BUILD=$BUILD $ROMSIM" "$ROMSIM"
 if ! command -v dfu-util >/dev/null; then
 	not_ok "usb: dfu-util is installed" "run: make deps"
 	finish; exit

@@ -7,10 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 OSTEST=$BUILD/tests/usbsim_os_test
-if [ ! -x "$OSTEST" ]; then
-	not_ok "usb in-process: $OSTEST is built" "run: make BUILD=$BUILD $OSTEST"
-	finish; exit
-fi
+need_built "usb in-process" "run: make BUILD=$BUILD $OSTEST" "$OSTEST"
 
 CMOCKA_SECS=300 run_cmocka "usb in-process" "$OSTEST"
 finish

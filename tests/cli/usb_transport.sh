@@ -13,12 +13,7 @@ OSTEST=$BUILD/tests/usb_os_test
 # front of it is what ASan would otherwise refuse.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
-for f in "$OSTEST" "$BUILD/romsim"; do
-	if [ ! -x "$f" ]; then
-		not_ok "usb: $f is built" "run: make BUILD=$BUILD $f"
-		finish; exit
-	fi
-done
+need_built "usb" "run: make BUILD=$BUILD {}" "$OSTEST" "$BUILD/romsim"
 
 ROMSIM=$BUILD/romsim
 
